@@ -1,0 +1,100 @@
+import type { WitnessTrapError } from './errors.js';
+import type { NodeStatus, NotificationKind, PublicKeyString } from './types.js';
+
+/** Which operation carries a key switch. */
+export type SwitchOperation = 'witness_set_properties' | 'witness_update';
+
+/** Why a switch was fired. */
+export type TriggerReason = 'missed' | 'preemptive' | 'manual' | 'kill-switch';
+
+/**
+ * The events a `FailoverTrap` emits, each with one payload object. Subscribe with `trap.on('missed', (e) => ...)`;
+ * the payload type follows from the event name.
+ */
+export interface TrapEvents {
+  /** The trap read the witness and is watching it. */
+  armed: {
+    witness: string;
+    /** The signing key on chain now. */
+    currentKey: PublicKeyString;
+    /** The key the next switch will go to (health permitting). */
+    nextKey: PublicKeyString;
+    backupKeys: PublicKeyString[];
+    /** `witness_set_properties` where the current key is held; `witness_update` where only the active key can. */
+    operation: SwitchOperation;
+    /** `total_missed` when armed: misses are counted from here. */
+    baselineTotalMissed: number;
+    mode: 'one-shot' | 'daemon';
+    dryRun: boolean;
+    /** The trap reconciled a switch left pending by an earlier run. */
+    resumed: boolean;
+  };
+  /** The trap saw a new head (once per poll that moved the head). */
+  block: { number: number; witness: string; aslot: number; time: number; node: string };
+  /** The witness's next slot, as computed after each check. */
+  'next-slot': { aslot: number; time: number; inMs: number };
+  /** Our witness missed a slot (certain: a later block arrived without ours). */
+  missed: {
+    witness: string;
+    aslot: number;
+    /** When that slot was due, epoch ms. */
+    slotTime: number;
+    /** The block that showed the miss. */
+    seenInBlock: number;
+    /** Misses counted in the window, this one included. */
+    missesInWindow: number;
+    threshold: number;
+    key: PublicKeyString;
+  };
+  /** The policy fired: a switch is about to be signed. */
+  triggered: { witness: string; reason: TriggerReason; fromKey: PublicKeyString; toKey: PublicKeyString };
+  /** A signed switch went out (or, in a dry run, was signed and not sent). */
+  broadcast: {
+    txId: string;
+    operation: SwitchOperation;
+    fromKey: PublicKeyString;
+    toKey: PublicKeyString;
+    acceptedBy: string[];
+    /** 1 for the first broadcast of this signed tx; more for rebroadcasts and re-signed retries. */
+    attempt: number;
+    dryRun: boolean;
+  };
+  /** The chain shows the new key. */
+  confirmed: {
+    witness: string;
+    fromKey: PublicKeyString;
+    toKey: PublicKeyString;
+    txId?: string;
+    /** The block it was seen in (or the head when it was seen, for a peer's switch). */
+    blockNum: number;
+    /** Another trap instance (or a person) made this switch; we adopted it. */
+    byPeer: boolean;
+    /** From the trigger to the confirmation, ms. */
+    elapsedMs: number;
+  };
+  /** A switch did not land after every retry. Loud. */
+  failed: {
+    witness: string;
+    fromKey: PublicKeyString;
+    toKey: PublicKeyString;
+    attempts: number;
+    error: WitnessTrapError;
+  };
+  /** A notifier delivered a message. */
+  notified: { notifier: string; kind: NotificationKind; elapsedMs: number };
+  /** A notifier gave up on a message. The failover is not affected. */
+  'notify-failed': { notifier: string; kind: NotificationKind; error: WitnessTrapError };
+  /** The witness produced a block again after misses (on whichever key). */
+  recovered: { witness: string; blockNum: number; key: PublicKeyString };
+  /** Every backup has failed or is unusable. `killSwitch`: the null key was set (or is being set). */
+  exhausted: { witness: string; triedKeys: PublicKeyString[]; killSwitch: boolean };
+  /** The RPC nodes' freshness changed (a node went stale or came back). */
+  nodes: { nodes: NodeStatus[] };
+  /** Something went wrong that the trap survived (a read failed, the state file could not be written, ...). */
+  error: { error: WitnessTrapError; during: string };
+  /** The trap stopped. */
+  stopped: { reason: 'confirmed' | 'requested' | 'failed' | 'exhausted' | 'error'; error?: WitnessTrapError };
+}
+
+/** The name of a trap event. */
+export type TrapEventName = keyof TrapEvents;
