@@ -1,4 +1,11 @@
+export * from './clock.js';
 export * from './errors.js';
 export type * from './events.js';
-export * from './notify/format.js';
+export * from './signer/wif-key-ring.js';
+export * from './state/file-state-store.js';
+export * from './state/memory-state-store.js';
+export * from './tx/public-key.js';
+export * from './tx/switch-operation.js';
+export * from './tx/transaction.js';
+export * from './tx/witness-update-operation.js';
 export * from './types.js';
