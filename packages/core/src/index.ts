@@ -1,6 +1,7 @@
 export * from './clock.js';
 export * from './errors.js';
 export type * from './events.js';
+export * from './notify/format.js';
 export * from './signer/wif-key-ring.js';
 export * from './state/file-state-store.js';
 export * from './state/memory-state-store.js';
