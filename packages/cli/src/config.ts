@@ -1,0 +1,314 @@
+/**
+ * Configuration layering: defaults < `--config` JSON file < `.env` < real environment < flags. Every value is read
+ * by its option's type; every mistake, from any layer, is collected and thrown together as one `UsageError`.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgv } from './argv.js';
+import { readDotenv } from './env-file.js';
+import { isPublicKey, isWif } from './hive-keys.js';
+import { type CommandName, DEFAULT_NODES, OPTIONS, type OptionSpec, optionsFor } from './options.js';
+import { UsageError } from './usage-error.js';
+
+/** Hive mainnet's chain id (kept here rather than imported from core so that option parsing never loads dhive). */
+const MAINNET_CHAIN_ID = 'beeab0de00000000000000000000000000000000000000000000000000000000';
+const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
+
+/** Where a value came from, lowest precedence first. */
+export type SourceKind = 'default' | 'config' | 'dotenv' | 'env' | 'flag';
+
+/** A `HOST:PORT` pair. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** The CLI's configuration for one command, every layer applied and every value checked. */
+export interface Settings {
+  command: CommandName;
+  witness?: string;
+  /** RPC nodes, in order (the built-in public list where none was configured). */
+  nodes: string[];
+  backupKeys: string[];
+  signingKeysFile?: string;
+  activeKeyFile?: string;
+  /** `WITNESS_TRAP_SIGNING_KEYS` (secret; environment or .env only). */
+  signingKeysEnv?: string;
+  /** `WITNESS_TRAP_ACTIVE_KEY` (secret; environment or .env only). */
+  activeKeyEnv?: string;
+  to?: string;
+  misses: number;
+  windowMs: number;
+  chainId: string;
+  blockIntervalMs?: number;
+  pollIntervalMs?: number;
+  rpcTimeoutMs: number;
+  /** Absolute path. */
+  statePath: string;
+  webhooks: string[];
+  dryRun: boolean;
+  daemon: boolean;
+  metrics?: HostPort;
+  json: boolean;
+  /** The real environment over the `.env` file: what notifiers read their settings from. */
+  env: Record<string, string | undefined>;
+  /** For each option that was set, where from, e.g. `--misses`, `WITNESS_TRAP_NODE (.env)`. */
+  sources: Record<string, string>;
+}
+
+/** What `resolveSettings` reads. Everything is injectable so that tests need no real process state. */
+export interface SettingsInput {
+  command: CommandName;
+  /** The arguments after the command name. */
+  args: readonly string[];
+  /** @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Where `.env` and relative paths are looked up. @default process.cwd() */
+  cwd?: string;
+}
+
+/** The outcome of `resolveSettings`: settings, or a request for help. */
+export type SettingsResult = { help: true } | { help: false; settings: Settings };
+
+interface Layered {
+  values: string[];
+  kind: SourceKind;
+  label: string;
+}
+
+/**
+ * Reads the whole configuration for `command`. Throws one `UsageError` listing every problem found.
+ * @example
+ * const result = resolveSettings({ command: 'status', args: ['--witness', 'alice', '--node', 'http://127.0.0.1:8090'] });
+ */
+export function resolveSettings(input: SettingsInput): SettingsResult {
+  const env = input.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  const argv = parseArgv(input.command, input.args);
+  if (argv.help) return { help: true };
+  const problems = [...argv.problems];
+  const specs = optionsFor(input.command);
+
+  let dotenv: Record<string, string> = {};
+  try {
+    dotenv = readDotenv(resolve(cwd, '.env'));
+  } catch (error) {
+    problems.push(`.env: cannot be read (${(error as Error).message}); fix its permissions or remove it`);
+  }
+  const merged: Record<string, string | undefined> = { ...dotenv, ...env };
+  problems.push(...unknownEnvironment(dotenv, '.env'), ...unknownEnvironment(env, 'environment'));
+
+  const configPath = argv.flags.get('config')?.[0] ?? env.WITNESS_TRAP_CONFIG ?? dotenv.WITNESS_TRAP_CONFIG;
+  const fromFile = configPath ? readConfigFile(resolve(cwd, configPath), problems) : {};
+
+  const layered = new Map<string, Layered>();
+  for (const spec of specs) {
+    const flag = argv.flags.get(spec.name);
+    if (flag) {
+      layered.set(spec.name, { values: flag, kind: 'flag', label: `--${spec.name}` });
+    } else if (env[spec.env] !== undefined && env[spec.env] !== '') {
+      layered.set(spec.name, { values: split(spec, env[spec.env] ?? ''), kind: 'env', label: spec.env });
+    } else if (dotenv[spec.env] !== undefined && dotenv[spec.env] !== '') {
+      layered.set(spec.name, {
+        values: split(spec, dotenv[spec.env] ?? ''),
+        kind: 'dotenv',
+        label: `${spec.env} (.env)`,
+      });
+    } else if (fromFile[spec.name] !== undefined) {
+      const raw = fromFile[spec.name];
+      if (spec.secret) {
+        problems.push(
+          `"${spec.name}" in ${configPath}: private keys never go in a config file; use ${spec.env} or a key file`,
+        );
+        continue;
+      }
+      const values = Array.isArray(raw) ? raw.map(String) : split(spec, String(raw));
+      layered.set(spec.name, { values, kind: 'config', label: `"${spec.name}" in ${configPath}` });
+    } else if (spec.default !== undefined) {
+      layered.set(spec.name, { values: [spec.default], kind: 'default', label: `--${spec.name} default` });
+    }
+  }
+  for (const key of Object.keys(fromFile)) {
+    const spec = OPTIONS.find((option) => option.name === key);
+    if (!spec) problems.push(`"${key}" in ${configPath}: unknown option; the names are the long flags, e.g. "witness"`);
+  }
+
+  const read = (name: string): unknown[] => {
+    const layer = layered.get(name);
+    const spec = specs.find((option) => option.name === name);
+    if (!layer || !spec) return [];
+    const out: unknown[] = [];
+    for (const text of layer.values) {
+      const parsed = parseValue(spec, text);
+      if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) {
+        problems.push(`${layer.label}: ${parsed.problem}`);
+      } else {
+        out.push(parsed);
+      }
+    }
+    return out;
+  };
+  const one = <T>(name: string): T | undefined => read(name)[0] as T | undefined;
+  const many = (name: string): string[] => read(name) as string[];
+
+  for (const spec of specs) {
+    if (spec.requiredBy?.includes(input.command) && !layered.has(spec.name)) {
+      problems.push(
+        `--${spec.name} is required by ${input.command}: pass --${spec.name} ${spec.valueName ?? ''} or set ${spec.env}`,
+      );
+    }
+  }
+
+  const backupKeys = many('backup-key');
+  problems.push(...backupKeyProblems(backupKeys, layered.get('backup-key')?.label ?? '--backup-key'));
+  const to = one<string>('to');
+  if (to === NULL_KEY && input.command !== 'disable') {
+    problems.push(`--to: the null key disables the witness; use witness-trap disable for that`);
+  }
+
+  const sources: Record<string, string> = {};
+  for (const [name, layer] of layered) if (layer.kind !== 'default') sources[name] = layer.label;
+
+  const settings: Settings = {
+    command: input.command,
+    witness: one<string>('witness'),
+    nodes: many('node').length > 0 ? many('node') : [...DEFAULT_NODES],
+    backupKeys,
+    signingKeysFile: absolute(cwd, one<string>('signing-keys-file')),
+    activeKeyFile: absolute(cwd, one<string>('active-key-file')),
+    signingKeysEnv: one<string>('signing-keys'),
+    activeKeyEnv: one<string>('active-key'),
+    to,
+    misses: one<number>('misses') ?? 1,
+    windowMs: one<number>('window') ?? 3_600_000,
+    chainId: one<string>('chain-id') ?? MAINNET_CHAIN_ID,
+    blockIntervalMs: one<number>('block-interval'),
+    pollIntervalMs: one<number>('poll-interval'),
+    rpcTimeoutMs: one<number>('rpc-timeout') ?? 2000,
+    statePath: resolve(cwd, one<string>('state') ?? 'witness-trap-state.json'),
+    webhooks: many('webhook'),
+    dryRun: one<boolean>('dry-run') ?? false,
+    daemon: one<boolean>('daemon') ?? false,
+    metrics: one<HostPort>('metrics'),
+    json: one<boolean>('json') ?? false,
+    env: merged,
+    sources,
+  };
+  if (problems.length > 0) throw new UsageError('CONFIG_INVALID', dedupe(problems));
+  return { help: false, settings };
+}
+
+function absolute(cwd: string, path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(cwd, path);
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function split(spec: OptionSpec, text: string): string[] {
+  if (spec.secret) return [text];
+  if (!spec.repeatable) return [text.trim()];
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+function unknownEnvironment(env: Record<string, string | undefined>, where: string): string[] {
+  const known = new Set(OPTIONS.map((option) => option.env));
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('WITNESS_TRAP_') || known.has(name)) continue;
+    const near = OPTIONS.find((option) => option.env === name.replace(/S$/, '') || `${option.env}S` === name);
+    problems.push(
+      `${name} (${where}) is not a witness-trap setting${near ? `: did you mean ${near.env}?` : '; see witness-trap --help'}`,
+    );
+  }
+  return problems;
+}
+
+function readConfigFile(path: string, problems: string[]): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      problems.push(`--config ${path}: must hold one JSON object of options by name`);
+      return {};
+    }
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    problems.push(`--config ${path}: cannot be read (${reason}); fix the path or the JSON`);
+    return {};
+  }
+}
+
+function backupKeyProblems(keys: string[], label: string): string[] {
+  const problems: string[] = [];
+  if (keys.includes(NULL_KEY)) {
+    problems.push(
+      `${label}: the null key is not a backup (it disables the witness); use witness-trap disable for that`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) problems.push(`${label}: ${key} is listed twice; list each backup key once, in order`);
+    seen.add(key);
+  }
+  return problems;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Reads one value by its option's type; returns `{ problem }` (one phrase, no secret) where it cannot. */
+export function parseValue(spec: OptionSpec, text: string): unknown {
+  switch (spec.type) {
+    case 'string':
+    case 'path':
+      return text === '' ? { problem: 'is empty' } : text;
+    case 'url': {
+      // Node URLs and webhooks may carry credentials in their path or query: never echo them.
+      try {
+        const url = new URL(text);
+        if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString().replace(/\/$/, '');
+      } catch {}
+      return { problem: 'is not an http(s) URL (e.g. https://api.hive.blog)' };
+    }
+    case 'public-key':
+      if (isWif(text)) return { problem: 'that is a PRIVATE key (WIF); give the public key (STM...) here' };
+      return isPublicKey(text)
+        ? text
+        : { problem: `${JSON.stringify(text)} is not a public key (STM... with a valid checksum)` };
+    case 'hex64':
+      return /^[0-9a-fA-F]{64}$/.test(text)
+        ? text.toLowerCase()
+        : { problem: `${JSON.stringify(text)} is not a chain id (64 hex digits; mainnet is beeab0de00...)` };
+    case 'count':
+      return /^\d+$/.test(text) && Number(text) >= 1
+        ? Number(text)
+        : { problem: `${JSON.stringify(text)} is not a whole number >= 1 (e.g. ${spec.default ?? '1'})` };
+    case 'ms':
+      return /^\d+$/.test(text) && Number(text) >= 1
+        ? Number(text)
+        : { problem: `${JSON.stringify(text)} is not a whole number of milliseconds >= 1 (e.g. 3000)` };
+    case 'duration': {
+      const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+      const value = match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? ''] ?? Number.NaN) : Number.NaN;
+      return value >= 1
+        ? Math.round(value)
+        : { problem: `${JSON.stringify(text)} is not a duration: a number with a unit, e.g. 90s, 15m, 1h, 2d` };
+    }
+    case 'host-port': {
+      const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
+      const port = Number(match?.[2]);
+      if (!match || port > 65535) return { problem: `${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9477)` };
+      return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port } satisfies HostPort;
+    }
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+      if (['false', '0', 'no', 'off', ''].includes(lower)) return false;
+      return { problem: `${JSON.stringify(text)} is not true or false` };
+    }
+  }
+}

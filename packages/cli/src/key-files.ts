@@ -1,0 +1,116 @@
+/**
+ * Private keys come from files (or the environment), never from flags. A key file that group or others could read
+ * is refused before it is even opened, with the chmod that fixes it; no key text ever appears in a message.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { Settings } from './config.js';
+import { wifToPublicKey } from './hive-keys.js';
+
+/** The private keys the CLI hands to the key ring, and the public keys they stand for. */
+export interface LoadedKeys {
+  /** WIF signing keys, from --signing-keys-file then WITNESS_TRAP_SIGNING_KEYS. Secret. */
+  signingKeys: string[];
+  /** WIF active key, where configured. Secret. */
+  activeKey?: string;
+  /** The public keys of `signingKeys`, same order. */
+  signingPublicKeys: string[];
+  /** The public key of `activeKey`. */
+  activePublicKey?: string;
+}
+
+/** Every way the configured keys cannot be used, one line each, naming the file (and line) and the fix. */
+export interface KeyLoad {
+  keys: LoadedKeys;
+  problems: string[];
+}
+
+/**
+ * Reads the key files and key variables of `settings`. Never throws for a bad key: returns the problems so that
+ * `check` can list them beside every other one.
+ */
+export function loadKeys(settings: Settings): KeyLoad {
+  const problems: string[] = [];
+  const signingKeys: string[] = [];
+  const signingPublicKeys: string[] = [];
+  const take = (wif: string, where: string, into: 'signing' | 'active'): string | undefined => {
+    const publicKey = wifToPublicKey(wif);
+    if (!publicKey) {
+      problems.push(`${where}: not a valid WIF private key (51 characters starting with 5, checksum intact)`);
+      return undefined;
+    }
+    if (into === 'signing' && !signingPublicKeys.includes(publicKey)) {
+      signingKeys.push(wif);
+      signingPublicKeys.push(publicKey);
+    }
+    return publicKey;
+  };
+
+  if (settings.signingKeysFile) {
+    const lines = readKeyFile(settings.signingKeysFile, '--signing-keys-file', problems);
+    for (const { text, line } of lines) {
+      take(text, `--signing-keys-file ${settings.signingKeysFile} line ${line}`, 'signing');
+    }
+  }
+  if (settings.signingKeysEnv) {
+    const entries = settings.signingKeysEnv.split(/[\s,]+/).filter((text) => text !== '');
+    for (const [index, text] of entries.entries()) {
+      take(text, `WITNESS_TRAP_SIGNING_KEYS entry ${index + 1}`, 'signing');
+    }
+  }
+
+  let activeKey: string | undefined;
+  let activePublicKey: string | undefined;
+  const activeSources: Array<{ text: string; where: string }> = [];
+  if (settings.activeKeyFile) {
+    const lines = readKeyFile(settings.activeKeyFile, '--active-key-file', problems);
+    if (lines.length > 1) {
+      problems.push(`--active-key-file ${settings.activeKeyFile}: holds ${lines.length} keys; put exactly one in it`);
+    }
+    const first = lines[0];
+    if (first) activeSources.push({ text: first.text, where: `--active-key-file ${settings.activeKeyFile}` });
+  }
+  if (settings.activeKeyEnv)
+    activeSources.push({ text: settings.activeKeyEnv.trim(), where: 'WITNESS_TRAP_ACTIVE_KEY' });
+  const active = activeSources[0];
+  if (activeSources.length > 1) {
+    problems.push('both --active-key-file and WITNESS_TRAP_ACTIVE_KEY are set: keep one');
+  } else if (active) {
+    activePublicKey = take(active.text, active.where, 'active');
+    if (activePublicKey) activeKey = active.text;
+  }
+  return { keys: { signingKeys, signingPublicKeys, activeKey, activePublicKey }, problems };
+}
+
+/** The key lines of a file (blank lines and `#` comments skipped), after the permission check. */
+function readKeyFile(path: string, option: string, problems: string[]): Array<{ text: string; line: number }> {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.push(
+      `${option} ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}; fix the path`,
+    );
+    return [];
+  }
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    problems.push(
+      `${option} ${path}: readable by group or others (mode ${octal}); refusing to use it: run chmod 600 ${path}`,
+    );
+    return [];
+  }
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${option} ${path}: cannot be read (${(error as NodeJS.ErrnoException).code}); check its owner`);
+    return [];
+  }
+  const lines = content
+    .split(/\r?\n/)
+    .map((raw, index) => ({ text: raw.replace(/#.*$/, '').trim(), line: index + 1 }))
+    .filter(({ text }) => text !== '');
+  if (lines.length === 0) problems.push(`${option} ${path}: holds no key; put one WIF per line`);
+  return lines;
+}

@@ -1,0 +1,185 @@
+/**
+ * `--metrics HOST:PORT`: Prometheus text at `/metrics` and a `/healthz` that answers 503 whenever the trap is not
+ * watching fresh data (not armed, or no new head for longer than `staleAfterMs`), so a supervisor can tell a
+ * watcher that is running from one that is merely alive.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NodeStatus, TrapEvents } from '@witness-trap/core';
+
+/** Anything that emits the trap's events (a `FailoverTrap`). */
+export interface TrapEventSource {
+  on<K extends keyof TrapEvents>(event: K, listener: (payload: TrapEvents[K]) => void): unknown;
+}
+
+/** Options for {@link TrapMetrics}. */
+export interface TrapMetricsOptions {
+  witness: string;
+  /** No new head for this long makes `/healthz` fail. @default 30000 */
+  staleAfterMs?: number;
+  /** The RPC nodes' status, read at scrape time (the chain client's `nodes()`). */
+  nodes?: () => NodeStatus[];
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** The numbers `/metrics` shows, kept up to date from the trap's events. */
+export class TrapMetrics {
+  armed = false;
+  headBlock = 0;
+  lastHeadAt: number | undefined;
+  missesSeen = 0;
+  switchesConfirmed = 0;
+  switchesFailed = 0;
+  broadcasts = 0;
+  private readonly notifications = new Map<string, { ok: boolean; at: number }>();
+  private readonly options: Required<Omit<TrapMetricsOptions, 'nodes'>> & Pick<TrapMetricsOptions, 'nodes'>;
+
+  constructor(options: TrapMetricsOptions) {
+    this.options = { staleAfterMs: 30_000, now: Date.now, ...options };
+  }
+
+  /** Follows a trap's events. */
+  observe(trap: TrapEventSource): this {
+    trap.on('armed', () => {
+      this.armed = true;
+    });
+    trap.on('block', (event) => {
+      this.headBlock = Math.max(this.headBlock, event.number);
+      this.lastHeadAt = this.options.now();
+    });
+    trap.on('missed', () => {
+      this.missesSeen += 1;
+    });
+    trap.on('broadcast', () => {
+      this.broadcasts += 1;
+    });
+    trap.on('confirmed', () => {
+      this.switchesConfirmed += 1;
+    });
+    trap.on('failed', () => {
+      this.switchesFailed += 1;
+    });
+    trap.on('notified', (event) => {
+      this.notifications.set(event.notifier, { ok: true, at: this.options.now() });
+    });
+    trap.on('notify-failed', (event) => {
+      this.notifications.set(event.notifier, { ok: false, at: this.options.now() });
+    });
+    trap.on('stopped', () => {
+      this.armed = false;
+    });
+    return this;
+  }
+
+  /** Whether the trap is armed and has seen a new head recently. */
+  healthy(): { ok: boolean; reason: string } {
+    if (!this.armed) return { ok: false, reason: 'not armed' };
+    if (this.lastHeadAt === undefined) return { ok: false, reason: 'no head seen yet' };
+    const age = this.options.now() - this.lastHeadAt;
+    if (age > this.options.staleAfterMs) return { ok: false, reason: `no new head for ${Math.round(age / 1000)} s` };
+    return { ok: true, reason: 'watching fresh data' };
+  }
+
+  /** The Prometheus text exposition. */
+  render(): string {
+    const witness = label(this.options.witness);
+    const lines: string[] = [];
+    const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: Array<[string, number]>) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}{${labels}} ${value}`);
+    };
+    const w = `witness="${witness}"`;
+    metric('witness_trap_armed', 'gauge', '1 while the trap is armed and watching.', [[w, this.armed ? 1 : 0]]);
+    metric('witness_trap_healthy', 'gauge', '1 while the trap watches fresh data (what /healthz reports).', [
+      [w, this.healthy().ok ? 1 : 0],
+    ]);
+    metric('witness_trap_head_block', 'gauge', 'The last head block number seen.', [[w, this.headBlock]]);
+    const age = this.lastHeadAt === undefined ? -1 : (this.options.now() - this.lastHeadAt) / 1000;
+    metric('witness_trap_head_seen_age_seconds', 'gauge', 'Seconds since a new head was seen (-1: never).', [[w, age]]);
+    metric('witness_trap_misses_seen_total', 'counter', 'Missed slots of the witness seen since start.', [
+      [w, this.missesSeen],
+    ]);
+    metric('witness_trap_broadcasts_total', 'counter', 'Key-switch broadcasts sent.', [[w, this.broadcasts]]);
+    metric('witness_trap_switches_total', 'counter', 'Key switches by outcome.', [
+      [`${w},outcome="confirmed"`, this.switchesConfirmed],
+      [`${w},outcome="failed"`, this.switchesFailed],
+    ]);
+    const nodes = this.options.nodes?.() ?? [];
+    metric(
+      'witness_trap_node_fresh',
+      'gauge',
+      '1 where the RPC node answers with a fresh head.',
+      nodes.map((node) => [`node="${label(nodeLabel(node.url))}"`, node.fresh ? 1 : 0]),
+    );
+    metric(
+      'witness_trap_node_head_age_seconds',
+      'gauge',
+      "Age of the RPC node's head block at its last answer.",
+      nodes
+        .filter((node) => node.headAgeMs !== undefined)
+        .map((node) => [`node="${label(nodeLabel(node.url))}"`, (node.headAgeMs ?? 0) / 1000]),
+    );
+    metric(
+      'witness_trap_last_notification_success',
+      'gauge',
+      'Whether the last notification through each notifier was delivered.',
+      [...this.notifications].map(([name, result]) => [`notifier="${label(name)}"`, result.ok ? 1 : 0]),
+    );
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+/** A node URL without credentials, path or query (which may hold API keys). */
+function nodeLabel(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return 'invalid';
+  }
+}
+
+function label(text: string): string {
+  return text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+}
+
+/** A running metrics server. */
+export interface MetricsServer {
+  /** The `http://host:port` it listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `metrics` on `host:port` (port 0 picks a free one). */
+export async function serveMetrics(metrics: TrapMetrics, host: string, port: number): Promise<MetricsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+    } else if (path === '/metrics') {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.render());
+    } else if (path === '/healthz') {
+      const health = metrics.healthy();
+      response
+        .writeHead(health.ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`${health.reason}\n`);
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('see /metrics and /healthz\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
