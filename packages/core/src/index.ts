@@ -1,7 +1,12 @@
 export * from './clock.js';
 export * from './errors.js';
 export type * from './events.js';
+export * from './notify/console.js';
+export * from './notify/dedupe.js';
 export * from './notify/format.js';
+export * from './notify/http.js';
+export * from './notify/redact.js';
+export * from './notify/webhook.js';
 export * from './signer/wif-key-ring.js';
 export * from './state/file-state-store.js';
 export * from './state/memory-state-store.js';
