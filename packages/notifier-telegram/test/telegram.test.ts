@@ -1,0 +1,134 @@
+import { formatNotification, NotifierError } from '@witness-trap/core';
+import { describeNotifierConformance, startVendorServer, type VendorServer } from '@witness-trap/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { telegramNotifier } from '../src/index.js';
+
+const TOKEN = '123456789:AAH-fake_TelegramBotToken0123456789';
+
+/** The Bot API's documented answers: `{ok: true, result: Message}`, or `{ok: false, error_code, description}`. */
+const sent = {
+  status: 200,
+  body: { ok: true, result: { message_id: 77, date: 1764039600, chat: { id: -1001234567890, type: 'supergroup' } } },
+};
+const botError = (status: number, description: string, parameters?: Record<string, unknown>) => ({
+  status,
+  body: { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) },
+});
+
+describeNotifierConformance(
+  { describe, it },
+  {
+    name: 'telegram',
+    secrets: [TOKEN],
+    create: (server, delivery) =>
+      telegramNotifier({ botToken: TOKEN, chatId: '-1001234567890', baseUrl: server.url, ...delivery }),
+    responses: {
+      success: sent,
+      unauthorized: botError(401, 'Unauthorized'),
+      badRequest: botError(400, 'Bad Request: chat not found'),
+      rateLimited: botError(429, 'Too Many Requests: retry after 4', { retry_after: 4 }),
+    },
+    rateLimitHintMs: 4000,
+    vendorCodes: { unauthorized: 401, badRequest: 400 },
+  },
+);
+
+const FROM = 'STM6LLegbAgLAy28EHrffBVuANFWcFgmqRMW13wBmTExqFE9SCkg4';
+const TO = 'STM8GC13uCZbP44HzMLV6zPZGwVQ8Nt4Kji8PapsPiNq1BK153XTX';
+const failed = formatNotification({
+  kind: 'failed',
+  witness: 'alice',
+  facts: { fromKey: FROM, toKey: TO, attempts: 2, error: 'missing authority <active> & [key] (x_y).' },
+});
+const confirmed = formatNotification({
+  kind: 'confirmed',
+  witness: 'alice',
+  facts: { fromKey: FROM, toKey: TO, blockNum: 91234567, txId: 'ab12' },
+});
+
+describe('telegramNotifier', () => {
+  let server: VendorServer;
+  beforeEach(async () => {
+    server = await startVendorServer();
+    server.respondWith(sent);
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('posts JSON to /bot<token>/sendMessage with HTML escaped and full keys as code, loud for critical news', async () => {
+    await telegramNotifier({ botToken: TOKEN, chatId: '-1001234567890', baseUrl: server.url }).notify(failed);
+    const [request] = server.requests;
+    expect(request?.path).toBe(`/bot${TOKEN}/sendMessage`);
+    expect(request?.headers['content-type']).toBe('application/json');
+    const payload = JSON.parse(request?.body ?? '');
+    expect(payload).toEqual({
+      chat_id: '-1001234567890',
+      parse_mode: 'HTML',
+      disable_notification: false,
+      text: expect.any(String),
+    });
+    const lines = (payload.text as string).split('\n');
+    expect(lines[0]).toBe('\u{1F6A8} <b>witness-trap: alice key switch FAILED</b>');
+    expect(lines[1]).toContain('STM6LLeg...SCkg4 -&gt; STM8GC13...53XTX');
+    expect(lines[1]).toContain('missing authority &lt;active&gt; &amp; [key] (x_y).');
+    expect(lines).toContain(`from: <code>${FROM}</code>`);
+    expect(lines).toContain(`to: <code>${TO}</code>`);
+  });
+
+  it('delivers info silently into a forum topic', async () => {
+    await telegramNotifier({ botToken: TOKEN, chatId: 42, threadId: 7, baseUrl: server.url }).notify(confirmed);
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toMatchObject({
+      chat_id: 42,
+      message_thread_id: 7,
+      disable_notification: true,
+    });
+  });
+
+  it('lets the operator force sound or silence', async () => {
+    await telegramNotifier({ botToken: TOKEN, chatId: 1, silent: false, baseUrl: server.url }).notify(confirmed);
+    await telegramNotifier({ botToken: TOKEN, chatId: 1, silent: true, baseUrl: server.url }).notify(failed);
+    expect(server.requests.map((r) => JSON.parse(r.body).disable_notification)).toEqual([false, true]);
+  });
+
+  it('escapes every MarkdownV2 special character outside the markup', async () => {
+    await telegramNotifier({ botToken: TOKEN, chatId: 1, parseMode: 'MarkdownV2', baseUrl: server.url }).notify(failed);
+    const text: string = JSON.parse(server.requests[0]?.body ?? '').text;
+    expect(JSON.parse(server.requests[0]?.body ?? '').parse_mode).toBe('MarkdownV2');
+    // Outside *bold* and `code` entities, every special character must be preceded by a backslash.
+    const outside = text.replace(/`[^`]*`/g, '').replace(/^(\S+ )\*(.*)\*$/m, '$1$2');
+    const unescaped = outside.replace(/\\./g, '').match(/[_*[\]()~`>#+\-=|{}.!]/g);
+    expect(unescaped).toBeNull();
+    expect(text).toContain(`\`${FROM}\``);
+  });
+
+  it('sends plain text without a parse_mode', async () => {
+    await telegramNotifier({ botToken: TOKEN, chatId: 1, parseMode: 'plain', baseUrl: server.url }).notify(failed);
+    const payload = JSON.parse(server.requests[0]?.body ?? '');
+    expect(payload.parse_mode).toBeUndefined();
+    expect(payload.text).toContain('missing authority <active> & [key] (x_y).');
+  });
+
+  it("carries Telegram's error_code and description, and the chat it migrated to", async () => {
+    server.respondWith(
+      botError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -100777 }),
+    );
+    const error = await telegramNotifier({ botToken: TOKEN, chatId: -777, baseUrl: server.url })
+      .notify(failed)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotifierError);
+    expect(error).toMatchObject({
+      code: 'NOTIFIER_REJECTED',
+      vendorCode: 400,
+      vendorMessage: 'Bad Request: group chat was upgraded to a supergroup chat',
+      details: expect.objectContaining({ migrateToChatId: -100777 }),
+    });
+  });
+
+  it('does not call an answer without ok: true a delivery', async () => {
+    server.respondWith({ status: 200, body: { ok: false, error_code: 400, description: 'odd' } });
+    await expect(
+      telegramNotifier({ botToken: TOKEN, chatId: 1, baseUrl: server.url }).notify(failed),
+    ).rejects.toMatchObject({ code: 'NOTIFIER_REJECTED', vendorMessage: 'odd' });
+  });
+});
