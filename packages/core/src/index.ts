@@ -1,3 +1,4 @@
+export * from './chain/dhive-client.js';
 export * from './clock.js';
 export * from './errors.js';
 export type * from './events.js';

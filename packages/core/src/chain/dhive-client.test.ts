@@ -1,0 +1,462 @@
+import { PrivateKey } from '@hiveio/dhive';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  blockIdOf,
+  type FakeHivedNode,
+  hiveTime,
+  manualClock,
+  startFakeHivedNode,
+  witnessJson,
+} from '../../test/fake-hived-node.js';
+import {
+  BroadcastRejectedError,
+  ConfigError,
+  DisagreementError,
+  RpcError,
+  StaleDataError,
+  TimeoutError,
+} from '../errors.js';
+import { wifKeyRing } from '../signer/wif-key-ring.js';
+import { buildSwitchOperation } from '../tx/switch-operation.js';
+import { buildTransaction, transactionId } from '../tx/transaction.js';
+import type { SignedTransaction } from '../types.js';
+import { type DhiveChainClient, type DhiveChainClientOptions, dhiveChainClient } from './dhive-client.js';
+
+const CHAIN_ID = 'ab'.repeat(32);
+const KEY_A = PrivateKey.fromSeed('client test key a');
+const KEY_B = PrivateKey.fromSeed('client test key b');
+const PUB_A = KEY_A.createPublic().toString();
+const PUB_B = KEY_B.createPublic().toString();
+
+let clock = manualClock();
+let nodes: FakeHivedNode[] = [];
+let clients: DhiveChainClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+  await Promise.all(nodes.map((node) => node.close()));
+  nodes = [];
+  clients = [];
+  clock = manualClock();
+});
+
+/** n fake nodes at head 1000, one second old, each knowing alice with key A. */
+async function setup(count: number, options: Partial<DhiveChainClientOptions> = {}) {
+  const started = await Promise.all(Array.from({ length: count }, () => startFakeHivedNode(clock)));
+  for (const node of started) {
+    node.head = { number: 1000, time: clock.now() - 1000 };
+    node.witnesses.alice = witnessJson('alice', PUB_A);
+  }
+  nodes.push(...started);
+  const client = dhiveChainClient({
+    nodes: started.map((node) => node.url),
+    chainId: CHAIN_ID,
+    clock,
+    timeoutMs: 300,
+    ...options,
+  });
+  clients.push(client);
+  return { nodes: started, client };
+}
+
+async function signedSwitch(): Promise<SignedTransaction> {
+  const head = {
+    headBlockNumber: 1000,
+    headBlockId: blockIdOf(1000),
+    headBlockTime: clock.now(),
+    currentAslot: 1200,
+    currentWitness: 'bob',
+    lastIrreversibleBlockNum: 985,
+  };
+  const tx = buildTransaction(head, [buildSwitchOperation('alice', PUB_A, PUB_B)]);
+  return wifKeyRing({ signingKeys: [KEY_A.toString()] }).sign(tx, [PUB_A], CHAIN_ID);
+}
+
+describe('dhiveChainClient configuration', () => {
+  it('refuses no nodes, a URL that is not http(s), and a malformed chain id', () => {
+    expect(() => dhiveChainClient({ nodes: [] })).toThrow(ConfigError);
+    expect(() => dhiveChainClient({ nodes: ['https://api.example', 'ftp://x'] })).toThrow(/#2/);
+    expect(() => dhiveChainClient({ nodes: ['not a url'] })).toThrow(ConfigError);
+    expect(() => dhiveChainClient({ nodes: ['http://127.0.0.1:1'], chainId: 'beef' })).toThrow(ConfigError);
+    expect(() => dhiveChainClient({ nodes: ['http://127.0.0.1:1'], timeoutMs: 0 })).toThrow(ConfigError);
+  });
+
+  it('never shows credentials or query parameters of a node URL', () => {
+    const client = dhiveChainClient({ nodes: ['https://user:secret@api.example/rpc?apikey=hunter2'] });
+    clients.push(client);
+    const shown = JSON.stringify(client.nodes());
+    expect(shown).not.toContain('secret');
+    expect(shown).not.toContain('hunter2');
+    expect(client.nodes()[0]?.url).toBe('https://api.example/rpc');
+  });
+});
+
+describe('reading hived JSON', () => {
+  it('parses the head (times without a zone, numbers as strings) and reports the node', async () => {
+    const { nodes, client } = await setup(1);
+    const head = await client.getHead();
+    expect(head.value).toEqual({
+      headBlockNumber: 1000,
+      headBlockId: blockIdOf(1000),
+      headBlockTime: clock.now() - 1000,
+      currentAslot: 1200,
+      currentWitness: 'bob',
+      lastIrreversibleBlockNum: 985,
+    });
+    expect(head.node).toBe(nodes[0]?.url);
+    expect(head.receivedAt).toBe(clock.now());
+    const [status] = client.nodes();
+    expect(status).toMatchObject({
+      url: nodes[0]?.url,
+      headBlockNumber: 1000,
+      headAgeMs: 1000,
+      fresh: true,
+      failures: 0,
+    });
+    expect(status?.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reads a witness, with assets in NAI form, and null for an account that is not a witness', async () => {
+    const { nodes, client } = await setup(1);
+    nodes[0]!.witnesses.alice = witnessJson('alice', PUB_A, {
+      total_missed: '4294967296',
+      props: {
+        account_creation_fee: { amount: '3000', precision: 3, nai: '@@000000021' },
+        maximum_block_size: 65536,
+        hbd_interest_rate: 1500,
+      },
+    });
+    const { value } = await client.getWitness('alice');
+    expect(value).toEqual({
+      owner: 'alice',
+      url: 'https://example.com/alice',
+      signingKey: PUB_A,
+      totalMissed: 4294967296,
+      lastAslot: 1202,
+      lastConfirmedBlockNum: 1092,
+      props: { accountCreationFee: '3.000 HIVE', maximumBlockSize: 65536, hbdInterestRate: 1500 },
+      runningVersion: '1.28.3',
+    });
+    expect((await client.getWitness('nobody')).value).toBeNull();
+  });
+
+  it('reads the block interval in seconds from hived and in milliseconds or fractions from a simulated chain', async () => {
+    const { nodes } = await setup(3);
+    const answers = [3, 0.25, 250];
+    nodes.forEach((node, i) => {
+      node.handlers['condenser_api.get_config'] = () => ({ result: { HIVE_BLOCK_INTERVAL: answers[i] } });
+    });
+    const intervals = await Promise.all(
+      nodes.map((node) => {
+        const client = dhiveChainClient({ nodes: [node.url], clock });
+        clients.push(client);
+        return client.getBlockInterval();
+      }),
+    );
+    expect(intervals).toEqual([3000, 250, 250]);
+  });
+
+  it("parses hived's JSON-RPC error into data.name and data.code", async () => {
+    const { nodes, client } = await setup(1);
+    nodes[0]!.handlers['condenser_api.get_witness_by_account'] = () => ({
+      error: {
+        code: -32003,
+        message: 'Assert Exception:false: something hived did not like',
+        data: { code: 10, name: 'assert_exception', message: 'Assert Exception', stack: [] },
+      },
+    });
+    const error = await client.getWitness('alice').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error).toMatchObject({
+      dataName: 'assert_exception',
+      dataCode: 10,
+      rpcCode: -32003,
+      method: 'condenser_api.get_witness_by_account',
+      node: nodes[0]?.url,
+    });
+  });
+
+  it.each([
+    ['an HTML error page', { http: 502, body: '<html><body>Bad Gateway</body></html>' }],
+    ['JSON that is not JSON-RPC', { http: 200, body: '[1,2,3]', contentType: 'application/json' }],
+    ['a witness without a signing key', { result: { ...witnessJson('alice', PUB_A), signing_key: undefined } }],
+    [
+      'a witness with a total_missed that is not a number',
+      { result: witnessJson('alice', PUB_A, { total_missed: 'x' }) },
+    ],
+    ['another account', { result: witnessJson('mallory', PUB_A) }],
+  ] as const)('turns %s into an RpcError, never a crash or a half-parsed object', async (_what, answer) => {
+    const { nodes, client } = await setup(1);
+    nodes[0]!.handlers['condenser_api.get_witness_by_account'] = () => answer;
+    const error = await client.getWitness('alice').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RpcError);
+    expect((error as RpcError).code).toBe('RPC_BAD_ANSWER');
+    expect(client.nodes()[0]?.failures).toBe(1);
+  });
+});
+
+describe('failover and timeouts', () => {
+  it('times out a hanging node, leaves no socket open on it, and fails over to the next', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[0]!.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    const { value, node } = await client.getWitness('alice');
+    expect(value?.signingKey).toBe(PUB_A);
+    expect(node).toBe(nodes[1]?.url);
+    const [hung] = client.nodes();
+    expect(hung?.failures).toBe(1);
+    expect(hung?.lastError).toMatch(/longer than 300 ms/);
+    await waitFor(() => nodes[0]!.openSockets() === 0);
+  });
+
+  it('throws a TimeoutError when the only node hangs', async () => {
+    const { nodes, client } = await setup(1);
+    nodes[0]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({ hang: true });
+    await expect(client.getHead()).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('prefers the fresh node over one that answered junk before', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[0]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({ http: 500, body: 'oops' });
+    await client.getHead(); // node 0 fails, node 1 answers
+    nodes[0]!.calls.length = 0;
+    const { node } = await client.getHead();
+    expect(node).toBe(nodes[1]?.url);
+    expect(nodes[0]!.calls).toEqual([]);
+  });
+
+  it('fails with a typed error when a node refuses connections', async () => {
+    const { nodes, client } = await setup(1);
+    await nodes[0]!.close();
+    nodes.length = 0;
+    const error = await client.getHead().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RpcError);
+    expect((error as RpcError).code).toBe('RPC_UNREACHABLE');
+    expect((error as RpcError).isRetryable).toBe(true);
+  });
+});
+
+describe('freshness', () => {
+  it('marks a node stale when its head block is older than the bound', async () => {
+    const { nodes, client } = await setup(1);
+    nodes[0]!.head.time = clock.now() - 13_000;
+    await client.getHead();
+    expect(client.staleAfterMs).toBe(12_000);
+    expect(client.nodes()[0]?.fresh).toBe(false);
+    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+  });
+
+  it('marks a node stale when its head stops advancing, and fresh again when it moves', async () => {
+    const { nodes, client } = await setup(1);
+    await client.getHead({ decisive: true });
+    // The head time keeps up with the clock, but the block number never moves: a frozen node that lies about time.
+    nodes[0]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({
+      result: { ...dgpAt(1000, clock.now()) },
+    });
+    clock.advance(6000);
+    await client.getHead({ decisive: true });
+    clock.advance(7000);
+    const error = await client.getHead({ decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StaleDataError);
+    expect((error as Error).message).toMatch(/not advanced/);
+    nodes[0]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({
+      result: dgpAt(1005, clock.now()),
+    });
+    expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1005);
+    expect(client.nodes()[0]?.fresh).toBe(true);
+  });
+
+  it('does not trust a head from the future (a node that lies, or a local clock that is wrong)', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[1]!.head = { number: 1010, time: clock.now() + 30_000 };
+    const { value, node } = await client.getHead({ decisive: true });
+    expect(value.headBlockNumber).toBe(1000);
+    expect(node).toBe(nodes[0]?.url);
+    expect(client.nodes().map((n) => n.fresh)).toEqual([true, false]);
+  });
+
+  it('tells the caller about freshness changes', async () => {
+    const changes: boolean[][] = [];
+    const { nodes, client } = await setup(2, { onNodesChange: (all) => changes.push(all.map((n) => n.fresh)) });
+    await client.getHead({ decisive: true });
+    nodes[1]!.head.time = clock.now() - 60_000;
+    await client.getHead({ decisive: true });
+    expect(changes).toEqual([
+      [true, true],
+      [true, false],
+    ]);
+  });
+});
+
+describe('decisive reads', () => {
+  it('answers from the only node when there is one', async () => {
+    const { client } = await setup(1);
+    expect((await client.getWitness('alice', { decisive: true })).value?.signingKey).toBe(PUB_A);
+  });
+
+  it('answers when two fresh nodes agree, and refuses (retryably) when they do not', async () => {
+    const { nodes, client } = await setup(2);
+    expect((await client.getWitness('alice', { decisive: true })).value?.signingKey).toBe(PUB_A);
+    nodes[1]!.witnesses.alice = witnessJson('alice', PUB_B);
+    const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DisagreementError);
+    expect((error as DisagreementError).isRetryable).toBe(true);
+  });
+
+  it('treats a node one block behind as lagging: no answer now, agreement once it catches up', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[0]!.head = { number: 1001, time: clock.now() };
+    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(DisagreementError);
+    expect(client.nodes().every((n) => n.fresh)).toBe(true);
+    nodes[1]!.head = { number: 1001, time: clock.now() };
+    clock.advance(200);
+    expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1001);
+  });
+
+  it('outvotes one lying node of three', async () => {
+    const { nodes, client } = await setup(3);
+    nodes[0]!.witnesses.alice = witnessJson('alice', PUB_B, { total_missed: 99 });
+    const { value, node } = await client.getWitness('alice', { decisive: true });
+    expect(value?.signingKey).toBe(PUB_A);
+    expect([nodes[1]?.url, nodes[2]?.url]).toContain(node);
+  });
+
+  it('answers with the majority of three when one lags a block behind', async () => {
+    const { nodes, client } = await setup(3);
+    for (const node of nodes.slice(0, 2)) node.head = { number: 1001, time: clock.now() };
+    const { value } = await client.getHead({ decisive: true });
+    expect(value.headBlockNumber).toBe(1001);
+  });
+
+  it('decides with the fresh node alone when the other is stale', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[1]!.head.time = clock.now() - 60_000;
+    nodes[1]!.witnesses.alice = witnessJson('alice', PUB_B);
+    const { value, node } = await client.getWitness('alice', { decisive: true });
+    expect(value?.signingKey).toBe(PUB_A);
+    expect(node).toBe(nodes[0]?.url);
+  });
+
+  it('refreshes heads it has not read lately before trusting a node for a decisive read', async () => {
+    const { nodes, client } = await setup(2);
+    await client.getHead({ decisive: true });
+    clock.advance(30_000);
+    for (const node of nodes) node.head = { number: 1010, time: clock.now() - 500 };
+    for (const node of nodes) node.calls.length = 0;
+    expect((await client.getWitness('alice', { decisive: true })).value?.signingKey).toBe(PUB_A);
+    for (const node of nodes) {
+      expect(node.calls.sort()).toEqual([
+        'condenser_api.get_dynamic_global_properties',
+        'condenser_api.get_witness_by_account',
+      ]);
+    }
+  });
+
+  it('does not wait for a node that hangs once a majority agrees, and leaves it out of the next reads', async () => {
+    const { nodes, client } = await setup(3, { timeoutMs: 1000 });
+    nodes[2]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({ hang: true });
+    const { value } = await client.getHead({ decisive: true });
+    expect(value.headBlockNumber).toBe(1000);
+    // Answered while the hanging node's call was still open: it had not even timed out yet.
+    expect(client.nodes()[2]?.failures).toBe(0);
+    await waitFor(() => client.nodes()[2]?.failures === 1, 3000);
+    nodes[2]!.calls.length = 0;
+    await client.getHead({ decisive: true });
+    expect(nodes[2]!.calls).toEqual([]);
+  });
+
+  it('throws StaleDataError when no node is fresh', async () => {
+    const { nodes, client } = await setup(3);
+    for (const node of nodes) node.head.time = clock.now() - 120_000;
+    await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+  });
+});
+
+describe('broadcast', () => {
+  it('sends the same signed transaction to every node and reports its id', async () => {
+    const { nodes, client } = await setup(2);
+    const tx = await signedSwitch();
+    const result = await client.broadcast(tx);
+    expect(result).toEqual({ txId: transactionId(tx), acceptedBy: nodes.map((n) => n.url), failures: [] });
+    for (const node of nodes) expect(node.broadcasts).toEqual([tx]);
+  });
+
+  it('counts "Duplicate transaction check failed" as accepted', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[0]!.handlers['condenser_api.broadcast_transaction'] = () => ({
+      error: {
+        code: -32003,
+        message: 'Assert Exception:is_unique( trx_id ): Duplicate transaction check failed',
+        data: { code: 10, name: 'assert_exception', message: 'Assert Exception' },
+      },
+    });
+    const result = await client.broadcast(await signedSwitch());
+    expect(result.acceptedBy).toEqual(nodes.map((n) => n.url));
+    expect(client.nodes()[0]?.failures).toBe(0);
+  });
+
+  it('gives up on a hanging node at the timeout and still reports the others', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[1]!.handlers['condenser_api.broadcast_transaction'] = () => ({ hang: true });
+    const result = await client.broadcast(await signedSwitch(), { timeoutMs: 200 });
+    expect(result.acceptedBy).toEqual([nodes[0]?.url]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]?.error).toBeInstanceOf(TimeoutError);
+    await waitFor(() => nodes[1]!.openSockets() === 0);
+  });
+
+  it("throws BroadcastRejectedError with hived's reason when every node rejects, without blaming the nodes", async () => {
+    const { nodes, client } = await setup(2);
+    for (const node of nodes) {
+      node.handlers['condenser_api.broadcast_transaction'] = () => ({
+        error: {
+          code: -32003,
+          message: "missing required other authority: 'key' does not match witness signing key",
+          data: { code: 3040000, name: 'tx_missing_other_auth', message: 'missing required other authority' },
+        },
+      });
+    }
+    const error = await client.broadcast(await signedSwitch()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BroadcastRejectedError);
+    expect(error).toMatchObject({ dataName: 'tx_missing_other_auth', isRetryable: false });
+    expect((error as BroadcastRejectedError).failures).toHaveLength(2);
+    expect(client.nodes().map((n) => n.failures)).toEqual([0, 0]);
+  });
+
+  it('throws a retryable BroadcastRejectedError when every node hangs', async () => {
+    const { nodes, client } = await setup(2);
+    for (const node of nodes) node.handlers['condenser_api.broadcast_transaction'] = () => ({ hang: true });
+    const error = await client.broadcast(await signedSwitch(), { timeoutMs: 150 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BroadcastRejectedError);
+    expect((error as BroadcastRejectedError).isRetryable).toBe(true);
+  });
+});
+
+describe('close', () => {
+  it('releases every socket, and later calls fail typed', async () => {
+    const { nodes, client } = await setup(2);
+    await client.getHead({ decisive: true });
+    expect(nodes.reduce((sum, node) => sum + node.openSockets(), 0)).toBeGreaterThan(0);
+    await client.close();
+    await waitFor(() => nodes.every((node) => node.openSockets() === 0));
+    await expect(client.getHead()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
+});
+
+function dgpAt(number: number, time: number): Record<string, unknown> {
+  return {
+    head_block_number: number,
+    head_block_id: blockIdOf(number),
+    time: hiveTime(time),
+    current_witness: 'bob',
+    current_aslot: number + 200,
+    last_irreversible_block_num: number - 15,
+  };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

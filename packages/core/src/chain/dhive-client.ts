@@ -1,0 +1,473 @@
+import { performance } from 'node:perf_hooks';
+import { systemClock } from '../clock.js';
+import {
+  BroadcastRejectedError,
+  ConfigError,
+  DisagreementError,
+  RpcError,
+  StaleDataError,
+  TimeoutError,
+  WitnessTrapError,
+} from '../errors.js';
+import { transactionId } from '../tx/transaction.js';
+import {
+  type AccountAuthorities,
+  type BlockHeaderInfo,
+  type BroadcastOptions,
+  type BroadcastResult,
+  type ChainClient,
+  type Clock,
+  type HeadState,
+  HIVE_BLOCK_INTERVAL_MS,
+  type Logger,
+  MAINNET_CHAIN_ID,
+  type NodeStatus,
+  type Observation,
+  type ReadOptions,
+  type SignedTransaction,
+  type WitnessSchedule,
+  type WitnessState,
+} from '../types.js';
+import { abortError, JsonRpcTransport, type RpcEndpoint, rpcEndpoint } from './json-rpc.js';
+import { type FreshnessBounds, NodeHealth, rankNodes } from './node-health.js';
+import {
+  MalformedAnswerError,
+  parseAccount,
+  parseBlockHeader,
+  parseBlockInterval,
+  parseHead,
+  parseSchedule,
+  parseWitness,
+} from './parse.js';
+import { judge, type Tally } from './quorum.js';
+
+/** Options for {@link dhiveChainClient}. */
+export interface DhiveChainClientOptions {
+  /** RPC node URLs (http or https), at least one. Several are used as a set: cross-checked, failed over. */
+  nodes: string[];
+  /**
+   * The chain id transactions are signed for (64 hex characters).
+   * @default MAINNET_CHAIN_ID
+   */
+  chainId?: string;
+  /**
+   * The public key prefix of the chain.
+   * @default 'STM'
+   */
+  addressPrefix?: string;
+  /**
+   * Per call and per node, ms: reads, and each node's share of a broadcast.
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /**
+   * The chain's block interval, ms, where it is known in advance (an accelerated simulated chain). Otherwise the
+   * interval read by `getBlockInterval()` is used once read, and Hive's 3000 ms until then.
+   * @default HIVE_BLOCK_INTERVAL_MS
+   */
+  blockIntervalMs?: number;
+  /**
+   * A node whose head block is older than this, whose head has not advanced for this long, or whose head was not
+   * read for this long, is stale: it decides nothing.
+   * @default 4 block intervals (12 s on Hive)
+   */
+  staleAfterMs?: number;
+  /**
+   * A head block time further ahead of the local clock than this marks the node as lying (or the local clock
+   * as wrong): it decides nothing.
+   * @default one block interval
+   */
+  maxClockSkewMs?: number;
+  /**
+   * The clock freshness is judged on: a manual clock in tests moves it.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /** Where node failovers and freshness changes are logged. */
+  log?: Logger;
+  /** Called whenever a node turns fresh or stale, with every node's status. */
+  onNodesChange?: (nodes: NodeStatus[]) => void;
+}
+
+/** The dhive chain client: a {@link ChainClient} with its freshness bounds on show. */
+export interface DhiveChainClient extends ChainClient {
+  /** The address prefix of the chain. */
+  readonly addressPrefix: string;
+  /** The stale bound in force now, ms. */
+  readonly staleAfterMs: number;
+  /** Releases every socket. Calls after it fail with `CLIENT_CLOSED`. */
+  close(): Promise<void>;
+}
+
+/**
+ * The default {@link ChainClient}: hived's JSON-RPC over one or more nodes, with dhive's serialization and
+ * crypto (transaction ids) and a transport of its own, because the trap needs what dhive's `Client` does not give:
+ * a hard timeout on every call, broadcasts included, with the socket really closed; failover under its own control
+ * (dhive retries inside a call with 500 ms first tries and a global health tracker); and abort signals.
+ *
+ * - Every node's head is tracked: when it last advanced, its age, latency, failures. `nodes()` reports it.
+ * - `decisive` reads ask every fresh node in parallel and return only what a quorum agrees on (all of one, both of
+ *   two, a majority of three or more); otherwise a retryable `StaleDataError` or `DisagreementError`. A node one
+ *   block behind is not lying: the disagreement passes on the next try.
+ * - Other reads use the best node (fresh, fastest) and fail over to the next.
+ * - `broadcast` sends the same signed transaction to every node at once; "Duplicate transaction check failed"
+ *   counts as accepted.
+ *
+ * @throws ConfigError (`CONFIG_NO_NODES`, `CONFIG_INVALID_NODE`, `CONFIG_INVALID_CHAIN_ID`, `CONFIG_INVALID_OPTION`).
+ * @example
+ * ```ts
+ * const chain = dhiveChainClient({ nodes: ['https://api.hive.blog', 'https://api.openhive.network'] });
+ * const { value: witness } = await chain.getWitness('alice', { decisive: true });
+ * await chain.close();
+ * ```
+ */
+export function dhiveChainClient(options: DhiveChainClientOptions): DhiveChainClient {
+  return new DhiveChainClientImpl(options);
+}
+
+const BROADCAST_METHOD = 'condenser_api.broadcast_transaction';
+
+class DhiveChainClientImpl implements DhiveChainClient {
+  readonly chainId: string;
+  readonly addressPrefix: string;
+  readonly #nodes: NodeHealth[];
+  readonly #transport = new JsonRpcTransport();
+  readonly #timeoutMs: number;
+  readonly #clock: Clock;
+  readonly #log: Logger | undefined;
+  readonly #onNodesChange: ((nodes: NodeStatus[]) => void) | undefined;
+  readonly #options: DhiveChainClientOptions;
+  #chainIntervalMs: number | undefined;
+
+  constructor(options: DhiveChainClientOptions) {
+    if (!Array.isArray(options.nodes) || options.nodes.length === 0) {
+      throw new ConfigError('CONFIG_NO_NODES', 'at least one RPC node URL is needed');
+    }
+    const problems: string[] = [];
+    const endpoints: RpcEndpoint[] = [];
+    options.nodes.forEach((text, index) => {
+      const endpoint = typeof text === 'string' ? rpcEndpoint(text) : undefined;
+      if (endpoint === undefined) problems.push(`RPC node #${index + 1} is not an http(s) URL`);
+      else if (!endpoints.some((e) => e.url.href === endpoint.url.href)) endpoints.push(endpoint);
+    });
+    if (problems.length > 0) throw new ConfigError('CONFIG_INVALID_NODE', problems.join('; '), { problems });
+    const chainId = options.chainId ?? MAINNET_CHAIN_ID;
+    if (!/^[0-9a-f]{64}$/i.test(chainId)) {
+      throw new ConfigError('CONFIG_INVALID_CHAIN_ID', 'the chain id must be 64 hex characters');
+    }
+    for (const name of ['timeoutMs', 'blockIntervalMs', 'staleAfterMs', 'maxClockSkewMs'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isFinite(value) || value <= 0)) {
+        throw new ConfigError('CONFIG_INVALID_OPTION', `${name} must be a positive number of milliseconds`);
+      }
+    }
+    this.chainId = chainId.toLowerCase();
+    this.addressPrefix = options.addressPrefix ?? 'STM';
+    this.#nodes = endpoints.map((endpoint) => new NodeHealth(endpoint));
+    this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.log;
+    this.#onNodesChange = options.onNodesChange;
+    this.#options = options;
+  }
+
+  get #intervalMs(): number {
+    return this.#options.blockIntervalMs ?? this.#chainIntervalMs ?? HIVE_BLOCK_INTERVAL_MS;
+  }
+
+  get staleAfterMs(): number {
+    return this.#options.staleAfterMs ?? 4 * this.#intervalMs;
+  }
+
+  get #bounds(): FreshnessBounds {
+    return { staleAfterMs: this.staleAfterMs, maxAheadMs: this.#options.maxClockSkewMs ?? this.#intervalMs };
+  }
+
+  getHead(options: ReadOptions = {}): Promise<Observation<HeadState>> {
+    return this.#read('condenser_api.get_dynamic_global_properties', [], parseHead, options, true);
+  }
+
+  getWitness(owner: string, options: ReadOptions = {}): Promise<Observation<WitnessState | null>> {
+    return this.#read('condenser_api.get_witness_by_account', [owner], (raw) => parseWitness(raw, owner), options);
+  }
+
+  getSchedule(options: ReadOptions = {}): Promise<Observation<WitnessSchedule>> {
+    return this.#read('database_api.get_witness_schedule', { include_future: true }, parseSchedule, options);
+  }
+
+  getBlockHeader(blockNum: number, options: ReadOptions = {}): Promise<Observation<BlockHeaderInfo | null>> {
+    if (!Number.isSafeInteger(blockNum) || blockNum < 1) {
+      return Promise.reject(new ConfigError('CONFIG_INVALID_OPTION', `not a block number: ${blockNum}`));
+    }
+    return this.#read('condenser_api.get_block', [blockNum], (raw) => parseBlockHeader(raw, blockNum), options);
+  }
+
+  getAccount(name: string, options: ReadOptions = {}): Promise<Observation<AccountAuthorities | null>> {
+    return this.#read('condenser_api.get_accounts', [[name]], (raw) => parseAccount(raw, name), options);
+  }
+
+  async getBlockInterval(options: ReadOptions = {}): Promise<number> {
+    if (this.#chainIntervalMs !== undefined) return this.#chainIntervalMs;
+    const { value } = await this.#read('condenser_api.get_config', [], parseBlockInterval, options);
+    this.#chainIntervalMs = value;
+    return value;
+  }
+
+  async broadcast(tx: SignedTransaction, options: BroadcastOptions = {}): Promise<BroadcastResult> {
+    const txId = transactionId(tx);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const settled = await Promise.all(
+      this.#nodes.map(async (node) => {
+        try {
+          await this.#call(node, BROADCAST_METHOD, [tx], (raw) => raw, { timeoutMs, signal: options.signal });
+          return { node: node.name };
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          // The node already has it: exactly what a rebroadcast wants.
+          return isDuplicate(failure) ? { node: node.name } : { node: node.name, error: failure };
+        }
+      }),
+    );
+    const acceptedBy = settled.filter((s) => s.error === undefined).map((s) => s.node);
+    const failures = settled.flatMap((s) => (s.error === undefined ? [] : [{ node: s.node, error: s.error }]));
+    if (options.signal?.aborted) throw abortError(options.signal);
+    if (acceptedBy.length === 0) {
+      const rejection = failures
+        .map((f) => f.error)
+        .find((e): e is RpcError => e instanceof RpcError && e.dataName !== undefined);
+      const why = rejection?.dataName ?? failures[0]?.error.message ?? 'no node';
+      throw new BroadcastRejectedError(
+        `no node accepted transaction ${txId}: ${why}`,
+        { failures, ...(rejection?.dataName === undefined ? {} : { dataName: rejection.dataName }) },
+        {
+          // A verdict from hived (missing authority, expired, bad TaPoS) repeats; timeouts and outages may not.
+          isRetryable: rejection === undefined,
+          details: { txId, nodes: failures.map((f) => f.node) },
+        },
+      );
+    }
+    this.#log?.info('broadcast accepted', { txId, acceptedBy, failed: failures.map((f) => f.node) });
+    return { txId, acceptedBy, failures };
+  }
+
+  nodes(): NodeStatus[] {
+    const now = this.#clock.now();
+    return this.#nodes.map((node) => node.status(now, this.#bounds));
+  }
+
+  async close(): Promise<void> {
+    this.#transport.close();
+  }
+
+  /** One read, decisive or not. `isHead` marks the dgp read, whose answers also update the nodes' heads. */
+  #read<T>(
+    method: string,
+    params: unknown,
+    parse: (raw: unknown) => T,
+    options: ReadOptions,
+    isHead = false,
+  ): Promise<Observation<T>> {
+    return options.decisive === true
+      ? this.#decisiveRead(method, params, parse, options.signal, isHead)
+      : this.#failoverRead(method, params, parse, options.signal);
+  }
+
+  async #failoverRead<T>(
+    method: string,
+    params: unknown,
+    parse: (raw: unknown) => T,
+    signal: AbortSignal | undefined,
+  ): Promise<Observation<T>> {
+    let lastError: WitnessTrapError | undefined;
+    for (const node of rankNodes(this.#nodes, this.#clock.now(), this.#bounds)) {
+      try {
+        const value = await this.#call(node, method, params, parse, { timeoutMs: this.#timeoutMs, signal });
+        return { value, node: node.name, receivedAt: this.#clock.now() };
+      } catch (error) {
+        if (signal?.aborted) throw abortError(signal);
+        lastError = error as WitnessTrapError;
+        this.#log?.debug('rpc node failed, trying the next', { node: node.name, method, error: lastError.message });
+      }
+    }
+    throw lastError ?? new StaleDataError('no RPC node to ask');
+  }
+
+  /**
+   * Asks every node that may be fresh, in parallel, and returns the value a quorum of fresh nodes agrees on. A
+   * node whose head was not read within the last block interval is asked for its head too, in the same breath,
+   * so that its freshness is judged on now and not on a minute ago.
+   */
+  #decisiveRead<T>(
+    method: string,
+    params: unknown,
+    parse: (raw: unknown) => T,
+    signal: AbortSignal | undefined,
+    isHead: boolean,
+  ): Promise<Observation<T>> {
+    const now = this.#clock.now();
+    const bounds = this.#bounds;
+    const usable = this.#nodes.filter((node) => !node.inBackoff(now, this.#intervalMs, bounds));
+    const candidates = usable.length > 0 ? usable : this.#nodes;
+    const call = { timeoutMs: this.#timeoutMs, signal };
+
+    return new Promise((resolve, reject) => {
+      const tally: Tally = { groups: new Map(), pending: 0 };
+      const values = new Map<string, T>();
+      const problems: string[] = [];
+      let done = false;
+
+      const decide = (): void => {
+        if (done) return;
+        if (signal?.aborted) {
+          done = true;
+          reject(abortError(signal));
+          return;
+        }
+        const verdict = judge(tally);
+        if (verdict.kind === 'wait') return;
+        done = true;
+        this.#noticeFreshnessChanges();
+        if (verdict.kind === 'agreed') {
+          const [first] = verdict.nodes;
+          resolve({ value: values.get(verdict.key) as T, node: first ?? '', receivedAt: this.#clock.now() });
+        } else if (verdict.kind === 'stale') {
+          reject(
+            new StaleDataError(`no fresh RPC node could answer ${method}: ${problems.join('; ') || 'none asked'}`, {
+              details: { method, nodes: this.nodes() },
+            }),
+          );
+        } else {
+          const answers = [...tally.groups.values()].map((nodes) => nodes.join(', '));
+          reject(
+            new DisagreementError(
+              `fresh RPC nodes disagree on ${method}: ${answers.map((a) => `[${a}]`).join(' vs ')}`,
+              {
+                details: { method, groups: answers, nodes: this.nodes() },
+              },
+            ),
+          );
+        }
+      };
+
+      for (const node of candidates) {
+        // Nodes that were failing are asked too, but not waited for: a hanging node must not hold up the decision.
+        const counts = node.failures === 0;
+        const known = node.headSeenAt !== undefined && now - node.headSeenAt <= this.#intervalMs;
+        if (!isHead && known && !node.isFresh(now, bounds)) {
+          problems.push(`${node.name}: ${node.staleness(now, bounds)}`);
+          continue;
+        }
+        if (counts) tally.pending++;
+        const ask = async (): Promise<T> => {
+          if (isHead || known) return this.#call(node, method, params, parse, call);
+          const [, value] = await Promise.all([
+            this.#readHead(node, call),
+            this.#call(node, method, params, parse, call),
+          ]);
+          return value;
+        };
+        ask().then(
+          (value) => {
+            const why = node.staleness(this.#clock.now(), bounds);
+            if (why === undefined) {
+              const key = canonical(value);
+              values.set(key, value);
+              tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
+            } else problems.push(`${node.name}: ${why}`);
+            if (counts) tally.pending--;
+            decide();
+          },
+          (error: Error) => {
+            problems.push(`${node.name}: ${error.message}`);
+            if (counts) tally.pending--;
+            decide();
+          },
+        );
+      }
+      decide();
+    });
+  }
+
+  #readHead(node: NodeHealth, call: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<HeadState> {
+    return this.#call(node, 'condenser_api.get_dynamic_global_properties', [], parseHead, call);
+  }
+
+  /** One call to one node: timed, its outcome recorded in the node's health, every failure typed. */
+  async #call<T>(
+    node: NodeHealth,
+    method: string,
+    params: unknown,
+    parse: (raw: unknown) => T,
+    options: { timeoutMs: number; signal: AbortSignal | undefined },
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const raw = await this.#transport.call(node.endpoint, method, params, options);
+      let value: T;
+      try {
+        value = parse(raw);
+      } catch (error) {
+        const field = error instanceof MalformedAnswerError ? error.field : 'unknown';
+        throw new RpcError(
+          `${method} on ${node.name}: malformed answer (${field})`,
+          { node: node.name, method },
+          { code: 'RPC_BAD_ANSWER', isRetryable: true, cause: error },
+        );
+      }
+      node.recordSuccess(performance.now() - started);
+      if (method === 'condenser_api.get_dynamic_global_properties')
+        node.recordHead(value as HeadState, this.#clock.now());
+      return value;
+    } catch (error) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      const typed =
+        error instanceof WitnessTrapError ? error : new RpcError(String(error), { node: node.name, method });
+      if (method === BROADCAST_METHOD && isHivedVerdict(typed)) {
+        // hived judged the transaction: the node itself works.
+        node.recordSuccess(performance.now() - started);
+      } else {
+        node.recordFailure(typed, this.#clock.now());
+        if (typed instanceof TimeoutError || typed.code === 'RPC_UNREACHABLE') {
+          this.#log?.warn('rpc node not answering', { node: node.name, method, error: typed.message });
+        }
+      }
+      throw typed;
+    }
+  }
+
+  #noticeFreshnessChanges(): void {
+    const now = this.#clock.now();
+    let changed = false;
+    for (const node of this.#nodes) {
+      const fresh = node.isFresh(now, this.#bounds);
+      if (fresh !== node.wasFresh) {
+        changed = true;
+        node.wasFresh = fresh;
+        if (fresh) this.#log?.info('rpc node fresh', { node: node.name });
+        else this.#log?.warn('rpc node stale', { node: node.name, why: node.staleness(now, this.#bounds) });
+      }
+    }
+    if (changed) this.#onNodesChange?.(this.nodes());
+  }
+}
+
+/** An answer to a broadcast that is hived's verdict on the transaction, not a failure of the node. */
+function isHivedVerdict(error: WitnessTrapError): boolean {
+  return error instanceof RpcError && error.dataName !== undefined;
+}
+
+/** hived's answer to a transaction it already has. */
+function isDuplicate(error: Error): boolean {
+  if (!(error instanceof RpcError)) return false;
+  const text = `${error.message} ${JSON.stringify(error.details)}`;
+  return /duplicate transaction check failed/i.test(text) || error.dataName === 'duplicate_transaction';
+}
+
+/** A stable text form of a parsed value, so that equal answers group together whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}

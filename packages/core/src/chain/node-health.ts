@@ -1,0 +1,119 @@
+import type { HeadState, NodeStatus } from '../types.js';
+import type { RpcEndpoint } from './json-rpc.js';
+
+/** The bounds a node's head must meet to be fresh. */
+export interface FreshnessBounds {
+  /** A head older than this, not advanced for this long, or not read for this long, is stale. */
+  staleAfterMs: number;
+  /** A head time further than this ahead of the local clock is a lie (or the local clock is wrong). */
+  maxAheadMs: number;
+}
+
+/**
+ * What the client knows about one RPC node: its last head, when that head last advanced, how fast and how reliably
+ * it answers. Freshness is judged on the client's clock, so a manual clock in tests moves it.
+ */
+export class NodeHealth {
+  readonly endpoint: RpcEndpoint;
+  head: HeadState | undefined;
+  /** Local time the head was last read. */
+  headSeenAt: number | undefined;
+  /** Local time the head number last changed. */
+  advancedAt: number | undefined;
+  latencyMs: number | undefined;
+  /** Consecutive failed calls. */
+  failures = 0;
+  failedAt: number | undefined;
+  lastError: string | undefined;
+  /** Freshness at the last check, to notice changes. */
+  wasFresh = false;
+
+  constructor(endpoint: RpcEndpoint) {
+    this.endpoint = endpoint;
+  }
+
+  get name(): string {
+    return this.endpoint.name;
+  }
+
+  recordHead(head: HeadState, now: number): void {
+    if (this.head === undefined || head.headBlockNumber !== this.head.headBlockNumber) this.advancedAt = now;
+    this.head = head;
+    this.headSeenAt = now;
+  }
+
+  recordSuccess(latencyMs: number): void {
+    this.latencyMs = Math.round(latencyMs);
+    this.failures = 0;
+    this.lastError = undefined;
+  }
+
+  recordFailure(error: Error, now: number): void {
+    this.failures++;
+    this.failedAt = now;
+    this.lastError = error.message.slice(0, 200);
+  }
+
+  /** Why this node may not decide anything now, or `undefined` where it is fresh. */
+  staleness(now: number, bounds: FreshnessBounds): string | undefined {
+    if (this.failures > 0) return `failing (${this.lastError ?? 'error'})`;
+    if (this.head === undefined || this.headSeenAt === undefined || this.advancedAt === undefined) {
+      return 'head not read yet';
+    }
+    if (now - this.headSeenAt > bounds.staleAfterMs) return 'head not read recently';
+    const age = now - this.head.headBlockTime;
+    if (age > bounds.staleAfterMs) return `head block is ${Math.round(age / 1000)} s old`;
+    if (-age > bounds.maxAheadMs) return `head block is ${Math.round(-age / 1000)} s ahead of the local clock`;
+    if (now - this.advancedAt > bounds.staleAfterMs) {
+      return `head has not advanced for ${Math.round((now - this.advancedAt) / 1000)} s`;
+    }
+    return undefined;
+  }
+
+  isFresh(now: number, bounds: FreshnessBounds): boolean {
+    return this.staleness(now, bounds) === undefined;
+  }
+
+  /**
+   * A node that just failed is left out of decisive reads for a while (one block interval, doubling per failure,
+   * up to the stale bound), so that a hanging node does not hold every read up for a whole timeout.
+   */
+  inBackoff(now: number, intervalMs: number, bounds: FreshnessBounds): boolean {
+    if (this.failures === 0 || this.failedAt === undefined) return false;
+    const backoff = Math.min(bounds.staleAfterMs, intervalMs * 2 ** Math.min(this.failures - 1, 10));
+    return now - this.failedAt < backoff;
+  }
+
+  status(now: number, bounds: FreshnessBounds): NodeStatus {
+    const status: NodeStatus = { url: this.name, fresh: this.isFresh(now, bounds), failures: this.failures };
+    if (this.head !== undefined && this.headSeenAt !== undefined) {
+      status.headBlockNumber = this.head.headBlockNumber;
+      status.headAgeMs = this.headSeenAt - this.head.headBlockTime;
+    }
+    if (this.latencyMs !== undefined) status.latencyMs = this.latencyMs;
+    if (this.lastError !== undefined) status.lastError = this.lastError;
+    return status;
+  }
+}
+
+/**
+ * The order non-decisive reads try nodes in: fresh ones by latency, then those not judged yet, then stale, then
+ * failing ones (fewest failures first). Ties keep the configured order.
+ */
+export function rankNodes(nodes: NodeHealth[], now: number, bounds: FreshnessBounds): NodeHealth[] {
+  const rank = (node: NodeHealth): number => {
+    if (node.failures > 0) return 3;
+    if (node.isFresh(now, bounds)) return 0;
+    return node.head === undefined ? 1 : 2;
+  };
+  return nodes
+    .map((node, index) => ({ node, index, rank: rank(node) }))
+    .sort(
+      (a, b) =>
+        a.rank - b.rank ||
+        (a.rank === 0 ? (a.node.latencyMs ?? 0) - (b.node.latencyMs ?? 0) : 0) ||
+        (a.rank === 3 ? a.node.failures - b.node.failures : 0) ||
+        a.index - b.index,
+    )
+    .map((entry) => entry.node);
+}
