@@ -83,10 +83,17 @@ export function telegramNotifier(options: TelegramNotifierOptions): Notifier {
         signal,
       );
       // Telegram pairs its HTTP status with `ok`; a 2xx without `ok: true` is not a delivery we can vouch for.
-      if ((body as { ok?: unknown } | null)?.ok !== true) {
+      const answer = (typeof body === 'object' ? body : null) as TelegramAnswer | null;
+      if (answer?.ok !== true) {
+        const said =
+          typeof answer?.description === 'string' ? redactText(answer.description, [options.botToken]) : undefined;
         throw new NotifierError(
-          'telegram: answer without ok: true',
-          { notifier: 'telegram', ...parseTelegramError(body) },
+          `telegram: answer without ok: true${said === undefined ? '' : `: ${said}`}`,
+          {
+            notifier: 'telegram',
+            ...(typeof answer?.error_code === 'number' ? { vendorCode: answer.error_code } : {}),
+            ...(said === undefined ? {} : { vendorMessage: said }),
+          },
           { code: 'NOTIFIER_REJECTED' },
         );
       }
@@ -94,16 +101,21 @@ export function telegramNotifier(options: TelegramNotifierOptions): Notifier {
   };
 }
 
+/** The Bot API's answer envelope. */
+interface TelegramAnswer {
+  ok?: unknown;
+  error_code?: unknown;
+  description?: unknown;
+}
+
 /** Telegram's error body: `{ ok: false, error_code, description, parameters?: { retry_after, migrate_to_chat_id } }`. */
 function parseTelegramError(body: unknown): VendorFailure {
-  if (body === null || typeof body !== 'object') {
-    return typeof body === 'string' && body.trim() !== '' ? { vendorMessage: body.trim().slice(0, 300) } : {};
-  }
-  const { error_code: code, description, parameters } = body as Record<string, unknown>;
-  const params = (parameters ?? {}) as { retry_after?: unknown; migrate_to_chat_id?: unknown };
+  // `error_code` and `description` are read by the common parser; the flood-control hint is particular.
+  const params = ((body as { parameters?: unknown } | null)?.parameters ?? {}) as {
+    retry_after?: unknown;
+    migrate_to_chat_id?: unknown;
+  };
   return {
-    ...(typeof code === 'number' ? { vendorCode: code } : {}),
-    ...(typeof description === 'string' ? { vendorMessage: description } : {}),
     ...(typeof params.retry_after === 'number' ? { retryAfterMs: params.retry_after * 1000 } : {}),
     ...(params.migrate_to_chat_id === undefined ? {} : { details: { migrateToChatId: params.migrate_to_chat_id } }),
   };

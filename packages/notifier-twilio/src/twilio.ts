@@ -125,15 +125,9 @@ export function twilioNotifier(options: TwilioNotifierOptions): Notifier {
 
 /** Twilio's error body: `{ code, message, more_info, status }`. */
 function parseTwilioError(body: unknown): VendorFailure {
-  if (body === null || typeof body !== 'object') {
-    return typeof body === 'string' && body.trim() !== '' ? { vendorMessage: body.trim().slice(0, 300) } : {};
-  }
-  const { code, message, more_info: moreInfo } = body as Record<string, unknown>;
-  return {
-    ...(typeof code === 'number' || typeof code === 'string' ? { vendorCode: code } : {}),
-    ...(typeof message === 'string' ? { vendorMessage: message } : {}),
-    ...(typeof moreInfo === 'string' ? { details: { moreInfo } } : {}),
-  };
+  // `code` and `message` are read by the common parser; only the link to Twilio's error page is particular.
+  const moreInfo = (body as { more_info?: unknown } | null)?.more_info;
+  return typeof moreInfo === 'string' ? { details: { moreInfo } } : {};
 }
 
 function checkOptions(options: TwilioNotifierOptions): string[] {

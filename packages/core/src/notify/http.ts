@@ -66,8 +66,9 @@ export interface HttpDeliveryRequest {
   /** Every secret this request carries (tokens, passwords, the `Authorization` value): kept out of every error. */
   secrets: readonly string[];
   /**
-   * Reads the vendor's error body (parsed JSON where it was JSON, else the text).
-   * @default the body's `code`/`error_code` and `message`/`description`/`error`, or its text
+   * Reads what is particular to the vendor's error body (parsed JSON where it was JSON, else the text). What it
+   * returns is laid over the common reading: the body's `code`/`error_code` and `message`/`description`/`error`, or
+   * the text of a body that is not JSON.
    */
   parseFailure?: (body: unknown, status: number) => VendorFailure;
 }
@@ -210,7 +211,7 @@ async function attemptOnce(
     });
     const body = parseBody(await response.text());
     if (response.ok) return { type: 'response', status: response.status, body, retryAfterMs: undefined };
-    const failure = (request.parseFailure ?? defaultParseFailure)(body, response.status);
+    const failure = { ...defaultParseFailure(body), ...request.parseFailure?.(body, response.status) };
     return {
       type: 'response',
       status: response.status,
