@@ -4,6 +4,7 @@ import {
   deliverHttp,
   type Notifier,
   NotifierError,
+  redactText,
   type VendorFailure,
 } from '@witness-trap/core';
 import { renderTelegramMessage, type TelegramParseMode } from './render.js';
