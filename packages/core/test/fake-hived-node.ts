@@ -28,6 +28,8 @@ export interface FakeHivedNode {
   broadcasts: unknown[];
   /** Methods called, in order. */
   calls: string[];
+  /** Drop (without an answer) any request that arrives on a connection already used once: a keep-alive race. */
+  dropReusedConnections: boolean;
   /** Sockets open now (to prove a timed-out call left none behind). */
   openSockets(): number;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startFakeHivedNode(clock: Clock): Promise<FakeHivedNode> {
     witnesses: {},
     broadcasts: [],
     calls: [],
+    dropReusedConnections: false,
     openSockets: () => sockets.size,
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -97,7 +100,14 @@ export async function startFakeHivedNode(clock: Clock): Promise<FakeHivedNode> {
       return { result: {} };
     },
   };
+  const served = new WeakMap<Socket, number>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const count = (served.get(request.socket) ?? 0) + 1;
+    served.set(request.socket, count);
+    if (node.dropReusedConnections && count > 1) {
+      request.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

@@ -224,6 +224,15 @@ describe('failover and timeouts', () => {
     expect(nodes[0]!.calls).toEqual([]);
   });
 
+  it('sends again on a fresh connection when a kept-alive one turns out closed', async () => {
+    const { nodes, client } = await setup(1);
+    await client.getHead();
+    nodes[0]!.dropReusedConnections = true;
+    expect((await client.getHead()).value.headBlockNumber).toBe(1000);
+    expect(client.nodes()[0]?.failures).toBe(0);
+    expect(nodes[0]!.calls).toHaveLength(2);
+  });
+
   it('fails with a typed error when a node refuses connections', async () => {
     const { nodes, client } = await setup(1);
     await nodes[0]!.close();

@@ -123,50 +123,60 @@ export class JsonRpcTransport {
       const onAbort = (): void => finish(signal === undefined ? new Error('aborted') : abortError(signal));
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      const request = (https ? httpsRequest : httpRequest)(endpoint.url, {
-        method: 'POST',
-        agent: https ? this.#https : this.#http,
-        signal: controller.signal,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      });
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        finish(
-          new RpcError(
-            `${fields.method} on ${endpoint.name}: ${error.code ?? error.message}`,
-            { ...fields },
-            { code: 'RPC_UNREACHABLE', isRetryable: true, cause: error },
-          ),
-        );
-      });
-      request.on('response', (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) {
-            finish(badAnswer(fields, endpoint.name, response.statusCode ?? 0, 'the answer is too large'));
+      // A keep-alive socket the node closed while idle fails on reuse before the request reached it: send again.
+      let resent = false;
+      const send = (): void => {
+        const request = (https ? httpsRequest : httpRequest)(endpoint.url, {
+          method: 'POST',
+          agent: https ? this.#https : this.#http,
+          signal: controller.signal,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        });
+        request.on('error', (error: NodeJS.ErrnoException) => {
+          if (request.reusedSocket && !resent && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+            resent = true;
+            send();
             return;
           }
-          chunks.push(chunk);
-        });
-        response.on('error', (error: Error) => {
           finish(
-            new RpcError(`${fields.method} on ${endpoint.name}: the answer was cut off`, fields, {
-              code: 'RPC_UNREACHABLE',
-              isRetryable: true,
-              cause: error,
-            }),
+            new RpcError(
+              `${fields.method} on ${endpoint.name}: ${error.code ?? error.message}`,
+              { ...fields },
+              { code: 'RPC_UNREACHABLE', isRetryable: true, cause: error },
+            ),
           );
         });
-        response.on('end', () => {
-          finish(undefined, { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        request.on('response', (response: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_ANSWER_BYTES) {
+              finish(badAnswer(fields, endpoint.name, response.statusCode ?? 0, 'the answer is too large'));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          response.on('error', (error: Error) => {
+            finish(
+              new RpcError(`${fields.method} on ${endpoint.name}: the answer was cut off`, fields, {
+                code: 'RPC_UNREACHABLE',
+                isRetryable: true,
+                cause: error,
+              }),
+            );
+          });
+          response.on('end', () => {
+            finish(undefined, { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          });
         });
-      });
-      request.end(body);
+        request.end(body);
+      };
+      send();
     });
   }
 }
