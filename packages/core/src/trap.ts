@@ -1,0 +1,758 @@
+import { EventEmitter } from 'eventemitter3';
+import { systemClock } from './clock.js';
+import { SwitchFailedError, toWitnessTrapError, type WitnessTrapError } from './errors.js';
+import type { SwitchOperation, TrapEvents, TriggerReason } from './events.js';
+import type { NotificationFacts } from './notify/format.js';
+import { memoryStateStore } from './state/memory-state-store.js';
+import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
+import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
+import { type HealthProbe, httpHealthProbe, probeOnce, unhealthyKeys } from './trap/health.js';
+import { backupOrder, nextBackupKey, type SigningPlan, signingPlan, switchesInWindow } from './trap/key-plan.js';
+import { MissPolicy } from './trap/miss-policy.js';
+import { NotifyDispatch } from './trap/notify-dispatch.js';
+import type { SlotPrediction } from './trap/schedule.js';
+import { StateKeeper } from './trap/state-keeper.js';
+import { type EmitTrapEvent, executeSwitch, type SwitchEnv, type SwitchOutcome } from './trap/switch.js';
+import { SlotWatcher } from './trap/watch.js';
+import { isNullSigningKey, isValidPublicKey } from './tx/public-key.js';
+import {
+  type ChainClient,
+  type Clock,
+  type Logger,
+  type NodeStatus,
+  type Notifier,
+  NULL_SIGNING_KEY,
+  type PendingSwitch,
+  type PublicKeyString,
+  type StateStore,
+  type WitnessState,
+} from './types.js';
+
+/** One-shot: stop after one confirmed switch (the mouse trap). Daemon: re-arm on the new key and keep watching. */
+export type TrapMode = 'one-shot' | 'daemon';
+
+/** Options of {@link FailoverTrap}. Durations are milliseconds of the trap's clock. */
+export interface FailoverTrapOptions {
+  /** The witness account to watch. */
+  witness: string;
+  /** Reads the chain and broadcasts (`dhiveChainClient`, or the simnet's). */
+  chain: ChainClient;
+  /**
+   * Signs the switch. Holds the signing keys the trap may switch away from and, optionally, the owner's active key
+   * (named by an `activeKey` property, as `wifKeyRing` does, or found in the account's active authority).
+   */
+  signer: SignerWithActiveKey;
+  /** The keys to fail over to, in order. The key on chain may be among them: it is then skipped. */
+  backupKeys: PublicKeyString[];
+  /** Told after each broadcast, confirmation, failure. @default [] */
+  notifiers?: Notifier[];
+  /** Missed slots, counted after arming, that fire the trap. @default 1 */
+  misses?: number;
+  /** The window those misses must fall within. @default 3_600_000 (1 h) */
+  windowMs?: number;
+  /** @default 'one-shot' */
+  mode?: TrapMode;
+  /** Sign and report the switch, never broadcast it. @default false */
+  dryRun?: boolean;
+  /** Where the state that must survive a restart lives. @default memoryStateStore() */
+  state?: StateStore;
+  /** @default systemClock */
+  clock?: Clock;
+  /** The chain's block interval. @default chain.getBlockInterval() */
+  blockIntervalMs?: number;
+  /** Head polling while a block is due. @default blockIntervalMs / 10, at least 20 */
+  pollIntervalMs?: number;
+  /**
+   * How long one signed switch is awaited on chain: its expiration. Short, so that an attempt that did not land is
+   * re-signed with fresh TaPoS soon; long enough to ride out a few slots missed by other producers. Rounded to
+   * whole seconds as hived stores expirations.
+   * @default 10 block intervals, at least 3000 (30 s on Hive)
+   */
+  confirmTimeoutMs?: number;
+  /** Per notifier and message. @default 10_000 */
+  notifyTimeoutMs?: number;
+  /** Signed attempts (fresh TaPoS each) before a switch fails. @default 3 */
+  maxAttempts?: number;
+  /** Per-node broadcast timeout. @default 2 block intervals, at least 1000 */
+  broadcastTimeoutMs?: number;
+  /** Daemon: a key that failed is not switched back to for this long. @default 86_400_000 (24 h) */
+  cooldownMs?: number;
+  /** Daemon: at most `count` switches within `windowMs` (anti-flap). @default { count: 3, windowMs: 3_600_000 } */
+  maxSwitches?: { count: number; windowMs: number };
+  /** Daemon: when every backup has failed, set the null key (disable the witness). @default false */
+  killSwitch?: boolean;
+  /** Health URL of a key's node (backup or primary). A backup whose node is down or far behind is skipped. */
+  health?: Record<PublicKeyString, string>;
+  /** How a health URL is probed. @default httpHealthProbe (GET, 2xx = up, head from a JSON body) */
+  healthProbe?: HealthProbe;
+  /** A node further behind our head than this is out of sync. @default 20 */
+  healthMaxLagBlocks?: number;
+  /**
+   * Switch before the slot when the current key's node health URL is dark for `darkChecks` consecutive checks
+   * (spaced one poll apart) just before `leadSlots` slots ahead of its slot: zero missed blocks. Needs `health` for
+   * the current key. @default false
+   */
+  preemptive?: false | { darkChecks?: number; leadSlots?: number };
+  /** Duplicate notifications (same dedupe key) within this are dropped. @default 3_600_000 */
+  notifyDedupeMs?: number;
+  /** @default a logger that drops everything */
+  log?: Logger;
+}
+
+/** How {@link FailoverTrap.run} ended. */
+export interface TrapOutcome {
+  /**
+   * `confirmed`: one-shot, the switch is on chain (ours or a peer's). `dry-run`: one-shot dry run, signed not sent.
+   * `stopped`: `stop()` was called. `exhausted`: no key left to switch to (or the kill switch was set).
+   */
+  status: 'confirmed' | 'dry-run' | 'stopped' | 'exhausted';
+  /** Every switch made by this run, in order. */
+  switches: SwitchOutcome[];
+  /** The last of them. */
+  last?: SwitchOutcome;
+}
+
+/** A snapshot of the trap, for `witness-trap status` and health endpoints. */
+export interface TrapStatus {
+  witness: string;
+  armed: boolean;
+  running: boolean;
+  mode: TrapMode;
+  dryRun: boolean;
+  currentKey?: PublicKeyString;
+  nextKey?: PublicKeyString;
+  operation?: SwitchOperation;
+  nextSlot?: { aslot: number; time: number };
+  missesInWindow: number;
+  threshold: number;
+  headBlockNumber?: number;
+  nodes: NodeStatus[];
+  pending?: Pick<PendingSwitch, 'fromKey' | 'toKey' | 'txId' | 'expiresAt'>;
+  switches: number;
+}
+
+/** The event map in eventemitter3's form: one payload argument per event. */
+export type TrapEventArgs = { [K in keyof TrapEvents]: [payload: TrapEvents[K]] };
+
+type Decision =
+  | { kind: 'fire'; reason: TriggerReason; facts: NotificationFacts; lastAslot: number }
+  | { kind: 'moved'; witness: WitnessState };
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Automatic failover of a Hive witness's block-signing key. Arm it, run it: on the first missed slot (or the
+ * configured count within a window) it switches the signing key to the next backup with `witness_set_properties`
+ * (a compare-and-swap: several traps on one witness make exactly one switch), confirms the new key on chain, and
+ * tells the operator.
+ *
+ * @example
+ * ```ts
+ * const trap = new FailoverTrap({ witness: 'alice', chain, signer, backupKeys: ['STM...'] });
+ * trap.on('missed', (e) => console.log(`missed slot ${e.aslot}`));
+ * trap.on('confirmed', (e) => console.log(`now signing with ${e.toKey}`));
+ * const outcome = await trap.run(); // one-shot: resolves after one confirmed switch
+ * ```
+ */
+export class FailoverTrap extends EventEmitter<TrapEventArgs> {
+  readonly #o: FailoverTrapOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #mode: TrapMode;
+  readonly #dryRun: boolean;
+  readonly #policy: MissPolicy;
+  readonly #state: StateKeeper;
+  readonly #notify: NotifyDispatch;
+  #blockIntervalMs = 0;
+  #pollIntervalMs = 0;
+  #armed: TrapEvents['armed'] | undefined;
+  #currentKey: PublicKeyString | undefined;
+  #heldKeys = new Set<PublicKeyString>();
+  #activeKey: PublicKeyString | undefined;
+  #resume: PendingSwitch | undefined;
+  #finished: SwitchOutcome | undefined;
+  #controller = new AbortController();
+  #running: Promise<TrapOutcome> | undefined;
+  #watcher: SlotWatcher | undefined;
+  #nextSlot: SlotPrediction | undefined;
+  #switches: SwitchOutcome[] = [];
+
+  constructor(options: FailoverTrapOptions) {
+    super();
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.log ?? SILENT;
+    this.#mode = options.mode ?? 'one-shot';
+    this.#dryRun = options.dryRun ?? false;
+    this.#policy = new MissPolicy(options.misses ?? 1, options.windowMs ?? 3_600_000);
+    this.#state = new StateKeeper(options.state ?? memoryStateStore(), options.witness, (error) =>
+      this.#emit('error', { error, during: 'state' }),
+    );
+    this.#notify = new NotifyDispatch({
+      witness: options.witness,
+      notifiers: options.notifiers ?? [],
+      clock: this.#clock,
+      timeoutMs: options.notifyTimeoutMs ?? 10_000,
+      dedupeMs: options.notifyDedupeMs ?? 3_600_000,
+      report: {
+        delivered: (notifier, kind, elapsedMs) => this.#emit('notified', { notifier, kind, elapsedMs }),
+        failed: (notifier, kind, error) => this.#emit('notify-failed', { notifier, kind, error }),
+      },
+    });
+  }
+
+  /**
+   * Reads the chain and decides: which configured key is on chain, which comes next, how the switch will be signed.
+   * Reconciles a switch left pending by an earlier run (see {@link FailoverTrap.run}). Broadcasts nothing.
+   *
+   * @throws ConfigError listing every problem (unknown or disabled witness, no backup key other than the current
+   * one, an invalid backup key, no key that can sign the switch).
+   */
+  async arm(): Promise<TrapEvents['armed']> {
+    const o = this.#o;
+    const early = optionProblems({
+      backupKeys: o.backupKeys,
+      misses: o.misses ?? 1,
+      windowMs: o.windowMs ?? 3_600_000,
+    });
+    this.#blockIntervalMs = o.blockIntervalMs ?? (await o.chain.getBlockInterval());
+    this.#pollIntervalMs = o.pollIntervalMs ?? Math.max(20, Math.round(this.#blockIntervalMs / 10));
+    const loop = this.#loop('arm', this.#clock.now() + Math.max(30_000, 10 * this.#blockIntervalMs));
+    const { value: witness } = await readUntilTrusted(() => o.chain.getWitness(o.witness, { decisive: true }), loop);
+    this.#heldKeys = new Set(await o.signer.publicKeys());
+    const needsActive = witness !== null && !this.#heldKeys.has(witness.signingKey);
+    const account = needsActive ? (await readUntilTrusted(() => o.chain.getAccount(o.witness), loop)).value : null;
+    this.#activeKey = needsActive ? resolveActiveKey(o.signer, this.#heldKeys, account) : o.signer.activeKey;
+    const validBackups = o.backupKeys.filter((k) => typeof k === 'string' && isValidPublicKey(k, k.slice(0, 3)));
+    const saved = await this.#state.load();
+    const resumed = witness !== null ? await this.#reconcile(saved.pending, witness) : false;
+    const onChain = this.#currentKey ?? witness?.signingKey;
+    const current = witness === null || onChain === undefined ? witness : { ...witness, signingKey: onChain };
+    const { problems: late, plan } = chainProblems(o.witness, current, validBackups, this.#heldKeys, this.#activeKey);
+    // A one-shot run that finds its switch already on chain is done: nothing left to arm for.
+    const doneAlready = this.#finished !== undefined && this.#mode === 'one-shot';
+    const problems = [...early, ...(doneAlready ? [] : late)];
+    if (problems.length > 0 || plan === undefined || witness === null) throw refusal(problems);
+    this.#currentKey = plan.currentKey;
+    const now = this.#clock.now();
+    this.#policy.reset();
+    this.#watcher = this.#newWatcher();
+    this.#watcher.baseline(witness);
+    await this.#state.armed(now, witness.totalMissed);
+    this.#armed = {
+      witness: o.witness,
+      currentKey: plan.currentKey,
+      nextKey: plan.nextKey ?? plan.currentKey,
+      backupKeys: [...o.backupKeys],
+      operation: plan.plan?.operation ?? 'witness_update',
+      baselineTotalMissed: witness.totalMissed,
+      mode: this.#mode,
+      dryRun: this.#dryRun,
+      resumed,
+    };
+    this.#emit('armed', this.#armed);
+    return this.#armed;
+  }
+
+  /**
+   * Arms if needed, then watches. One-shot: resolves after one confirmed switch (ours or a peer's), or rejects with
+   * a SwitchFailedError after every retry. Daemon: re-arms on the new key after each switch and resolves on
+   * {@link FailoverTrap.stop}.
+   *
+   * Restart safety: a switch saved as pending by an earlier run is reconciled before anything is sent. The chain
+   * shows its new key: it is confirmed (a one-shot run is then done). The chain shows another key: adopted. The
+   * chain still shows the old key and the transaction has not expired: the SAME signed transaction is rebroadcast
+   * and confirmed. Expired: dropped, and the trap fires again only on a new miss, counted after this arming (the
+   * miss that fired it is history and the node may be back; firing on it again would act on stale evidence).
+   */
+  run(): Promise<TrapOutcome> {
+    if (this.#running !== undefined) return this.#running;
+    this.#controller = new AbortController();
+    this.#running = this.#runLoop().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /**
+   * Stops watching. A switch in flight is not abandoned half-way: its signed transaction is saved as pending before
+   * any broadcast, so the next start confirms or rebroadcasts it. Resolves once the run loop has ended.
+   */
+  async stop(): Promise<void> {
+    this.#controller.abort(new TrapStoppedError());
+    await this.#running?.catch(() => undefined);
+    await this.#notify.idle();
+  }
+
+  /** A snapshot of what the trap knows now. */
+  status(): TrapStatus {
+    const pending = this.#state.snapshot().pending;
+    const head = this.#watcher?.head;
+    return {
+      witness: this.#o.witness,
+      armed: this.#armed !== undefined,
+      running: this.#running !== undefined,
+      mode: this.#mode,
+      dryRun: this.#dryRun,
+      ...(this.#currentKey === undefined ? {} : { currentKey: this.#currentKey }),
+      ...(this.#currentKey === undefined ? {} : this.#nextKeyFacts(this.#currentKey)),
+      ...(this.#nextSlot === undefined ? {} : { nextSlot: { aslot: this.#nextSlot.aslot, time: this.#nextSlot.time } }),
+      missesInWindow: this.#policy.countAt(this.#clock.now()),
+      threshold: this.#policy.threshold,
+      ...(head === undefined ? {} : { headBlockNumber: head.headBlockNumber }),
+      nodes: this.#o.chain.nodes(),
+      ...(pending === undefined
+        ? {}
+        : {
+            pending: {
+              fromKey: pending.fromKey,
+              toKey: pending.toKey,
+              txId: pending.txId,
+              expiresAt: pending.expiresAt,
+            },
+          }),
+      switches: this.#switches.length,
+    };
+  }
+
+  /**
+   * A manual switch (the CLI's `switch`), through the same fire/confirm path as a failover, reason `manual`.
+   * @param options.to - The key to switch to. @default the next backup key
+   * @throws ConfigError where `to` is not a valid key or is the current one; SwitchFailedError where it did not land.
+   */
+  async switchNow(options: { to?: PublicKeyString } = {}): Promise<SwitchOutcome> {
+    if (this.#armed === undefined) await this.arm();
+    const state = await this.#readWitnessOrFail();
+    this.#currentKey = state.signingKey;
+    const to = options.to ?? nextBackupKey({ currentKey: state.signingKey, backupKeys: this.#o.backupKeys, now: 0 });
+    if (to === undefined || to === state.signingKey || !isValidPublicKey(to, to.slice(0, 3))) {
+      throw refusal([
+        {
+          code: to === undefined ? 'CONFIG_NO_BACKUP_KEY' : 'CONFIG_INVALID_KEY',
+          message:
+            to === undefined
+              ? 'no backup key to switch to'
+              : `cannot switch to ${to}: not a valid key, or already the signing key`,
+        },
+      ]);
+    }
+    const outcome = await this.#fire(state.signingKey, to, 'manual', {}, this.#planFor(state.signingKey));
+    if (outcome.status === 'confirmed') this.#currentKey = outcome.toKey;
+    return outcome;
+  }
+
+  async #runLoop(): Promise<TrapOutcome> {
+    try {
+      if (this.#armed === undefined) await this.arm();
+      if (this.#finished !== undefined) {
+        const done = this.#finished;
+        this.#finished = undefined;
+        this.#switches.push(done);
+        if (this.#mode === 'one-shot') return this.#end('confirmed', done);
+      }
+      if (this.#resume !== undefined) {
+        const pending = this.#resume;
+        this.#resume = undefined;
+        const outcome = await this.#fire(pending.fromKey, pending.toKey, 'missed', {}, this.#planFor(pending.fromKey), {
+          resume: pending,
+        });
+        const ended = await this.#afterSwitch(outcome);
+        if (ended !== undefined) return ended;
+      }
+      for (;;) {
+        const decision = await this.#watch();
+        const ended = decision.kind === 'moved' ? await this.#adopt(decision.witness) : await this.#failover(decision);
+        if (ended !== undefined) return ended;
+      }
+    } catch (thrown) {
+      if (thrown instanceof TrapStoppedError || this.#controller.signal.aborted) {
+        return this.#end('stopped');
+      }
+      const error = toWitnessTrapError(thrown);
+      if (!(error instanceof SwitchFailedError)) this.#emit('error', { error, during: 'run' });
+      this.#emit('stopped', { reason: error instanceof SwitchFailedError ? 'failed' : 'error', error });
+      this.#notify.send('stopped', {
+        reason: error instanceof SwitchFailedError ? 'failed' : 'error',
+        error: error.message,
+      });
+      throw error;
+    }
+  }
+
+  /** Watches slots until the policy fires, or the chain shows another key. */
+  async #watch(): Promise<Decision> {
+    const watcher = this.#watcher ?? this.#newWatcher();
+    this.#watcher = watcher;
+    let missesSinceProduced = 0;
+    for (;;) {
+      const slot = await watcher.nextSlot();
+      this.#nextSlot = slot;
+      const preemptive = await this.#preemptiveCheck(slot);
+      if (preemptive !== undefined) return preemptive;
+      await watcher.sleepUntil(slot.time + Math.max(this.#pollIntervalMs, this.#blockIntervalMs / 2));
+      const verdict = await watcher.checkSlot(slot, this.#currentKey ?? '');
+      if (verdict.kind === 'moved') return verdict;
+      if (verdict.kind === 'produced') {
+        if (missesSinceProduced > 0) {
+          this.#emit('recovered', {
+            witness: this.#o.witness,
+            blockNum: verdict.blockNum,
+            key: verdict.witness.signingKey,
+          });
+          this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.witness.signingKey });
+        }
+        missesSinceProduced = 0;
+        continue;
+      }
+      if (verdict.kind !== 'missed') continue;
+      missesSinceProduced += 1;
+      const counted = this.#policy.record({ aslot: verdict.aslot, slotTime: verdict.slotTime });
+      this.#emit('missed', {
+        witness: this.#o.witness,
+        aslot: verdict.aslot,
+        slotTime: verdict.slotTime,
+        seenInBlock: verdict.seenInBlock,
+        missesInWindow: counted.missesInWindow,
+        threshold: this.#policy.threshold,
+        key: verdict.witness.signingKey,
+      });
+      if (counted.fire) {
+        return {
+          kind: 'fire',
+          reason: 'missed',
+          facts: { aslot: verdict.aslot, misses: counted.missesInWindow },
+          lastAslot: verdict.witness.lastAslot,
+        };
+      }
+    }
+  }
+
+  /**
+   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, one poll
+   * apart, ending `leadSlots` slots before its slot. Fires with no miss at all.
+   */
+  async #preemptiveCheck(slot: SlotPrediction): Promise<Decision | undefined> {
+    const option = this.#o.preemptive;
+    const url = this.#currentKey === undefined ? undefined : this.#o.health?.[this.#currentKey];
+    if (!option || url === undefined || this.#watcher === undefined) return undefined;
+    const darkChecks = option.darkChecks ?? 3;
+    const leadSlots = option.leadSlots ?? 2;
+    const decideBy = slot.time - leadSlots * this.#blockIntervalMs;
+    const start = decideBy - darkChecks * this.#pollIntervalMs;
+    if (this.#clock.now() > start) return undefined;
+    await this.#watcher.sleepUntil(start);
+    for (let check = 1; check <= darkChecks; check++) {
+      const health = await probeOnce(url, this.#probeOptions());
+      if (health.up) return undefined;
+      if (check < darkChecks) await sleepOrStop(this.#clock, this.#pollIntervalMs, this.#controller.signal);
+    }
+    this.#log.warn('current key node dark before its slot: pre-emptive switch', { aslot: slot.aslot });
+    return { kind: 'fire', reason: 'preemptive', facts: { aslot: slot.aslot }, lastAslot: Number.POSITIVE_INFINITY };
+  }
+
+  /** The policy fired: choose the next key (cooldowns, caps, health) and switch; returns an outcome when done. */
+  async #failover(decision: Extract<Decision, { kind: 'fire' }>): Promise<TrapOutcome | undefined> {
+    const fromKey = this.#currentKey ?? '';
+    const now = this.#clock.now();
+    if (this.#mode === 'daemon') {
+      await this.#state.keyFailed(fromKey, now);
+      const cap = this.#o.maxSwitches ?? { count: 3, windowMs: 3_600_000 };
+      if (switchesInWindow(this.#state.snapshot().history, now, cap.windowMs) >= cap.count) {
+        const error = new SwitchFailedError(
+          'SWITCH_CAP_REACHED',
+          `${cap.count} switches within ${cap.windowMs} ms already: not switching again (anti-flap)`,
+        );
+        this.#emit('error', { error, during: 'fire' });
+        this.#notify.send('failed', { fromKey, error: error.message });
+        this.#policy.reset();
+        return undefined;
+      }
+    }
+    const unhealthy = await this.#unhealthyBackups(fromKey);
+    const toKey = nextBackupKey({
+      currentKey: fromKey,
+      backupKeys: this.#o.backupKeys,
+      failedKeys: this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [],
+      cooldownMs: this.#o.cooldownMs ?? 86_400_000,
+      unhealthy,
+      now,
+    });
+    if (toKey === undefined) return this.#exhausted(fromKey, decision);
+    const plan = this.#planFor(fromKey);
+    const outcome = await this.#fire(fromKey, toKey, decision.reason, decision.facts, plan, {
+      stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
+    });
+    return this.#afterSwitch(outcome);
+  }
+
+  /** Every backup has failed or is down: say so loudly; with the kill switch, set the null key. */
+  async #exhausted(fromKey: PublicKeyString, decision: Extract<Decision, { kind: 'fire' }>) {
+    const triedKeys = backupOrder(fromKey, this.#o.backupKeys);
+    const killSwitch = this.#o.killSwitch === true && this.#mode === 'daemon';
+    this.#emit('exhausted', { witness: this.#o.witness, triedKeys, killSwitch });
+    this.#notify.send('exhausted', { triedKeys: triedKeys.join(','), killSwitch });
+    if (!killSwitch) return this.#end('exhausted');
+    const outcome = await this.#fire(fromKey, NULL_SIGNING_KEY, 'kill-switch', decision.facts, this.#planFor(fromKey));
+    if (outcome.status === 'confirmed') this.#switches.push(outcome);
+    return this.#end('exhausted', outcome);
+  }
+
+  /** After a switch: one-shot ends; daemon re-arms on the key now on chain. */
+  async #afterSwitch(outcome: SwitchOutcome): Promise<TrapOutcome | undefined> {
+    if (outcome.status === 'abandoned') {
+      this.#policy.reset();
+      return undefined;
+    }
+    this.#switches.push(outcome);
+    if (outcome.status === 'dry-run') {
+      if (this.#mode === 'one-shot') return this.#end('dry-run', outcome);
+      this.#policy.reset();
+      return undefined;
+    }
+    if (this.#mode === 'one-shot') return this.#end('confirmed', outcome);
+    return this.#rearm(outcome.toKey);
+  }
+
+  /** The chain shows a key we did not set while watching: a peer instance or a person switched. Adopt it. */
+  async #adopt(witness: WitnessState): Promise<TrapOutcome | undefined> {
+    const fromKey = this.#currentKey ?? '';
+    const head = this.#watcher?.head;
+    const outcome: SwitchOutcome = {
+      status: 'confirmed',
+      fromKey,
+      toKey: witness.signingKey,
+      blockNum: head?.headBlockNumber ?? witness.lastConfirmedBlockNum,
+      byPeer: true,
+      elapsedMs: 0,
+      attempts: 0,
+      operation: 'witness_set_properties',
+    };
+    await this.#state.recordSwitch({
+      fromKey,
+      toKey: witness.signingKey,
+      at: this.#clock.now(),
+      byPeer: true,
+      confirmedBlock: outcome.blockNum,
+    });
+    this.#emit('confirmed', {
+      witness: this.#o.witness,
+      fromKey,
+      toKey: witness.signingKey,
+      blockNum: outcome.blockNum,
+      byPeer: true,
+      elapsedMs: 0,
+    });
+    this.#notify.send('confirmed', { fromKey, toKey: witness.signingKey, blockNum: outcome.blockNum, byPeer: true });
+    return this.#afterSwitch(outcome);
+  }
+
+  /** Daemon: watch the new key. A disabled witness (null key) cannot miss: the run ends. */
+  async #rearm(key: PublicKeyString): Promise<TrapOutcome | undefined> {
+    this.#currentKey = key;
+    this.#policy.reset();
+    if (isNullSigningKey(key)) return this.#end('exhausted', this.#switches.at(-1));
+    const witness = await this.#readWitnessOrFail();
+    this.#watcher?.baseline(witness);
+    this.#currentKey = witness.signingKey;
+    const next = this.#nextKeyFacts(witness.signingKey);
+    this.#armed = {
+      ...(this.#armed as TrapEvents['armed']),
+      currentKey: witness.signingKey,
+      nextKey: next.nextKey ?? witness.signingKey,
+      operation: next.operation ?? 'witness_update',
+      baselineTotalMissed: witness.totalMissed,
+      resumed: false,
+    };
+    await this.#state.armed(this.#clock.now(), witness.totalMissed);
+    this.#emit('armed', this.#armed);
+    return undefined;
+  }
+
+  /** Fires one switch through the shared machinery, keeping the run's abort signal and state. */
+  #fire(
+    fromKey: PublicKeyString,
+    toKey: PublicKeyString,
+    reason: TriggerReason,
+    facts: NotificationFacts,
+    plan: SigningPlan | undefined,
+    extra: { resume?: PendingSwitch; stillWanted?: () => Promise<boolean> } = {},
+  ): Promise<SwitchOutcome> {
+    if (plan === undefined) {
+      throw refusal([
+        { code: 'CONFIG_NO_SIGNING_KEY', message: `no private key held for ${fromKey}, and no active key` },
+      ]);
+    }
+    return executeSwitch(this.#switchEnv(), { fromKey, toKey, reason, plan, facts, ...extra });
+  }
+
+  #switchEnv(): SwitchEnv {
+    const interval = this.#blockIntervalMs;
+    return {
+      chain: this.#o.chain,
+      signer: this.#o.signer,
+      witness: this.#o.witness,
+      clock: this.#clock,
+      blockIntervalMs: interval,
+      pollIntervalMs: this.#pollIntervalMs,
+      expiresInMs: this.#o.confirmTimeoutMs ?? Math.max(3000, 10 * interval),
+      broadcastTimeoutMs: this.#o.broadcastTimeoutMs ?? Math.max(1000, 2 * interval),
+      maxAttempts: this.#o.maxAttempts ?? 3,
+      dryRun: this.#dryRun,
+      signal: this.#controller.signal,
+      emit: this.#emitFn,
+      notify: (kind, facts) => this.#notify.send(kind, facts),
+      persist: this.#state,
+    };
+  }
+
+  /** Asked before re-signing: the switch is still wanted while the old key is on chain and has not produced. */
+  async #stillMissing(fromKey: PublicKeyString, lastAslot: number): Promise<boolean> {
+    const witness = await this.#readWitnessOrFail();
+    return witness.signingKey === fromKey && witness.lastAslot <= lastAslot;
+  }
+
+  /** Reconciles a switch saved as pending by an earlier run with the chain. Returns whether there was one. */
+  async #reconcile(pending: PendingSwitch | undefined, witness: WitnessState): Promise<boolean> {
+    if (pending === undefined) return false;
+    const key = witness.signingKey;
+    if (key === pending.fromKey) {
+      const { value: head } = await readUntilTrusted(
+        () => this.#o.chain.getHead({ decisive: true }),
+        this.#loop('arm'),
+      );
+      if (head.headBlockTime < pending.expiresAt) {
+        this.#resume = pending;
+        this.#currentKey = pending.fromKey;
+      } else {
+        this.#log.info('a pending switch from an earlier run expired unconfirmed; watching for a new miss', {
+          txId: pending.txId,
+        });
+        await this.#state.savePending(undefined);
+      }
+      return true;
+    }
+    const ours = key === pending.toKey;
+    const head = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('arm'));
+    const outcome: SwitchOutcome = {
+      status: 'confirmed',
+      fromKey: pending.fromKey,
+      toKey: key,
+      blockNum: head.value.headBlockNumber,
+      byPeer: !ours,
+      elapsedMs: this.#clock.now() - pending.signedAt,
+      attempts: 1,
+      operation: pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties',
+      ...(ours ? { txId: pending.txId } : {}),
+    };
+    await this.#state.recordSwitch({
+      fromKey: pending.fromKey,
+      toKey: key,
+      at: this.#clock.now(),
+      byPeer: !ours,
+      confirmedBlock: outcome.blockNum,
+      ...(ours ? { txId: pending.txId } : {}),
+    });
+    this.#emit('confirmed', {
+      witness: this.#o.witness,
+      fromKey: pending.fromKey,
+      toKey: key,
+      blockNum: outcome.blockNum,
+      byPeer: !ours,
+      elapsedMs: outcome.elapsedMs,
+      ...(ours ? { txId: pending.txId } : {}),
+    });
+    this.#notify.send('confirmed', { fromKey: pending.fromKey, toKey: key, blockNum: outcome.blockNum, byPeer: !ours });
+    this.#currentKey = key;
+    this.#finished = outcome;
+    return true;
+  }
+
+  async #unhealthyBackups(fromKey: PublicKeyString): Promise<Set<PublicKeyString>> {
+    const urls = this.#o.health;
+    if (urls === undefined) return new Set();
+    return unhealthyKeys(backupOrder(fromKey, this.#o.backupKeys), {
+      ...this.#probeOptions(),
+      urls,
+      maxLagBlocks: this.#o.healthMaxLagBlocks ?? 20,
+      ...(this.#watcher?.head === undefined ? {} : { headBlockNumber: this.#watcher.head.headBlockNumber }),
+    });
+  }
+
+  #probeOptions() {
+    return {
+      probe: this.#o.healthProbe ?? httpHealthProbe,
+      clock: this.#clock,
+      timeoutMs: Math.max(500, this.#blockIntervalMs / 2),
+    };
+  }
+
+  #planFor(fromKey: PublicKeyString): SigningPlan | undefined {
+    return signingPlan(fromKey, this.#heldKeys, this.#activeKey);
+  }
+
+  #nextKeyFacts(currentKey: PublicKeyString): { nextKey?: PublicKeyString; operation?: SwitchOperation } {
+    const nextKey = nextBackupKey({
+      currentKey,
+      backupKeys: this.#o.backupKeys,
+      failedKeys: this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [],
+      cooldownMs: this.#o.cooldownMs ?? 86_400_000,
+      now: this.#clock.now(),
+    });
+    const plan = this.#planFor(currentKey);
+    return {
+      ...(nextKey === undefined ? {} : { nextKey }),
+      ...(plan === undefined ? {} : { operation: plan.operation }),
+    };
+  }
+
+  async #readWitnessOrFail(): Promise<WitnessState> {
+    const { value } = await readUntilTrusted(
+      () => this.#o.chain.getWitness(this.#o.witness, { decisive: true }),
+      this.#loop('watch'),
+    );
+    if (value === null)
+      throw refusal([{ code: 'CONFIG_UNKNOWN_WITNESS', message: `${this.#o.witness} is not a witness` }]);
+    return value;
+  }
+
+  #newWatcher(): SlotWatcher {
+    return new SlotWatcher({
+      witness: this.#o.witness,
+      chain: this.#o.chain,
+      clock: this.#clock,
+      blockIntervalMs: this.#blockIntervalMs,
+      pollIntervalMs: this.#pollIntervalMs,
+      emit: this.#emitFn,
+      log: this.#log,
+      signal: this.#controller.signal,
+    });
+  }
+
+  #loop(during: string, deadline?: number) {
+    return {
+      clock: this.#clock,
+      retryMs: this.#pollIntervalMs || 100,
+      signal: this.#controller.signal,
+      report: (error: WitnessTrapError, step: string) => this.#emit('error', { error, during: step }),
+      during,
+      ...(deadline === undefined ? {} : { deadline }),
+    };
+  }
+
+  #end(status: TrapOutcome['status'], last?: SwitchOutcome): TrapOutcome {
+    const reason = status === 'stopped' ? 'requested' : status === 'dry-run' ? 'confirmed' : status;
+    this.#emit('stopped', { reason });
+    return { status, switches: [...this.#switches], ...(last === undefined ? {} : { last }) };
+  }
+
+  readonly #emitFn: EmitTrapEvent = (name, payload) => this.#emit(name, payload);
+
+  /** Emits without letting a listener's exception reach the failover. */
+  #emit<K extends keyof TrapEvents>(name: K, payload: TrapEvents[K]): void {
+    try {
+      (this.emit as (event: K, arg: TrapEvents[K]) => boolean)(name, payload);
+    } catch (error) {
+      this.#log.error('an event listener threw', { event: name, error: String(error) });
+    }
+  }
+}

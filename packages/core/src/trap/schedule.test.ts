@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { HeadState, WitnessSchedule } from '../types.js';
+import { aslotAt, nextShuffleBlock, nextSlotOf, producerAfterShuffle, producerOf, slotTime } from './schedule.js';
+
+const INTERVAL = 3000;
+const names = (prefix: string) => Array.from({ length: 21 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+
+function head(headBlockNumber: number, currentAslot: number, headBlockTime = currentAslot * INTERVAL): HeadState {
+  return {
+    headBlockNumber,
+    headBlockId: '0'.repeat(40),
+    headBlockTime,
+    currentAslot,
+    currentWitness: 'someone',
+    lastIrreversibleBlockNum: headBlockNumber - 15,
+  };
+}
+
+function schedule(current: string[], future?: string[]): WitnessSchedule {
+  return {
+    currentShuffledWitnesses: current,
+    numScheduledWitnesses: current.length,
+    nextShuffleBlockNum: 0,
+    ...(future === undefined ? {} : { futureShuffledWitnesses: future }),
+  };
+}
+
+describe('slot arithmetic', () => {
+  it('puts slot k at the head slot time plus k intervals, as hived does', () => {
+    // A head block stamped mid-slot still counts from the start of its slot.
+    expect(slotTime({ headBlockTime: 30_000 + 1200 }, 1, INTERVAL)).toBe(33_000);
+    expect(slotTime({ headBlockTime: 30_000 }, 4, INTERVAL)).toBe(42_000);
+  });
+
+  it('shuffles after every block whose number is a multiple of 21', () => {
+    expect(nextShuffleBlock(41)).toBe(42);
+    expect(nextShuffleBlock(42)).toBe(63);
+    expect(nextShuffleBlock(1)).toBe(21);
+  });
+
+  it('names the producer of a slot from current_shuffled_witnesses[aslot % num] within the round', () => {
+    const current = names('c');
+    const h = head(100, 1000); // blocks 101..105 remain in this round
+    expect(producerOf(1001, h, schedule(current))).toEqual({ producer: current[1001 % 21], source: 'current' });
+    expect(producerOf(1005, h, schedule(current))).toEqual({ producer: current[1005 % 21], source: 'current' });
+    expect(producerOf(1000, h, schedule(current))).toBeUndefined();
+  });
+
+  it('uses future_shuffled_witnesses after the shuffle block, and nothing where the node has no future list', () => {
+    const current = names('c');
+    const future = names('f');
+    const h = head(100, 1000); // shuffle after block 105, i.e. after slot 1005 if none is missed
+    expect(producerOf(1006, h, schedule(current, future))).toEqual({ producer: future[1006 % 21], source: 'future' });
+    expect(producerOf(1006, h, schedule(current))).toBeUndefined();
+  });
+
+  it('finds the next slot across a shuffle boundary', () => {
+    const current = names('c');
+    const future = names('f');
+    const h = head(100, 1000);
+    const target = future[1010 % 21] as string;
+    const slot = nextSlotOf(target, h, schedule(current, future), INTERVAL);
+    // Not in what remains of this round (c-names only), so the first hit is in the next round.
+    expect(slot).toEqual({ aslot: 1010, time: 1010 * INTERVAL, k: 10, source: 'future', shuffleBlockNum: 105 });
+  });
+
+  it('finds two slots one apart across rounds (last of one round, first of the next)', () => {
+    const current = names('w');
+    // The next round starts with the witness that ended this one.
+    const h = head(104, 1000); // one block (slot 1001) left in this round
+    const last = current[1001 % 21] as string;
+    const future = [...names('w')];
+    const at = 1002 % 21;
+    const other = future.indexOf(last);
+    [future[at], future[other]] = [future[other] as string, future[at] as string];
+    const first = nextSlotOf(last, h, schedule(current, future), INTERVAL);
+    expect(first).toMatchObject({ aslot: 1001, source: 'current' });
+    const after = head(105, 1001);
+    const second = nextSlotOf(last, after, schedule(future, names('x')), INTERVAL);
+    expect(second).toMatchObject({ aslot: 1002, k: 1, source: 'current' });
+  });
+
+  it('says nothing for a witness not scheduled in the known rounds', () => {
+    expect(nextSlotOf('standby', head(100, 1000), schedule(names('c'), names('f')), INTERVAL)).toBeUndefined();
+  });
+
+  it('settles a future-list prediction by where the shuffle block landed', () => {
+    const s = schedule(names('c'), names('f'));
+    // Shuffle block at slot 1005: slot 1006 is in the new round.
+    expect(producerAfterShuffle(1006, 1005, s)).toBe(names('f')[1006 % 21]);
+    // A miss before the shuffle pushed the shuffle block to slot 1006: 1006 was still the old round's.
+    expect(producerAfterShuffle(1006, 1006, s)).toBe(names('c')[1006 % 21]);
+  });
+
+  it('maps block times back to absolute slots', () => {
+    const h = head(100, 1000, 1000 * INTERVAL);
+    expect(aslotAt(h, 995 * INTERVAL, INTERVAL)).toBe(995);
+    expect(aslotAt(h, 1003 * INTERVAL + 10, INTERVAL)).toBe(1003);
+  });
+
+  it('predicts only slots after the head, owned by the witness, within two rounds (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 20 }), (num, who) => {
+        const current = names('c');
+        const future = [...names('c')].reverse();
+        const h = head(num, num * 2);
+        const witness = current[who] as string;
+        const slot = nextSlotOf(witness, h, schedule(current, future), INTERVAL);
+        if (slot === undefined) return false; // every scheduled witness has a slot within a round
+        const producer = producerOf(slot.aslot, h, schedule(current, future));
+        return (
+          slot.aslot > h.currentAslot &&
+          producer?.producer === witness &&
+          slot.k <= 42 &&
+          slot.time === slotTime(h, slot.k, INTERVAL)
+        );
+      }),
+    );
+  });
+});

@@ -1,0 +1,143 @@
+import type { HeadState, WitnessSchedule } from '../types.js';
+
+/**
+ * hived reshuffles the schedule after every block whose number is a multiple of this (`HIVE_MAX_WITNESSES`),
+ * whatever `next_shuffle_block_num` says: witness_schedule.cpp tests `head_block_num() % HIVE_MAX_WITNESSES == 0`.
+ */
+export const SHUFFLE_PERIOD_BLOCKS = 21;
+
+/** Which schedule a slot's producer comes from. */
+export type ScheduleSource = 'current' | 'future';
+
+/** One of a witness's future slots, predicted from a head and a schedule. */
+export interface SlotPrediction {
+  /** The absolute slot. */
+  aslot: number;
+  /** When it is due, epoch ms. */
+  time: number;
+  /** Slots after the head (1 = the very next one). */
+  k: number;
+  /**
+   * `future`: the slot lies after the next shuffle and was read from `future_shuffled_witnesses`. Such a prediction
+   * holds only where no slot before the shuffle is missed (a miss delays the shuffle block), so a miss found there
+   * must be re-checked against where the shuffle block actually landed ({@link producerAfterShuffle}).
+   */
+  source: ScheduleSource;
+  /** The number of the block after which the schedule changes (a multiple of 21). */
+  shuffleBlockNum: number;
+}
+
+/**
+ * The number of the block after which the next shuffle happens: the smallest multiple of 21 above `headBlockNumber`.
+ *
+ * @example
+ * nextShuffleBlock(41); // 42
+ * nextShuffleBlock(42); // 63: block 42's own shuffle is already in force
+ */
+export function nextShuffleBlock(headBlockNumber: number): number {
+  return (Math.floor(headBlockNumber / SHUFFLE_PERIOD_BLOCKS) + 1) * SHUFFLE_PERIOD_BLOCKS;
+}
+
+/** The round a head is in: heads of one round share one schedule. */
+export function roundOf(headBlockNumber: number): number {
+  return Math.floor(headBlockNumber / SHUFFLE_PERIOD_BLOCKS);
+}
+
+/**
+ * When slot `k` after the head is due, as hived's `get_slot_time`: the head's slot time (its block time rounded
+ * down to the interval) plus `k` intervals.
+ */
+export function slotTime(head: Pick<HeadState, 'headBlockTime'>, k: number, blockIntervalMs: number): number {
+  return Math.floor(head.headBlockTime / blockIntervalMs) * blockIntervalMs + k * blockIntervalMs;
+}
+
+/** The absolute slot due at `time` (the slot whose start is at or before it), counted from the head. */
+export function aslotAt(
+  head: Pick<HeadState, 'headBlockTime' | 'currentAslot'>,
+  time: number,
+  blockIntervalMs: number,
+): number {
+  const headSlotTime = Math.floor(head.headBlockTime / blockIntervalMs) * blockIntervalMs;
+  return head.currentAslot + Math.floor((time - headSlotTime) / blockIntervalMs);
+}
+
+/** The scheduled witnesses of a list, without hived's empty padding. */
+function scheduled(names: readonly string[], count?: number): string[] {
+  const limit = count === undefined ? names.length : Math.min(count, names.length);
+  return names.slice(0, limit).filter((name) => name !== '');
+}
+
+/**
+ * Who produces absolute slot `aslot`, seen from `head` with `schedule` (the schedule in force at that head).
+ * Slots up to the shuffle block are certain: however many slots are missed first, the shuffle cannot come earlier.
+ * Slots after it come from `futureShuffledWitnesses` and hold only if none is missed before the shuffle.
+ * `undefined` for slots at or before the head and beyond what the schedule knows.
+ */
+export function producerOf(
+  aslot: number,
+  head: Pick<HeadState, 'headBlockNumber' | 'currentAslot'>,
+  schedule: WitnessSchedule,
+): { producer: string; source: ScheduleSource } | undefined {
+  const k = aslot - head.currentAslot;
+  if (k < 1) return undefined;
+  const blocksLeft = nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber;
+  if (k <= blocksLeft) {
+    const current = scheduled(schedule.currentShuffledWitnesses, schedule.numScheduledWitnesses);
+    const producer = current[aslot % current.length];
+    return producer === undefined ? undefined : { producer, source: 'current' };
+  }
+  const future = scheduled(schedule.futureShuffledWitnesses ?? []);
+  if (future.length === 0 || k > blocksLeft + SHUFFLE_PERIOD_BLOCKS) return undefined;
+  const producer = future[aslot % future.length];
+  return producer === undefined ? undefined : { producer, source: 'future' };
+}
+
+/**
+ * The witness's next slot after `head`: first within the current round, then (where the node gave it) within the
+ * next one. `undefined` where the witness is not scheduled in what is known: look again after the shuffle
+ * ({@link shuffleTime}).
+ *
+ * @example
+ * const next = nextSlotOf('alice', head, schedule, 3000);
+ * if (next) await clock.sleep(next.time - clock.now());
+ */
+export function nextSlotOf(
+  witness: string,
+  head: HeadState,
+  schedule: WitnessSchedule,
+  blockIntervalMs: number,
+): SlotPrediction | undefined {
+  const shuffleBlockNum = nextShuffleBlock(head.headBlockNumber);
+  const horizon = shuffleBlockNum - head.headBlockNumber + SHUFFLE_PERIOD_BLOCKS;
+  for (let k = 1; k <= horizon; k++) {
+    const aslot = head.currentAslot + k;
+    const slot = producerOf(aslot, head, schedule);
+    if (slot === undefined) break;
+    if (slot.producer === witness) {
+      return { aslot, time: slotTime(head, k, blockIntervalMs), k, source: slot.source, shuffleBlockNum };
+    }
+  }
+  return undefined;
+}
+
+/** The earliest time the next shuffle can have happened: when its block is due, were no slot missed before it. */
+export function shuffleTime(head: HeadState, blockIntervalMs: number): number {
+  return slotTime(head, nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber, blockIntervalMs);
+}
+
+/**
+ * Settles which schedule governed a slot predicted from the future list, once the shuffle block is known: slots
+ * after the shuffle block's own slot use the future list, the others the list that was current.
+ */
+export function producerAfterShuffle(
+  aslot: number,
+  shuffleBlockAslot: number,
+  schedule: WitnessSchedule,
+): string | undefined {
+  if (aslot > shuffleBlockAslot) {
+    const future = scheduled(schedule.futureShuffledWitnesses ?? []);
+    return future.length === 0 ? undefined : future[aslot % future.length];
+  }
+  const current = scheduled(schedule.currentShuffledWitnesses, schedule.numScheduledWitnesses);
+  return current.length === 0 ? undefined : current[aslot % current.length];
+}

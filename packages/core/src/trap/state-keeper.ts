@@ -1,0 +1,91 @@
+import { toWitnessTrapError, type WitnessTrapError } from '../errors.js';
+import type { PendingSwitch, PublicKeyString, StateStore, SwitchRecord, TrapState } from '../types.js';
+import type { SwitchPersistence } from './switch.js';
+
+/** Switches kept in the state's history; older ones are dropped. */
+const HISTORY_LIMIT = 50;
+
+/**
+ * The trap's state, held in memory and written through to a {@link StateStore} on every change. A write that fails
+ * is reported (loudly, as an `error` event) and never stops a failover: the chain, not the file, is the truth, and
+ * the next start reconciles the two.
+ */
+export class StateKeeper implements SwitchPersistence {
+  readonly #store: StateStore;
+  readonly #report: (error: WitnessTrapError) => void;
+  #state: TrapState;
+  /** Writes run one after another, so that an older state can never overwrite a newer one. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(store: StateStore, witness: string, report: (error: WitnessTrapError) => void) {
+    this.#store = store;
+    this.#report = report;
+    this.#state = { version: 1, witness, history: [], failedKeys: [] };
+  }
+
+  /** Loads what an earlier run saved for this witness (state saved for another witness is ignored, and reported). */
+  async load(): Promise<TrapState> {
+    try {
+      const saved = await this.#store.load();
+      if (saved !== undefined && saved.witness === this.#state.witness) this.#state = structuredClone(saved);
+      else if (saved !== undefined) {
+        this.#report(
+          toWitnessTrapError(
+            new Error(`the state file belongs to witness ${saved.witness}, not ${this.#state.witness}; starting fresh`),
+            'STATE_OTHER_WITNESS',
+          ),
+        );
+      }
+    } catch (error) {
+      this.#report(toWitnessTrapError(error, 'STATE_READ_FAILED'));
+    }
+    return this.snapshot();
+  }
+
+  /** A copy of the state as it is now. */
+  snapshot(): TrapState {
+    return structuredClone(this.#state);
+  }
+
+  /** Records the arming baseline. */
+  armed(at: number, baselineTotalMissed: number): Promise<void> {
+    return this.#update((s) => {
+      s.armedAt = at;
+      s.baselineTotalMissed = baselineTotalMissed;
+    });
+  }
+
+  savePending(pending: PendingSwitch | undefined): Promise<void> {
+    return this.#update((s) => {
+      if (pending === undefined) delete s.pending;
+      else s.pending = structuredClone(pending);
+    });
+  }
+
+  recordSwitch(record: SwitchRecord): Promise<void> {
+    return this.#update((s) => {
+      delete s.pending;
+      s.history = [...s.history, record].slice(-HISTORY_LIMIT);
+    });
+  }
+
+  /** Remembers that `key` failed at `at` (its node missed while it was on chain). */
+  keyFailed(key: PublicKeyString, at: number): Promise<void> {
+    return this.#update((s) => {
+      s.failedKeys = [...s.failedKeys.filter((f) => f.key !== key), { key, at }];
+    });
+  }
+
+  #update(change: (state: TrapState) => void): Promise<void> {
+    change(this.#state);
+    const copy = structuredClone(this.#state);
+    this.#queue = this.#queue.then(async () => {
+      try {
+        await this.#store.save(copy);
+      } catch (error) {
+        this.#report(toWitnessTrapError(error, 'STATE_WRITE_FAILED'));
+      }
+    });
+    return this.#queue;
+  }
+}

@@ -1,0 +1,242 @@
+import type {
+  ChainClient,
+  Clock,
+  HeadState,
+  Logger,
+  PublicKeyString,
+  WitnessSchedule,
+  WitnessState,
+} from '../types.js';
+import { readUntilTrusted, sleepOrStop } from './decisive-read.js';
+import { aslotAt, nextSlotOf, producerAfterShuffle, roundOf, type SlotPrediction, shuffleTime } from './schedule.js';
+import type { EmitTrapEvent } from './switch.js';
+
+/** What a look at one of the witness's slots found. */
+export type SlotVerdict =
+  /** The witness produced it (or produced after it: its node is alive). */
+  | { kind: 'produced'; witness: WitnessState; blockNum: number }
+  /** Certain: a later block arrived without ours, the slot was ours by the schedule, and the chain charged a miss. */
+  | { kind: 'missed'; aslot: number; slotTime: number; seenInBlock: number; witness: WitnessState }
+  /** The chain shows a signing key other than the one being watched: a peer instance or a person switched it. */
+  | { kind: 'moved'; witness: WitnessState }
+  /** The slot turned out not to be ours, or the evidence did not hold up: nothing is counted. */
+  | { kind: 'none' };
+
+/** What the watcher needs. */
+export interface SlotWatcherOptions {
+  witness: string;
+  chain: ChainClient;
+  clock: Clock;
+  blockIntervalMs: number;
+  pollIntervalMs: number;
+  emit: EmitTrapEvent;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Follows the witness's slots at block pace with few reads: per slot one head read right after the slot is due
+ * (more only while the block is late), one witness read, and the schedule once per round. A slot counts as missed
+ * only on decisive reads, when all of these hold: the head is past the slot; the witness's `last_aslot` is before
+ * it; the slot was the witness's by the schedule in force then; and `total_missed` grew (hived charges a miss when
+ * the next block arrives). A node that is stale, lagging or disagreeing never produces a miss: its reads are
+ * waited out, and a witness read that does not show the charge yet is re-read for one block interval, then dropped.
+ */
+export class SlotWatcher {
+  readonly #o: SlotWatcherOptions;
+  #head: HeadState | undefined;
+  #schedule: { value: WitnessSchedule; round: number } | undefined;
+  #lastTotalMissed: number | undefined;
+  #nodesSignature = '';
+
+  constructor(options: SlotWatcherOptions) {
+    this.#o = options;
+  }
+
+  /** The last trusted head. */
+  get head(): HeadState | undefined {
+    return this.#head;
+  }
+
+  /** Starts counting misses from this witness state (the arming baseline, or the state after a switch). */
+  baseline(witness: WitnessState): void {
+    this.#lastTotalMissed = witness.totalMissed;
+  }
+
+  /** A decisive head read, waited out until trusted; emits `block` when the head moved, `nodes` on a change. */
+  async readHead(): Promise<HeadState> {
+    const { value: head, node } = await readUntilTrusted(
+      () => this.#o.chain.getHead({ decisive: true }),
+      this.#loop('watch'),
+    );
+    if (this.#head === undefined || head.headBlockNumber !== this.#head.headBlockNumber) {
+      this.#o.emit('block', {
+        number: head.headBlockNumber,
+        witness: head.currentWitness,
+        aslot: head.currentAslot,
+        time: head.headBlockTime,
+        node,
+      });
+    }
+    if (this.#head === undefined || head.headBlockNumber >= this.#head.headBlockNumber) this.#head = head;
+    this.#reportNodes();
+    return head;
+  }
+
+  /** A decisive witness read, waited out until trusted. */
+  async readWitness(): Promise<WitnessState | null> {
+    const { value } = await readUntilTrusted(
+      () => this.#o.chain.getWitness(this.#o.witness, { decisive: true }),
+      this.#loop('watch'),
+    );
+    return value;
+  }
+
+  /**
+   * The witness's next slot from a fresh head, reading the schedule when the round changed. Where the witness is
+   * not scheduled in what is known, sleeps until the shuffle and looks again.
+   */
+  async nextSlot(): Promise<SlotPrediction> {
+    for (;;) {
+      const head = await this.readHead();
+      const schedule = await this.#scheduleFor(head);
+      const slot = nextSlotOf(this.#o.witness, head, schedule, this.#o.blockIntervalMs);
+      if (slot !== undefined) {
+        this.#o.emit('next-slot', { aslot: slot.aslot, time: slot.time, inMs: slot.time - this.#o.clock.now() });
+        return slot;
+      }
+      this.#o.log.debug('witness not scheduled in the known rounds; looking again after the shuffle', {
+        head: head.headBlockNumber,
+      });
+      await this.sleepUntil(shuffleTime(head, this.#o.blockIntervalMs) + this.#o.blockIntervalMs / 2);
+    }
+  }
+
+  /** Sleeps on the trap's clock until `time`. */
+  async sleepUntil(time: number): Promise<void> {
+    await sleepOrStop(this.#o.clock, time - this.#o.clock.now(), this.#o.signal);
+  }
+
+  /**
+   * Waits until the slot is decided and says how: waits for a head at or past the slot (polling only while that
+   * block is due, backing off to one read per interval if the chain stalls), then reads the witness.
+   */
+  async checkSlot(slot: SlotPrediction, watchedKey: PublicKeyString): Promise<SlotVerdict> {
+    const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
+    let head = await this.readHead();
+    let delay = pollIntervalMs;
+    let lastMove = clock.now();
+    let lastNumber = head.headBlockNumber;
+    while (head.currentAslot < slot.aslot) {
+      if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
+      await sleepOrStop(clock, delay, this.#o.signal);
+      head = await this.readHead();
+      if (head.headBlockNumber !== lastNumber) {
+        lastNumber = head.headBlockNumber;
+        lastMove = clock.now();
+        delay = pollIntervalMs;
+      }
+    }
+    if (head.currentAslot === slot.aslot && head.currentWitness !== this.#o.witness) {
+      // Someone else produced what we took for our slot: the schedule we hold is not the one in force.
+      this.#o.log.warn('predicted slot was produced by another witness; re-reading the schedule', {
+        aslot: slot.aslot,
+        producer: head.currentWitness,
+      });
+      this.#schedule = undefined;
+      return { kind: 'none' };
+    }
+    let witness = await this.#witnessOrNone();
+    if (witness === undefined) return { kind: 'none' };
+    if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
+    if (witness.lastAslot >= slot.aslot || head.currentAslot === slot.aslot) {
+      this.#lastTotalMissed = witness.totalMissed;
+      return { kind: 'produced', witness, blockNum: witness.lastConfirmedBlockNum };
+    }
+    if (!(await this.#wasOurs(slot, head))) {
+      this.#lastTotalMissed = witness.totalMissed;
+      return { kind: 'none' };
+    }
+    // The cross-check: hived charges total_missed when the next block arrives. A node that has not applied that
+    // block yet shows the old count; give it one interval, never count on the aslot gap alone.
+    const deadline = clock.now() + blockIntervalMs;
+    while (witness.totalMissed <= (this.#lastTotalMissed ?? witness.totalMissed)) {
+      if (clock.now() >= deadline) {
+        this.#o.log.warn('slot looked missed but total_missed did not move; not counted', { aslot: slot.aslot });
+        this.#lastTotalMissed = witness.totalMissed;
+        return { kind: 'none' };
+      }
+      await sleepOrStop(clock, pollIntervalMs, this.#o.signal);
+      const again = await this.#witnessOrNone();
+      if (again === undefined) return { kind: 'none' };
+      witness = again;
+      if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
+      if (witness.lastAslot >= slot.aslot) {
+        this.#lastTotalMissed = witness.totalMissed;
+        return { kind: 'produced', witness, blockNum: witness.lastConfirmedBlockNum };
+      }
+    }
+    this.#lastTotalMissed = witness.totalMissed;
+    return { kind: 'missed', aslot: slot.aslot, slotTime: slot.time, seenInBlock: head.headBlockNumber, witness };
+  }
+
+  /** Forgets the schedule, so that the next look reads it again. */
+  forgetSchedule(): void {
+    this.#schedule = undefined;
+  }
+
+  async #witnessOrNone(): Promise<WitnessState | undefined> {
+    const witness = await this.readWitness();
+    if (witness === null) {
+      this.#o.log.warn('the witness vanished from the chain', { witness: this.#o.witness });
+      return undefined;
+    }
+    return witness;
+  }
+
+  /**
+   * Whether the slot was the witness's by the schedule actually in force. Slots before the shuffle block are
+   * certain; one predicted from the future list is settled by where the shuffle block landed (one header read).
+   */
+  async #wasOurs(slot: SlotPrediction, head: HeadState): Promise<boolean> {
+    if (slot.source === 'current') return true;
+    const schedule = this.#schedule;
+    if (schedule === undefined) return false;
+    const { value: header } = await readUntilTrusted(
+      () => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true }),
+      this.#loop('watch'),
+    );
+    if (header === null) return false;
+    const shuffleAslot = aslotAt(head, header.timestamp, this.#o.blockIntervalMs);
+    return producerAfterShuffle(slot.aslot, shuffleAslot, schedule.value) === this.#o.witness;
+  }
+
+  async #scheduleFor(head: HeadState): Promise<WitnessSchedule> {
+    const round = roundOf(head.headBlockNumber);
+    if (this.#schedule?.round === round) return this.#schedule.value;
+    const { value } = await readUntilTrusted(() => this.#o.chain.getSchedule({ decisive: true }), this.#loop('watch'));
+    this.#schedule = { value, round };
+    return value;
+  }
+
+  #reportNodes(): void {
+    const nodes = this.#o.chain.nodes();
+    const signature = nodes.map((n) => `${n.url}:${n.fresh}`).join(',');
+    if (signature !== this.#nodesSignature) {
+      const first = this.#nodesSignature === '';
+      this.#nodesSignature = signature;
+      if (!first) this.#o.emit('nodes', { nodes });
+    }
+  }
+
+  #loop(during: string) {
+    return {
+      clock: this.#o.clock,
+      retryMs: this.#o.pollIntervalMs,
+      signal: this.#o.signal,
+      report: (error: import('../errors.js').WitnessTrapError, step: string) =>
+        this.#o.emit('error', { error, during: step }),
+      during,
+    };
+  }
+}
