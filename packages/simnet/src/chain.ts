@@ -1,0 +1,430 @@
+import type { IWaxBaseInterface } from '@hiveio/wax';
+import { makeBlockId, refBlockPrefix, ZERO_BLOCK_ID } from './block-id.js';
+import type {
+  AppliedTransaction,
+  BlockRecord,
+  ChainData,
+  LegacyOperation,
+  LegacyTransaction,
+  WitnessRecord,
+} from './chain-data.js';
+import { HiveError } from './hive-error.js';
+import { formatHiveTime, parseHiveTime } from './hive-time.js';
+import type { RosterEntry } from './roster.js';
+import { shuffleWitnesses } from './shuffle.js';
+import { assertTransactionShape, type DecodedTransaction, decodeTransaction } from './transaction-check.js';
+import { addRequiredAuthorities, applyOperation, newWitness, type RequiredAuthorities } from './witness-ops.js';
+import { NULL_KEY } from './witness-props.js';
+
+/** hived: reshuffle every `HIVE_MAX_WITNESSES` blocks, whatever the number of witnesses. */
+const SHUFFLE_EVERY = 21;
+/** hived: 20 elected witnesses + 1 timeshare. */
+const MAX_VOTED = 20;
+/** hived's `HIVE_MAX_TIME_UNTIL_EXPIRATION` (mempool bound), seconds. */
+const MAX_TIME_UNTIL_EXPIRATION_S = 3600;
+/** hived's `HIVE_IRREVERSIBLE_THRESHOLD`, percent. */
+const IRREVERSIBLE_THRESHOLD = 75;
+/** Blocks kept in memory; older ones are answered as missing (like a node with a pruned block log). */
+const MAX_BLOCKS_KEPT = 200_000;
+const SLOTS_MASK = (1n << 128n) - 1n;
+
+/** A transaction accepted into the mempool, waiting for the next produced block. */
+export interface PendingTransaction extends DecodedTransaction {
+  /** Epoch ms. */
+  expiration: number;
+}
+
+/** What happened to a broadcast transaction, for `broadcast_transaction_synchronous`. */
+export type InclusionResult = { included: true; blockNum: number; trxNum: number } | { included: false };
+
+/** Constructor options of {@link Chain}. */
+export interface ChainOptions {
+  roster: readonly RosterEntry[];
+  blockIntervalMs: number;
+  chainId: string;
+  /** Mixed into the shuffle. */
+  seedMix: number;
+  /** Epoch ms; the genesis block is made in the slot at or before it. */
+  startTime: number;
+  wax: IWaxBaseInterface;
+  /** Whether a node holding `key` is up (so the slot of a witness with that key on chain gets produced). */
+  canProduce: (key: string) => boolean;
+}
+
+/**
+ * The simulated chain: hived's slot arithmetic (absolute slots, missed slots charged when the next block arrives,
+ * reshuffles when `head % 21 == 0` with the next round known one round ahead), its mempool (transactions validated
+ * against the state with earlier pending transactions applied, so that two switches from the same key cannot both be
+ * accepted) and its block production. Time is given to it: the simnet's clock calls {@link Chain.produceSlot}.
+ */
+export class Chain {
+  readonly data: ChainData;
+  readonly blockIntervalMs: number;
+  readonly chainId: string;
+  readonly #options: ChainOptions;
+  #pending: PendingTransaction[] = [];
+  #lastSlotTime: number;
+  #nextWitnessId: number;
+  readonly #blockListeners = new Set<(block: BlockRecord) => void>();
+  readonly #waiters = new Map<string, Array<(result: InclusionResult) => void>>();
+
+  constructor(options: ChainOptions) {
+    this.#options = options;
+    this.blockIntervalMs = options.blockIntervalMs;
+    this.chainId = options.chainId;
+    const genesisTime = Math.floor(options.startTime / options.blockIntervalMs) * options.blockIntervalMs;
+    const created = this.timeString(genesisTime);
+    const witnesses = new Map<string, WitnessRecord>();
+    const accounts = new Map();
+    options.roster.forEach((entry, index) => {
+      const witness = newWitness(entry.name, index, created, entry.signing.publicKey);
+      witness.url = `https://simnet.invalid/@${entry.name}`;
+      witness.votes = String(10n ** 15n * BigInt(options.roster.length - index));
+      witnesses.set(entry.name, witness);
+      accounts.set(entry.name, {
+        id: index + 1,
+        name: entry.name,
+        owner: entry.owner.publicKey,
+        active: entry.active.publicKey,
+        posting: entry.posting.publicKey,
+        memo: entry.memo.publicKey,
+        created,
+      });
+    });
+    this.#nextWitnessId = options.roster.length;
+    this.data = {
+      globals: {
+        headBlockNumber: 0,
+        headBlockId: ZERO_BLOCK_ID,
+        time: genesisTime - options.blockIntervalMs,
+        currentWitness: '',
+        currentAslot: 0,
+        lastIrreversibleBlockNum: 0,
+        recentSlotsFilled: SLOTS_MASK,
+        participationCount: 128,
+      },
+      schedule: { current: [], future: [], nextShuffleBlockNum: SHUFFLE_EVERY },
+      witnesses,
+      accounts,
+      blocks: [],
+      transactions: new Map(),
+      missed: [],
+    };
+    const active = this.#electedWitnesses(0);
+    const seconds = Math.floor(genesisTime / 1000);
+    this.data.schedule.current = shuffleWitnesses(active, seconds, options.seedMix);
+    this.data.schedule.future = shuffleWitnesses(active, seconds + 1, options.seedMix);
+    this.#lastSlotTime = genesisTime - options.blockIntervalMs;
+    // Genesis: the first slot is always produced, whatever the nodes, so that TaPoS has a block to refer to.
+    this.produceSlot(genesisTime, true);
+  }
+
+  /** hived's time string for epoch ms (with milliseconds where the block interval is not whole seconds). */
+  timeString(epochMs: number): string {
+    return formatHiveTime(epochMs, this.blockIntervalMs % 1000 !== 0);
+  }
+
+  /** The time of the next slot not yet processed. */
+  nextSlotTime(): number {
+    return this.#lastSlotTime + this.blockIntervalMs;
+  }
+
+  /** The transactions waiting for the next block. */
+  pending(): readonly PendingTransaction[] {
+    return this.#pending;
+  }
+
+  /** Processes every slot due at or before `now`; returns the blocks produced. */
+  produceUntil(now: number): BlockRecord[] {
+    const produced: BlockRecord[] = [];
+    while (this.nextSlotTime() <= now) {
+      const block = this.produceSlot(this.nextSlotTime());
+      if (block) produced.push(block);
+    }
+    return produced;
+  }
+
+  /** The absolute slot and scheduled producer at `slotTime`. */
+  slotAt(slotTime: number, data: ChainData = this.data): { aslot: number; witness: string | undefined } {
+    const headSlotTime = Math.floor(data.globals.time / this.blockIntervalMs) * this.blockIntervalMs;
+    const aslot = data.globals.currentAslot + Math.round((slotTime - headSlotTime) / this.blockIntervalMs);
+    const order = data.schedule.current;
+    return { aslot, witness: order.length > 0 ? order[aslot % order.length] : undefined };
+  }
+
+  /**
+   * Processes the slot at `slotTime`: its scheduled witness produces a block where a node holding the witness's
+   * on-chain signing key is up; otherwise the slot is missed (charged when the next block arrives, as in hived).
+   */
+  produceSlot(slotTime: number, force = false): BlockRecord | undefined {
+    this.#lastSlotTime = Math.max(this.#lastSlotTime, slotTime);
+    const { aslot, witness: producerName } = this.slotAt(slotTime);
+    if (producerName === undefined && !force) return undefined;
+    const producer = producerName === undefined ? undefined : this.data.witnesses.get(producerName);
+    const key = producer?.signing_key ?? '';
+    if (!force && (!producer || key === NULL_KEY || !this.#options.canProduce(key))) return undefined;
+    return this.#makeBlock(slotTime, aslot, producerName ?? '', key);
+  }
+
+  #makeBlock(slotTime: number, aslot: number, producerName: string, signingKey: string): BlockRecord {
+    const data = this.data;
+    const g = data.globals;
+    const num = g.headBlockNumber + 1;
+    // Mempool: expired transactions are dropped; the rest are applied in order, each re-checked against the state.
+    const transactions: AppliedTransaction[] = [];
+    const dropped: string[] = [];
+    for (const pending of this.#pending) {
+      if (pending.expiration <= slotTime) {
+        dropped.push(pending.id);
+        continue;
+      }
+      try {
+        const ctx = { time: this.timeString(slotTime), nextWitnessId: () => this.#nextWitnessId++ };
+        const trial = new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)]));
+        for (const op of pending.tx.operations) applyOperation(op, trial, data.accounts, ctx);
+        data.witnesses.clear();
+        for (const [k, w] of trial) data.witnesses.set(k, w);
+        transactions.push({
+          id: pending.id,
+          blockNum: num,
+          trxNum: transactions.length,
+          tx: pending.tx,
+          operations: pending.tx.operations,
+          signerKeys: pending.signerKeys,
+          expiration: pending.expiration,
+        });
+      } catch {
+        dropped.push(pending.id);
+      }
+    }
+    this.#pending = [];
+    const id = makeBlockId(
+      num,
+      `${this.chainId}/${g.headBlockId}/${slotTime}/${producerName}/${transactions.map((t) => t.id).join(',')}`,
+    );
+    const block: BlockRecord = {
+      num,
+      id,
+      previous: g.headBlockId,
+      timestamp: slotTime,
+      witness: producerName,
+      signingKey,
+      aslot,
+      transactions,
+    };
+    // Missed slots between the previous head and this block are charged now (hived's update_global_dynamic_data).
+    const missedCount = num === 1 ? 0 : Math.max(0, aslot - g.currentAslot - 1);
+    const order = data.schedule.current;
+    for (let a = g.currentAslot + 1; a < aslot && num > 1; a++) {
+      const name = order[a % order.length];
+      if (name === undefined || name === producerName) continue;
+      const missedWitness = data.witnesses.get(name);
+      if (!missedWitness) continue;
+      missedWitness.total_missed += 1;
+      data.missed.push({
+        aslot: a,
+        witness: name,
+        slotTime: slotTime - (aslot - a) * this.blockIntervalMs,
+        signingKey: missedWitness.signing_key,
+        chargedInBlock: num,
+      });
+    }
+    const shift = BigInt(Math.min(missedCount + 1, 128));
+    g.recentSlotsFilled = ((g.recentSlotsFilled << shift) | 1n) & SLOTS_MASK;
+    g.participationCount = popcount(g.recentSlotsFilled);
+    g.headBlockNumber = num;
+    g.headBlockId = id;
+    g.time = slotTime;
+    g.currentWitness = producerName;
+    g.currentAslot = aslot;
+    const producer = data.witnesses.get(producerName);
+    if (producer) {
+      producer.last_aslot = aslot;
+      producer.last_confirmed_block_num = num;
+    }
+    data.blocks.push(block);
+    if (data.blocks.length > MAX_BLOCKS_KEPT) data.blocks.splice(0, data.blocks.length - MAX_BLOCKS_KEPT);
+    for (const tx of transactions) data.transactions.set(tx.id, tx);
+    this.#pruneTransactions(slotTime);
+    this.#updateIrreversible();
+    if (num % SHUFFLE_EVERY === 0) {
+      data.schedule.current = data.schedule.future.filter((name) => data.witnesses.has(name));
+      data.schedule.future = shuffleWitnesses(
+        this.#electedWitnesses(num / SHUFFLE_EVERY),
+        Math.floor(slotTime / 1000),
+        this.#options.seedMix,
+      );
+      data.schedule.nextShuffleBlockNum = num + SHUFFLE_EVERY;
+    }
+    for (const tx of transactions) this.#settle(tx.id, { included: true, blockNum: num, trxNum: tx.trxNum });
+    for (const txId of dropped) this.#settle(txId, { included: false });
+    for (const listener of this.#blockListeners) listener(block);
+    return block;
+  }
+
+  /** hived: the top 20 by votes plus one timeshare witness; witnesses with the null key are not eligible. */
+  #electedWitnesses(round: number): string[] {
+    const eligible = [...this.data.witnesses.values()].filter((w) => w.signing_key !== NULL_KEY).map((w) => w.owner);
+    if (eligible.length <= MAX_VOTED + 1) return eligible;
+    const voted = eligible.slice(0, MAX_VOTED);
+    const runners = eligible.slice(MAX_VOTED);
+    return [...voted, runners[round % runners.length] as string];
+  }
+
+  #updateIrreversible(): void {
+    const confirmed = this.data.schedule.current
+      .map((name) => this.data.witnesses.get(name)?.last_confirmed_block_num ?? 0)
+      .sort((a, b) => a - b);
+    const offset = Math.floor(((100 - IRREVERSIBLE_THRESHOLD) * confirmed.length) / 100);
+    const candidate = confirmed[offset] ?? 0;
+    if (candidate > this.data.globals.lastIrreversibleBlockNum) this.data.globals.lastIrreversibleBlockNum = candidate;
+  }
+
+  #pruneTransactions(now: number): void {
+    // Ids are remembered (for the duplicate check and get_transaction) until their transaction expires, plus a
+    // margin so a client can still look a recent one up.
+    const keepUntil = now - MAX_TIME_UNTIL_EXPIRATION_S * 1000;
+    for (const [id, tx] of this.data.transactions) {
+      if (tx.expiration >= keepUntil) break;
+      this.data.transactions.delete(id);
+    }
+  }
+
+  #settle(txId: string, result: InclusionResult): void {
+    const waiters = this.#waiters.get(txId);
+    if (!waiters) return;
+    this.#waiters.delete(txId);
+    for (const waiter of waiters) waiter(result);
+  }
+
+  /** Resolves when `txId` is included in a block or dropped from the mempool. */
+  whenSettled(txId: string): Promise<InclusionResult> {
+    const applied = this.data.transactions.get(txId);
+    if (applied) return Promise.resolve({ included: true, blockNum: applied.blockNum, trxNum: applied.trxNum });
+    if (!this.#pending.some((p) => p.id === txId)) return Promise.resolve({ included: false });
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(txId) ?? [];
+      list.push(resolve);
+      this.#waiters.set(txId, list);
+    });
+  }
+
+  /** Calls `listener` after every produced block. Returns a function that removes it. */
+  onBlock(listener: (block: BlockRecord) => void): () => void {
+    this.#blockListeners.add(listener);
+    return () => this.#blockListeners.delete(listener);
+  }
+
+  /**
+   * Checks `raw` as hived's `_push_transaction` would, against `data` with `pending` applied first: shape,
+   * serialization and signatures (wax), duplicate, authorities, TaPoS, expiration, then the operations' evaluators.
+   * Throws `HiveError` (or `TransactionShapeError`); changes nothing.
+   */
+  check(
+    raw: unknown,
+    data: ChainData = this.data,
+    pending: readonly PendingTransaction[] = this.#pending,
+  ): PendingTransaction {
+    assertTransactionShape(raw);
+    const decoded = decodeTransaction(this.#options.wax, raw);
+    try {
+      return this.#checkDecoded(decoded, data, pending);
+    } catch (error) {
+      if (error instanceof HiveError) error.txId = decoded.id;
+      throw error;
+    }
+  }
+
+  #checkDecoded(
+    decoded: DecodedTransaction,
+    data: ChainData,
+    pending: readonly PendingTransaction[],
+  ): PendingTransaction {
+    const tx = decoded.tx;
+    if (data.transactions.has(decoded.id) || pending.some((p) => p.id === decoded.id))
+      throw new HiveError('assert', 'Duplicate transaction check failed', { trx_ix: decoded.id });
+    this.#checkAuthorities(tx.operations, decoded.signerKeys, data);
+    this.#checkTapos(tx, data);
+    const expiration = parseHiveTime(tx.expiration);
+    const now = data.globals.time;
+    if (Number.isNaN(expiration)) throw new HiveError('parse', `Invalid expiration: ${tx.expiration}`);
+    if (expiration > now + MAX_TIME_UNTIL_EXPIRATION_S * 1000)
+      throw new HiveError('expiration', 'trx.expiration <= now + max_til_exp', {
+        'trx.expiration': tx.expiration,
+        now: this.timeString(now),
+        max_til_exp: MAX_TIME_UNTIL_EXPIRATION_S,
+      });
+    if (!(now < expiration))
+      throw new HiveError('expiration', 'now < trx.expiration', {
+        now: this.timeString(now),
+        'trx.exp': tx.expiration,
+      });
+    const trial = new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)]));
+    let nextId = this.#nextWitnessId;
+    const ctx = { time: this.timeString(now), nextWitnessId: () => nextId++ };
+    for (const p of pending) {
+      try {
+        for (const op of p.tx.operations) applyOperation(op, trial, data.accounts, ctx);
+      } catch {
+        // a pending transaction that no longer applies will be dropped from the block; it does not block this one
+      }
+    }
+    for (const op of tx.operations) applyOperation(op, trial, data.accounts, ctx);
+    return { ...decoded, expiration };
+  }
+
+  /** Checks `raw` and adds it to the mempool. Returns its id. */
+  push(raw: unknown): PendingTransaction {
+    const accepted = this.check(raw);
+    this.#pending.push(accepted);
+    return accepted;
+  }
+
+  #checkAuthorities(operations: LegacyOperation[], signers: string[], data: ChainData): void {
+    const required: RequiredAuthorities = { active: new Set(), other: new Set() };
+    for (const op of operations) addRequiredAuthorities(op, required);
+    const used = new Set<string>();
+    for (const key of required.other) {
+      if (!signers.includes(key))
+        throw new HiveError('missingOther', 'Missing Authority', { auth: { key_auths: [[key, 1]] } });
+      used.add(key);
+    }
+    for (const account of required.active) {
+      const activeKey = data.accounts.get(account)?.active;
+      if (activeKey === undefined || !signers.includes(activeKey))
+        throw new HiveError('missingActive', `Missing Active Authority ${account}`, { id: account });
+      used.add(activeKey);
+    }
+    const unused = signers.filter((key) => !used.has(key));
+    if (unused.length > 0)
+      throw new HiveError('irrelevantSig', 'Unnecessary signature(s) detected', { unnecessary: unused });
+  }
+
+  #checkTapos(tx: LegacyTransaction, data: ChainData): void {
+    const head = data.globals.headBlockNumber;
+    const refNum = head - ((head - tx.ref_block_num) & 0xffff);
+    const block = this.blockIn(data, refNum);
+    const expected = block ? refBlockPrefix(block.id) : 0;
+    if (tx.ref_block_prefix !== expected)
+      throw new HiveError('tapos', 'ref_block_prefix does not match the referenced block', {
+        'trx.ref_block_prefix': tx.ref_block_prefix,
+        tapos_block_summary: expected,
+      });
+  }
+
+  /** The block `num` in `data`, if kept. */
+  blockIn(data: ChainData, num: number): BlockRecord | undefined {
+    const first = data.blocks[0]?.num ?? 1;
+    return data.blocks[num - first];
+  }
+}
+
+function popcount(value: bigint): number {
+  let count = 0;
+  let v = value;
+  while (v > 0n) {
+    count += Number(v & 1n);
+    v >>= 1n;
+  }
+  return count;
+}

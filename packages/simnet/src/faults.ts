@@ -1,0 +1,183 @@
+/**
+ * Faults an API endpoint can be told to have, the ways real public API nodes misbehave. Each endpoint has its own
+ * list; randomness (error rates) comes from a generator seeded per endpoint, so a run can be repeated.
+ */
+
+/** Methods a per-request fault applies to; absent = every method. */
+interface MethodFilter {
+  /** Method names (`condenser_api.get_block`, ...) the fault applies to. @default every method */
+  methods?: string[];
+}
+
+/** Every answer is delayed (real time: it is the network, not the chain). */
+export interface LatencyFault extends MethodFilter {
+  kind: 'latency';
+  /** Added delay, ms. */
+  ms: number;
+  /** Extra random delay up to this, ms. @default 0 */
+  jitterMs?: number;
+}
+
+/** A share of requests fail. */
+export interface ErrorRateFault extends MethodFilter {
+  kind: 'error-rate';
+  /** 0..1. @default 1 */
+  rate?: number;
+  /**
+   * How they fail: HTTP 500 or 503 with a text body, or a JSON-RPC error body (-32603 internal, -32000 server).
+   * @default 'http-503'
+   */
+  response?: 'http-500' | 'http-503' | 'rpc-internal' | 'rpc-server';
+}
+
+/** The endpoint serves the whole state as it was when the fault was injected; broadcasts are checked against that state and never reach the chain. */
+export interface FrozenHeadFault {
+  kind: 'frozen-head';
+}
+
+/** The port closes: connections are refused (open ones are destroyed). */
+export interface RefuseConnectionsFault {
+  kind: 'refuse-connections';
+}
+
+/** Broadcasts are accepted (they reach the chain) but never answered. */
+export interface HangBroadcastsFault {
+  kind: 'hang-broadcasts';
+}
+
+/** Broadcasts are answered `{}` but silently dropped: they never reach the chain. */
+export interface DropBroadcastsFault {
+  kind: 'drop-broadcasts';
+}
+
+/** The connection is reset in the middle of the response. */
+export interface ResetConnectionFault extends MethodFilter {
+  kind: 'reset-connection';
+  /** 0..1. @default 1 */
+  rate?: number;
+}
+
+/** A proxy's HTML error page instead of JSON. */
+export interface HtmlErrorFault extends MethodFilter {
+  kind: 'html-error';
+  /** @default 502 */
+  status?: number;
+  /** 0..1. @default 1 */
+  rate?: number;
+}
+
+/** The endpoint lies: a head far ahead of the chain, and witness objects that disagree with it. */
+export interface LyingHeadFault {
+  kind: 'lying-head';
+  /** Added to `head_block_number`. @default 1000 */
+  aheadBlocks?: number;
+  /** Reported as every witness's `signing_key`. @default the null key */
+  signingKey?: string;
+  /** Added to every witness's `total_missed`. @default 0 */
+  totalMissedDelta?: number;
+}
+
+/** A fault an endpoint can have. */
+export type Fault =
+  | LatencyFault
+  | ErrorRateFault
+  | FrozenHeadFault
+  | RefuseConnectionsFault
+  | HangBroadcastsFault
+  | DropBroadcastsFault
+  | ResetConnectionFault
+  | HtmlErrorFault
+  | LyingHeadFault;
+
+/** The kinds of fault. */
+export const FAULT_KINDS = [
+  'latency',
+  'error-rate',
+  'frozen-head',
+  'refuse-connections',
+  'hang-broadcasts',
+  'drop-broadcasts',
+  'reset-connection',
+  'html-error',
+  'lying-head',
+] as const satisfies ReadonlyArray<Fault['kind']>;
+
+/** Thrown for a fault description that is not one. */
+export class InvalidFaultError extends Error {
+  override readonly name = 'InvalidFaultError';
+}
+
+const rate01 = (value: unknown, field: string): void => {
+  if (value !== undefined && (typeof value !== 'number' || !(value >= 0 && value <= 1)))
+    throw new InvalidFaultError(`${field} must be a number from 0 to 1`);
+};
+const nonNegative = (value: unknown, field: string, required = false): void => {
+  if ((required || value !== undefined) && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+    throw new InvalidFaultError(`${field} must be a non-negative number`);
+};
+
+/** Checks a fault description (from the API or from JSON). Throws `InvalidFaultError`. */
+export function parseFault(value: unknown): Fault {
+  if (!value || typeof value !== 'object') throw new InvalidFaultError('a fault must be an object with a kind');
+  const fault = value as Record<string, unknown>;
+  if (!FAULT_KINDS.includes(fault.kind as Fault['kind']))
+    throw new InvalidFaultError(`unknown fault kind; expected one of ${FAULT_KINDS.join(', ')}`);
+  if (
+    fault.methods !== undefined &&
+    !(Array.isArray(fault.methods) && fault.methods.every((m) => typeof m === 'string'))
+  )
+    throw new InvalidFaultError('methods must be a list of method names');
+  switch (fault.kind) {
+    case 'latency':
+      nonNegative(fault.ms, 'ms', true);
+      nonNegative(fault.jitterMs, 'jitterMs');
+      break;
+    case 'error-rate':
+      rate01(fault.rate, 'rate');
+      if (
+        fault.response !== undefined &&
+        !['http-500', 'http-503', 'rpc-internal', 'rpc-server'].includes(String(fault.response))
+      )
+        throw new InvalidFaultError('response must be http-500, http-503, rpc-internal or rpc-server');
+      break;
+    case 'reset-connection':
+      rate01(fault.rate, 'rate');
+      break;
+    case 'html-error':
+      rate01(fault.rate, 'rate');
+      if (
+        fault.status !== undefined &&
+        !(Number.isInteger(fault.status) && Number(fault.status) >= 400 && Number(fault.status) <= 599)
+      )
+        throw new InvalidFaultError('status must be an HTTP error status');
+      break;
+    case 'lying-head':
+      nonNegative(fault.aheadBlocks, 'aheadBlocks');
+      if (fault.signingKey !== undefined && typeof fault.signingKey !== 'string')
+        throw new InvalidFaultError('signingKey must be a key');
+      if (fault.totalMissedDelta !== undefined && !Number.isInteger(fault.totalMissedDelta))
+        throw new InvalidFaultError('totalMissedDelta must be an integer');
+      break;
+    default:
+      break;
+  }
+  return { ...fault } as unknown as Fault;
+}
+
+/** Whether a per-request fault applies to `method`. */
+export function faultApplies(fault: Fault, method: string | undefined): boolean {
+  const methods = (fault as MethodFilter).methods;
+  return methods === undefined || (method !== undefined && methods.includes(method));
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same sequence of faults. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,184 @@
+import type { PendingTransaction } from './chain.js';
+import type { AppliedTransaction, BlockRecord, MissedSlot, WitnessRecord } from './chain-data.js';
+import type { SettleOptions, SimnetClock } from './clock.js';
+import type { Fault } from './faults.js';
+import type { KeyPair } from './keys.js';
+import type { BroadcastRecord } from './rpc/methods.js';
+
+/** Options of {@link startSimnet}. */
+export interface SimnetOptions {
+  /**
+   * How many witnesses (names `alice`, `bob`, ... then `witness-22`, ...), or the list of them. The first is "the
+   * demo witness": it gets backup keys.
+   * @default 21
+   */
+  witnesses?: number | Array<{ name: string }>;
+  /**
+   * Block interval, ms. Tests use 50-100 with the real clock; any value with the manual clock.
+   * @default 3000
+   */
+  blockIntervalMs?: number;
+  /**
+   * `real`: blocks at wall-clock slot times. `manual`: nothing happens until the test calls `sim.clock.advance`.
+   * @default 'real'
+   */
+  clock?: 'real' | 'manual';
+  /**
+   * Epoch ms the manual clock starts at (the genesis block is in the slot at or before it). Real clock: now.
+   * @default Date.UTC(2026, 10, 25, 16, 0, 0) for the manual clock
+   */
+  startTime?: number;
+  /**
+   * Keys and shuffles derive from it.
+   * @default 'simnet'
+   */
+  seed?: string;
+  /**
+   * The chain id (64 hex). Hive mainnet's is refused: nothing signed for a simulator may be valid on Hive.
+   * @default a simnet-only chain id ({@link SIMNET_CHAIN_ID})
+   */
+  chainId?: string;
+  /**
+   * API endpoints (ports) over the one chain state, like a set of public API nodes, each with its own faults.
+   * @default 1
+   */
+  endpoints?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /**
+   * Port of the first endpoint (0 = any free port; further endpoints take any free port, or port+1, port+2, ...
+   * where a port is given).
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Backup signing keys generated for the demo witness; each gets a node, up, idle until its key is on chain.
+   * @default 1
+   */
+  backupKeys?: number;
+  /**
+   * Each witness node gets its own small HTTP health URL (dark while the node is down).
+   * @default true
+   */
+  healthEndpoints?: boolean;
+  /** Manual clock: how long `advance` waits for woken tasks to settle. */
+  settle?: SettleOptions;
+}
+
+/** A witness as the simnet made it: names and simulator-only keys. */
+export interface SimnetWitness {
+  name: string;
+  /** The signing key on chain at start. */
+  signingKey: string;
+  /** Its private key (WIF). */
+  privateKey: string;
+  /** The owner's active key (WIF): signs `witness_update`. */
+  activeKey: string;
+  /** The owner's active public key. */
+  activePublicKey: string;
+  /** Backup signing keys (the demo witness only); each has a node, up, idle until its key is on chain. */
+  backupKeys: KeyPair[];
+}
+
+/** The head, as assertions want it. */
+export interface HeadView {
+  number: number;
+  id: string;
+  /** Epoch ms. */
+  time: number;
+  aslot: number;
+  witness: string;
+  lastIrreversibleBlockNum: number;
+  participationCount: number;
+}
+
+/** The schedule, as assertions want it. */
+export interface ScheduleView {
+  current: string[];
+  future: string[];
+  nextShuffleBlockNum: number;
+}
+
+/** A projected future slot of a witness. */
+export interface SlotView {
+  aslot: number;
+  /** Epoch ms. */
+  time: number;
+}
+
+/** A read-only view of the chain for assertions. Every answer is a copy. */
+export interface ChainView {
+  head(): HeadView;
+  /** The witness object (hived's field names), or `undefined`. */
+  witness(name: string): WitnessRecord | undefined;
+  schedule(): ScheduleView;
+  block(num: number): BlockRecord | undefined;
+  /** Blocks from `from` (default: 1) to the head. */
+  blocks(from?: number): BlockRecord[];
+  /** Every transaction applied, oldest first (each with its ops, signer keys, block number). */
+  transactions(): AppliedTransaction[];
+  /** Transactions accepted and waiting for the next block. */
+  pending(): PendingTransaction[];
+  /** Every broadcast received, accepted or rejected (with hived's `data.name`), oldest first. */
+  broadcasts(): BroadcastRecord[];
+  /** Every missed slot charged so far, oldest first. */
+  missedSlots(): MissedSlot[];
+  /**
+   * The witness's next slot, projected from the current (and next) round assuming no further misses; `undefined`
+   * when it is not scheduled in either.
+   */
+  nextSlot(name: string): SlotView | undefined;
+}
+
+/** Where a fault goes. */
+export interface FaultTarget {
+  /**
+   * Endpoint index.
+   * @default 0
+   */
+  endpoint?: number;
+}
+
+/** A fault in place; `remove()` ends it. */
+export interface FaultHandle {
+  readonly id: number;
+  readonly endpoint: number;
+  readonly fault: Fault;
+  remove(): Promise<void>;
+}
+
+/** A running simulated chain. */
+export interface Simnet {
+  /** The first endpoint, `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** Every endpoint. */
+  readonly urls: string[];
+  readonly chainId: string;
+  readonly blockIntervalMs: number;
+  /** The witnesses, the demo witness first. */
+  readonly witnesses: SimnetWitness[];
+  /** The simnet's clock: give it to the trap (`clock: sim.clock`). */
+  readonly clock: SimnetClock;
+  /** Read-only view for assertions. */
+  readonly chain: ChainView;
+  /** The node holding `publicKey` goes down: its slots are missed, its health URL goes dark. */
+  stopNode(publicKey: string): Promise<void>;
+  /** It comes back. */
+  startNode(publicKey: string): Promise<void>;
+  /** Adds a node holding `publicKey` (e.g. a backup made later). @default up: true */
+  addNode(publicKey: string, options?: { up?: boolean }): Promise<void>;
+  /** The node's health URL (connection refused while it is down). */
+  nodeHealthUrl(publicKey: string): string;
+  /** Gives an endpoint a fault. */
+  injectFault(fault: Fault, target?: FaultTarget): Promise<FaultHandle>;
+  /** Removes every fault of one endpoint, or of all. */
+  clearFaults(endpoint?: number): Promise<void>;
+  /** `clock.advance(n * blockIntervalMs)`. */
+  advanceSlots(n: number): Promise<void>;
+  /** Resolves when the head is at least `num` (manual clock: only once a test advances the clock). */
+  waitForBlock(num: number, options?: { timeoutMs?: number }): Promise<BlockRecord>;
+  /** Calls `listener` after every produced block; returns a function that removes it. */
+  onBlock(listener: (block: BlockRecord) => void): () => void;
+  /** Stops everything (servers, timers). */
+  stop(): Promise<void>;
+}
