@@ -145,7 +145,7 @@ const WORDING: Record<NotificationKind, (witness: string, facts: NotificationFac
     const kill =
       f.killSwitch === true
         ? ' Kill switch: null key set, witness disabled.'
-        : ' Kill switch off: witness still scheduled and missing.';
+        : ' Kill switch off: witness still scheduled, missing blocks.';
     return {
       severity: 'critical',
       title: `witness-trap: ${witness} has no usable backup key left`,
