@@ -165,6 +165,7 @@ describe('parsing hived JSON', () => {
     expect(parseBlockInterval({ HIVE_BLOCK_INTERVAL: '3' })).toBe(3000);
     expect(parseBlockInterval({ HIVE_BLOCK_INTERVAL: 0.5 })).toBe(500);
     expect(parseBlockInterval({ HIVE_BLOCK_INTERVAL: 200 })).toBe(200);
+    expect(parseBlockInterval({ HIVE_BLOCK_INTERVAL: 0.05, SIMNET_BLOCK_INTERVAL_MS: 50 })).toBe(50);
     expect(() => parseBlockInterval({ HIVE_BLOCK_INTERVAL: 0 })).toThrow(MalformedAnswerError);
     expect(() => parseBlockInterval({})).toThrow(MalformedAnswerError);
   });

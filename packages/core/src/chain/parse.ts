@@ -138,6 +138,12 @@ export function parseAccount(raw: unknown, name: string): AccountAuthorities | n
  */
 export function parseBlockInterval(raw: unknown): number {
   const o = object(raw, 'config');
+  // The simulated chain also says it exactly, in milliseconds.
+  if (o.SIMNET_BLOCK_INTERVAL_MS !== undefined) {
+    const ms = integer(o.SIMNET_BLOCK_INTERVAL_MS, 'SIMNET_BLOCK_INTERVAL_MS');
+    if (ms < 1 || ms > 600_000) fail('SIMNET_BLOCK_INTERVAL_MS');
+    return ms;
+  }
   const value = o.HIVE_BLOCK_INTERVAL ?? o.STEEM_BLOCK_INTERVAL;
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) fail('HIVE_BLOCK_INTERVAL');
