@@ -60,12 +60,14 @@ describe('dedupeNotifier', () => {
 
   it('lets an identical notification in flight share the first one’s outcome', async () => {
     const { notifier, delivered, state } = inbox();
-    const deduped = dedupeNotifier(notifier, { now: () => 0 });
+    let suppressed = 0;
+    const deduped = dedupeNotifier(notifier, { now: () => 0, onSuppressed: () => suppressed++ });
     state.failing = true;
     const results = await Promise.allSettled([deduped.notify(news('failed')), deduped.notify(news('failed'))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     state.failing = false;
     await Promise.all([deduped.notify(news('failed')), deduped.notify(news('failed'))]);
     expect(delivered).toHaveLength(1);
+    expect(suppressed).toBe(2);
   });
 });

@@ -25,7 +25,8 @@ export interface DedupeNotifierOptions {
 /**
  * Wraps a notifier so that the same news is sent once per window and the total is capped. A held-back notification
  * resolves (it was deliberately not sent; `onSuppressed` hears of it). A delivery that failed does not count: the
- * next identical notification goes out. While one is in flight, an identical one waits for it and shares its outcome.
+ * next identical notification goes out. While one is in flight, an identical one waits for it and shares its outcome
+ * (and counts as suppressed: only one message was sent).
  *
  * This is the notifier-side guard; the trap may suppress duplicates of its own as well (same `dedupeKey`s, so the
  * two agree). Wrap each notifier separately: a failure on one vendor must not silence another.
@@ -46,7 +47,11 @@ export function dedupeNotifier(notifier: Notifier, options: DedupeNotifierOption
     async notify(notification, signal) {
       const key = notification.dedupeKey;
       const pending = inFlight.get(key);
-      if (pending) return pending;
+      if (pending) {
+        // Only one message goes out; this caller shares its outcome.
+        options.onSuppressed?.(notification, 'duplicate');
+        return pending;
+      }
       const t = now();
       for (const [k, at] of lastSent) if (t - at >= windowMs) lastSent.delete(k);
       sentTimes = sentTimes.filter((at) => t - at < windowMs);
