@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TrapEvents } from '../../src/events.js';
+import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
+import { memoryStateStore } from '../../src/state/memory-state-store.js';
 import { FailoverTrap } from '../../src/trap.js';
+import type { Notifier } from '../../src/types.js';
 import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from './sim-harness.js';
 
 let scenario: Scenario | undefined;
@@ -25,5 +29,98 @@ describe('FailoverTrap on the simulated chain', () => {
     expect(switches[0]?.operations[0]?.[0]).toBe('witness_set_properties');
     expect(switches[0]?.signerKeys).toEqual([witness.signingKey]);
     expect(missesOf(sim, witness.name)).toHaveLength(1);
+    // The backup took over: the witness produces again, on the new key.
+    await sim.advanceSlots(42);
+    expect(missesOf(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.last_aslot).toBeGreaterThan(missesOf(sim, witness.name)[0]?.aslot ?? 0);
+  });
+
+  it('waits for the second miss when misses is 2, and the witness misses exactly two slots', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ misses: 2 }));
+    const missed: Array<TrapEvents['missed']> = [];
+    trap.on('missed', (e) => missed.push(e));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 160);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(missed.map((m) => m.missesInWindow)).toEqual([1, 2]);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    await sim.advanceSlots(42);
+    expect(missesOf(sim, witness.name).map((m) => m.aslot)).toEqual(missed.map((m) => m.aslot));
+  });
+
+  it('broadcasts nothing in a dry run, and reports the signed switch', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ dryRun: true }));
+    const broadcasts: Array<TrapEvents['broadcast']> = [];
+    trap.on('broadcast', (e) => broadcasts.push(e));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 120);
+    expect(result).toMatchObject({ settled: true, value: { status: 'dry-run' } });
+    expect(broadcasts).toMatchObject([{ dryRun: true, operation: 'witness_set_properties', acceptedBy: [] }]);
+    expect(sim.chain.broadcasts()).toHaveLength(0);
+    await sim.advanceSlots(3);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+  });
+
+  it('switches with witness_update and the active key when the signing key is not held, url and props unchanged', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const before = sim.chain.witness(witness.name);
+    const trap = new FailoverTrap(scenario.trapOptions({ signer: wifKeyRing({ activeKey: witness.activeKey }) }));
+    expect(await trap.arm()).toMatchObject({ operation: 'witness_update' });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 120);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    const after = sim.chain.witness(witness.name);
+    expect(after?.signing_key).toBe(backupKeys[0]);
+    expect(after?.url).toBe(before?.url);
+    expect(after?.props).toEqual(before?.props);
+    const switches = keySwitches(sim, witness.name);
+    expect(switches.map((s) => s.operations[0]?.[0])).toEqual(['witness_update']);
+    expect(switches[0]?.signerKeys).toEqual([witness.activePublicKey]);
+  });
+
+  it('does not let a notifier that hangs delay the switch', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const hanging: Notifier = { name: 'hangs', notify: () => new Promise<void>(() => undefined) };
+    const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [hanging], notifyTimeoutMs: 60_000 }));
+    const failedNotices: Array<TrapEvents['notify-failed']> = [];
+    trap.on('notify-failed', (e) => failedNotices.push(e));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 120);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    // The switch went into the very block after the one that showed the miss, notifier or not.
+    const [miss] = missesOf(sim, witness.name);
+    expect(keySwitches(sim, witness.name)[0]?.blockNum).toBe((miss?.chargedInBlock ?? 0) + 1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    // The notifier is given up on later, on its own clock, and says so.
+    await sim.clock.advance(61_000);
+    await trap.stop();
+    expect(failedNotices.map((e) => [e.notifier, e.error.code])).toContainEqual(['hangs', 'TIMEOUT']);
+  });
+
+  it('keeps the switch it fires in the state store until it is confirmed, then records it', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const state = memoryStateStore();
+    const trap = new FailoverTrap(scenario.trapOptions({ state }));
+    let pendingAtBroadcast: unknown;
+    trap.on('broadcast', () => {
+      pendingAtBroadcast = state.saved?.pending;
+    });
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    await stepUntil(sim, trap.run(), 120);
+    expect(pendingAtBroadcast).toMatchObject({ fromKey: witness.signingKey, toKey: backupKeys[0] });
+    expect(state.saved?.pending).toBeUndefined();
+    expect(state.saved?.history).toMatchObject([{ fromKey: witness.signingKey, toKey: backupKeys[0], byPeer: false }]);
   });
 });
