@@ -90,6 +90,7 @@ export interface HttpDelivery {
  * - `NOTIFIER_TIMEOUT`: the last attempt did not answer within `timeoutMs` (retryable).
  * - `NOTIFIER_NETWORK`: the last attempt could not connect or lost the connection (retryable).
  * - `NOTIFIER_ABORTED`: the caller's signal aborted delivery.
+ * (`webhookNotifier` adds `NOTIFIER_FORMAT`: its `format` hook threw.)
  */
 export type NotifierErrorCode =
   | 'NOTIFIER_AUTH'

@@ -87,6 +87,20 @@ describe('webhookNotifier', () => {
     expect(server.requests[3]?.headers['content-type']).toContain('text/plain');
   });
 
+  it('reports a format hook that throws as a NotifierError, sending nothing', async () => {
+    const notifier = webhookNotifier({
+      url: server.url,
+      format: () => {
+        throw new Error('no title');
+      },
+    });
+    await expect(notifier.notify(notification)).rejects.toMatchObject({
+      name: 'NotifierError',
+      code: 'NOTIFIER_FORMAT',
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('refuses a URL that is not http(s) as a configuration error that does not quote it', () => {
     expect(() => webhookNotifier({ url: 'ftp://user:pw@example/x' })).toThrowError(
       expect.objectContaining({ kind: 'config', message: expect.not.stringContaining('pw') }),

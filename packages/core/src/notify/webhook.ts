@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NotifierError } from '../errors.js';
 import type { Notifier, TrapNotification } from '../types.js';
 import { type DeliveryOptions, deliverHttp } from './http.js';
+import { redactText } from './redact.js';
 
 /** The header that carries the webhook signature: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
 export const WEBHOOK_SIGNATURE_HEADER = 'x-witness-trap-signature';
@@ -62,7 +63,16 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   return {
     name,
     async notify(notification, signal) {
-      const shaped = options.format ? options.format(notification) : notification;
+      let shaped: unknown;
+      try {
+        shaped = options.format ? options.format(notification) : notification;
+      } catch (error) {
+        throw new NotifierError(
+          `${name}: the format hook failed: ${redactText(error instanceof Error ? error.message : String(error), secrets)}`,
+          { notifier: name },
+          { code: 'NOTIFIER_FORMAT' },
+        );
+      }
       const body = typeof shaped === 'string' ? shaped : JSON.stringify(shaped);
       const headers: Record<string, string> = {
         'content-type': typeof shaped === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
