@@ -17,6 +17,8 @@ export type {
   WitnessPropsRecord,
   WitnessRecord,
 } from './chain-data.js';
+export type { SimnetCliIo } from './cli.js';
+export { runSimnetCli, SIMNET_USAGE } from './cli.js';
 export type { ActivityProbe, ScheduledWork, SettleOptions, SimnetClock } from './clock.js';
 export { createRealClock, ManualClock } from './clock.js';
 export type {

@@ -9,8 +9,8 @@ import {
 import type { Simnet } from '../src/index.js';
 
 /** A dhive client on the simnet, as a user's tool would make one (short timeout: everything is local). */
-export function dhiveClient(sim: Simnet, url = sim.url): Client {
-  return new Client(url, { chainId: sim.chainId, timeout: 2000, failoverThreshold: 0 });
+export function dhiveClient(sim: Simnet, url = sim.url, timeout = 2000): Client {
+  return new Client(url, { chainId: sim.chainId, timeout, failoverThreshold: 0 });
 }
 
 /** Builds TaPoS and expiration from the node's head, as dhive's own `sendOperations` does, and signs. */

@@ -1,0 +1,219 @@
+import { parseArgs } from 'node:util';
+import type { BlockRecord, MissedSlot } from './chain-data.js';
+import { formatHiveTime } from './hive-time.js';
+import { type Simnet, startSimnet } from './index.js';
+
+/** Where the command writes, and what stops it. */
+export interface SimnetCliIo {
+  /** @default process.stdout */
+  stdout?: { write(text: string): unknown };
+  /** @default process.stderr */
+  stderr?: { write(text: string): unknown };
+  /** Stops the simnet when aborted (in addition to SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /**
+   * Stop on SIGINT and SIGTERM.
+   * @default true
+   */
+  handleSignals?: boolean;
+  /** Called once the simnet is up (tests use it to reach the running chain). */
+  onStarted?: (sim: Simnet) => void;
+}
+
+/** The command's usage text. */
+export const SIMNET_USAGE = `Usage: witness-trap-simnet [options]
+
+Runs a simulated Hive chain on http://HOST:PORT (JSON-RPC 2.0, hived's method names and shapes).
+
+Options:
+  --port N              port of the first API endpoint (default 8090; 0 = any free port)
+  --host H              address to listen on (default 127.0.0.1)
+  --block-interval MS   block interval in ms (default 3000)
+  --witnesses N         number of witnesses (default 21)
+  --chain-id HEX        chain id (default: the simnet's own; Hive mainnet's is refused)
+  --json                first stdout line: one JSON object with url, chainId, blockInterval, witnesses (and keys);
+                        then one JSON line per block
+  --endpoints N         API endpoints over the one chain (default 1; ports PORT, PORT+1, ...)
+  --backup-keys N       backup keys for the demo witness (default 1)
+  --seed S              keys and shuffles derive from it (default "simnet")
+  --no-health           no per-node health URLs
+  -h, --help            this text
+
+Control over RPC (namespace simnet_api): stop_node {"key"}, start_node {"key"}, add_node {"key","up"},
+inject_fault {"kind",...,"endpoint"}, remove_fault {"id"}, clear_faults {"endpoint"}, get_state {}.
+Stops cleanly on SIGINT/SIGTERM. Every key printed is simulator-only.`;
+
+class UsageError extends Error {}
+
+function intOption(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`${name} must be from ${min} to ${max}`);
+  return n;
+}
+
+/**
+ * The standalone simnet command (`witness-trap-simnet`, mounted by the CLI as `witness-trap simnet`). Resolves
+ * with the exit code once the chain has stopped: 0 after SIGINT/SIGTERM or `io.signal`, 2 for bad usage, 1 when it
+ * could not start (e.g. the port is taken).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runSimnetCli(['--port', '0', '--json']);
+ * ```
+ */
+export async function runSimnetCli(argv: readonly string[], io: SimnetCliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'block-interval': { type: 'string' },
+        witnesses: { type: 'string' },
+        'chain-id': { type: 'string' },
+        json: { type: 'boolean' },
+        endpoints: { type: 'string' },
+        'backup-keys': { type: 'string' },
+        seed: { type: 'string' },
+        'no-health': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    stderr.write(`witness-trap-simnet: ${(error as Error).message}\n${SIMNET_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    stdout.write(`${SIMNET_USAGE}\n`);
+    return 0;
+  }
+  let options: Parameters<typeof startSimnet>[0];
+  try {
+    const chainId = values['chain-id'];
+    if (chainId !== undefined && typeof chainId === 'string' && !/^[0-9a-fA-F]{64}$/.test(chainId))
+      throw new UsageError('--chain-id must be 64 hex characters');
+    options = {
+      port: intOption(values.port as string | undefined, '--port', 0, 65535, 8090),
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      blockIntervalMs: intOption(values['block-interval'] as string | undefined, '--block-interval', 10, 600_000, 3000),
+      witnesses: intOption(values.witnesses as string | undefined, '--witnesses', 1, 1000, 21),
+      endpoints: intOption(values.endpoints as string | undefined, '--endpoints', 1, 64, 1),
+      backupKeys: intOption(values['backup-keys'] as string | undefined, '--backup-keys', 0, 100, 1),
+      seed: (values.seed as string | undefined) ?? 'simnet',
+      healthEndpoints: !values['no-health'],
+      ...(typeof chainId === 'string' ? { chainId } : {}),
+    };
+  } catch (error) {
+    stderr.write(`witness-trap-simnet: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  let sim: Simnet;
+  try {
+    sim = await startSimnet({ ...options, clock: 'real' });
+  } catch (error) {
+    const message = (error as Error).message;
+    const usage = (error as Error).name === 'SimnetOptionsError';
+    stderr.write(`witness-trap-simnet: ${usage ? '' : 'could not start: '}${message}\n`);
+    return usage ? 2 : 1;
+  }
+  const json = values.json === true;
+  stdout.write(`${json ? JSON.stringify(describe(sim)) : banner(sim)}\n`);
+  let missedSeen = 0;
+  const offBlock = sim.onBlock((block) => {
+    const missed = sim.chain.missedSlots().slice(missedSeen);
+    missedSeen += missed.length;
+    stdout.write(`${json ? JSON.stringify(blockEvent(block, missed, sim)) : blockLine(block, missed, sim)}\n`);
+  });
+  io.onStarted?.(sim);
+
+  const handleSignals = io.handleSignals ?? true;
+  let stop = () => {};
+  await new Promise<void>((resolve) => {
+    stop = () => resolve();
+    io.signal?.addEventListener('abort', stop, { once: true });
+    if (io.signal?.aborted) resolve();
+    if (handleSignals) {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
+  });
+  // the handlers go once stopped, so that an embedding CLI keeps its own behaviour for later signals
+  if (handleSignals) {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
+  io.signal?.removeEventListener('abort', stop);
+  offBlock();
+  await sim.stop();
+  if (!json) stdout.write('simnet stopped\n');
+  return 0;
+}
+
+function describe(sim: Simnet): Record<string, unknown> {
+  return {
+    url: sim.url,
+    chainId: sim.chainId,
+    blockInterval: sim.blockIntervalMs,
+    witnesses: sim.witnesses.map((w, index) => ({
+      name: w.name,
+      signingKey: w.signingKey,
+      privateKey: w.privateKey,
+      ...(index === 0 ? { activeKey: w.activeKey, backupKeys: w.backupKeys } : {}),
+    })),
+    urls: sim.urls,
+    nodes: [sim.witnesses[0]?.signingKey, ...(sim.witnesses[0]?.backupKeys.map((b) => b.publicKey) ?? [])]
+      .filter((key): key is string => key !== undefined)
+      .flatMap((key) => {
+        try {
+          return [{ key, healthUrl: sim.nodeHealthUrl(key) }];
+        } catch {
+          return [];
+        }
+      }),
+  };
+}
+
+function banner(sim: Simnet): string {
+  const demo = sim.witnesses[0];
+  const lines = [
+    `witness-trap simnet: a simulated Hive chain (simulator-only keys; nothing here touches Hive)`,
+    `  RPC            ${sim.urls.join(', ')}`,
+    `  chain id       ${sim.chainId}`,
+    `  block interval ${sim.blockIntervalMs} ms, ${sim.witnesses.length} witnesses`,
+  ];
+  if (demo) {
+    lines.push(`  demo witness   ${demo.name}  signing key ${demo.signingKey}`);
+    for (const backup of demo.backupKeys) lines.push(`  backup key     ${backup.publicKey} (node up, idle)`);
+  }
+  lines.push('  keys: run with --json to print them; Ctrl-C stops');
+  return lines.join('\n');
+}
+
+function blockLine(block: BlockRecord, missed: MissedSlot[], sim: Simnet): string {
+  const time = formatHiveTime(block.timestamp, sim.blockIntervalMs % 1000 !== 0).slice(11);
+  const txs = block.transactions.length > 0 ? `  ${block.transactions.length} tx` : '';
+  const misses = missed.map((m) => `  missed: ${m.witness} (aslot ${m.aslot})`).join('');
+  return `#${block.num} ${time} ${block.witness} aslot ${block.aslot}${txs}${misses}`;
+}
+
+function blockEvent(block: BlockRecord, missed: MissedSlot[], sim: Simnet): Record<string, unknown> {
+  return {
+    event: 'block',
+    num: block.num,
+    id: block.id,
+    time: formatHiveTime(block.timestamp, sim.blockIntervalMs % 1000 !== 0),
+    witness: block.witness,
+    signingKey: block.signingKey,
+    aslot: block.aslot,
+    transactions: block.transactions.map((t) => t.id),
+    missed: missed.map((m) => ({ witness: m.witness, aslot: m.aslot })),
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { runSimnetCli, type Simnet } from '../src/index.js';
+import { rpc } from './helpers.js';
+
+function capture() {
+  const lines: string[] = [];
+  let partial = '';
+  return {
+    lines,
+    write(text: string) {
+      partial += text;
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+      return true;
+    },
+  };
+}
+
+/** Runs the command until `stop()`; resolves once its simnet is up. */
+async function startCli(args: string[], stdout = capture()) {
+  const controller = new AbortController();
+  let sim: Simnet | undefined;
+  const run = runSimnetCli(args, {
+    stdout,
+    stderr: capture(),
+    signal: controller.signal,
+    handleSignals: false,
+    onStarted: (s) => {
+      sim = s;
+    },
+  });
+  while (!sim) await new Promise((r) => setTimeout(r, 5));
+  return {
+    sim,
+    stop: () => {
+      controller.abort();
+      return run;
+    },
+  };
+}
+
+describe('witness-trap-simnet', () => {
+  it('prints the contract JSON line first, then a JSON line per block, and stops on abort', async () => {
+    const stdout = capture();
+    const { sim, stop } = await startCli(
+      ['--port', '0', '--block-interval', '50', '--witnesses', '5', '--json'],
+      stdout,
+    );
+    await sim.waitForBlock(sim.chain.head().number + 2, { timeoutMs: 5000 });
+    const first = JSON.parse(stdout.lines[0] as string);
+    expect(first).toMatchObject({ url: sim.url, chainId: sim.chainId, blockInterval: 50 });
+    expect(first.witnesses).toHaveLength(5);
+    expect(first.witnesses[0]).toMatchObject({
+      name: 'alice',
+      signingKey: sim.witnesses[0]?.signingKey,
+      privateKey: sim.witnesses[0]?.privateKey,
+      backupKeys: [{ publicKey: sim.witnesses[0]?.backupKeys[0]?.publicKey, privateKey: expect.any(String) }],
+    });
+    expect(first.witnesses[1].backupKeys).toBeUndefined();
+    const dgp = await rpc(first.url, 'condenser_api.get_dynamic_global_properties');
+    expect(dgp.result).toMatchObject({ head_block_number: expect.any(Number) });
+    expect(JSON.parse(stdout.lines[1] as string)).toMatchObject({ event: 'block', witness: expect.any(String) });
+    expect(await stop()).toBe(0);
+    await expect(fetch(first.url)).rejects.toThrow();
+  });
+
+  it('prints a banner and a line per block without --json', async () => {
+    const stdout = capture();
+    const { sim, stop } = await startCli(['--port', '0', '--block-interval', '50'], stdout);
+    await sim.waitForBlock(sim.chain.head().number + 1, { timeoutMs: 5000 });
+    expect(await stop()).toBe(0);
+    expect(stdout.lines[0]).toMatch(/simulated Hive chain/);
+    expect(stdout.lines.some((l) => /^#\d+ /.test(l))).toBe(true);
+    expect(stdout.lines.join('\n')).not.toMatch(/5[HJK][1-9A-HJ-NP-Za-km-z]{49}/);
+  });
+
+  it('exits 2 on bad usage, without starting', async () => {
+    for (const args of [
+      ['--port', 'x'],
+      ['--bogus'],
+      ['--chain-id', 'zz'],
+      ['--chain-id', `beeab0de${'0'.repeat(56)}`],
+      ['--witnesses', '0'],
+    ]) {
+      const stderr = capture();
+      expect(await runSimnetCli(args, { stderr, stdout: capture(), handleSignals: false })).toBe(2);
+      expect(stderr.lines.join('\n')).toMatch(/witness-trap-simnet:/);
+    }
+  });
+
+  it('exits 1 when the port is taken', async () => {
+    const { sim, stop } = await startCli(['--port', '0']);
+    const port = new URL(sim.url).port;
+    const stderr = capture();
+    expect(await runSimnetCli(['--port', port], { stdout: capture(), stderr, handleSignals: false })).toBe(1);
+    expect(stderr.lines.join('\n')).toMatch(/could not start/);
+    await stop();
+  });
+});
