@@ -70,6 +70,13 @@ export interface SettingsInput {
 /** The outcome of `resolveSettings`: settings, or a request for help. */
 export type SettingsResult = { help: true } | { help: false; settings: Settings };
 
+/** Settings as far as they could be read, and every problem found (for `check`, which reports them all). */
+export interface CollectedSettings {
+  help: boolean;
+  settings: Settings;
+  problems: string[];
+}
+
 interface Layered {
   values: string[];
   kind: SourceKind;
@@ -82,10 +89,17 @@ interface Layered {
  * const result = resolveSettings({ command: 'status', args: ['--witness', 'alice', '--node', 'http://127.0.0.1:8090'] });
  */
 export function resolveSettings(input: SettingsInput): SettingsResult {
+  const collected = collectSettings(input);
+  if (collected.help) return { help: true };
+  if (collected.problems.length > 0) throw new UsageError('CONFIG_INVALID', collected.problems);
+  return { help: false, settings: collected.settings };
+}
+
+/** Like {@link resolveSettings}, but returns the problems beside whatever could be read instead of throwing. */
+export function collectSettings(input: SettingsInput): CollectedSettings {
   const env = input.env ?? process.env;
   const cwd = input.cwd ?? process.cwd();
   const argv = parseArgv(input.command, input.args);
-  if (argv.help) return { help: true };
   const problems = [...argv.problems];
   const specs = optionsFor(input.command);
 
@@ -185,7 +199,7 @@ export function resolveSettings(input: SettingsInput): SettingsResult {
     blockIntervalMs: one<number>('block-interval'),
     pollIntervalMs: one<number>('poll-interval'),
     rpcTimeoutMs: one<number>('rpc-timeout') ?? 2000,
-    statePath: resolve(cwd, one<string>('state') ?? 'witness-trap-state.json'),
+    statePath: resolve(cwd, one<string>('state') ?? '.witness-trap-state.json'),
     webhooks: many('webhook'),
     dryRun: one<boolean>('dry-run') ?? false,
     daemon: one<boolean>('daemon') ?? false,
@@ -194,8 +208,7 @@ export function resolveSettings(input: SettingsInput): SettingsResult {
     env: merged,
     sources,
   };
-  if (problems.length > 0) throw new UsageError('CONFIG_INVALID', dedupe(problems));
-  return { help: false, settings };
+  return { help: argv.help, settings, problems: dedupe(problems) };
 }
 
 function absolute(cwd: string, path: string | undefined): string | undefined {

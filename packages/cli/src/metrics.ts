@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NodeStatus, TrapEvents } from '@witness-trap/core';
+import { safeUrl } from './safe-url.js';
 
 /** Anything that emits the trap's events (a `FailoverTrap`). */
 export interface TrapEventSource {
@@ -110,7 +111,7 @@ export class TrapMetrics {
       'witness_trap_node_fresh',
       'gauge',
       '1 where the RPC node answers with a fresh head.',
-      nodes.map((node) => [`node="${label(nodeLabel(node.url))}"`, node.fresh ? 1 : 0]),
+      nodes.map((node) => [`node="${label(safeUrl(node.url))}"`, node.fresh ? 1 : 0]),
     );
     metric(
       'witness_trap_node_head_age_seconds',
@@ -118,7 +119,7 @@ export class TrapMetrics {
       "Age of the RPC node's head block at its last answer.",
       nodes
         .filter((node) => node.headAgeMs !== undefined)
-        .map((node) => [`node="${label(nodeLabel(node.url))}"`, (node.headAgeMs ?? 0) / 1000]),
+        .map((node) => [`node="${label(safeUrl(node.url))}"`, (node.headAgeMs ?? 0) / 1000]),
     );
     metric(
       'witness_trap_last_notification_success',
@@ -127,16 +128,6 @@ export class TrapMetrics {
       [...this.notifications].map(([name, result]) => [`notifier="${label(name)}"`, result.ok ? 1 : 0]),
     );
     return `${lines.join('\n')}\n`;
-  }
-}
-
-/** A node URL without credentials, path or query (which may hold API keys). */
-function nodeLabel(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return 'invalid';
   }
 }
 

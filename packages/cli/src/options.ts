@@ -226,7 +226,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'path',
     valueName: 'PATH',
     env: 'WITNESS_TRAP_STATE',
-    default: 'witness-trap-state.json',
+    default: '.witness-trap-state.json',
     description: 'state file (written atomically; keeps a switch in flight across restarts)',
     commands: ['run', 'status', 'switch'],
   },

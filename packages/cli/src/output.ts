@@ -86,6 +86,14 @@ export class Output {
     else this.log('info', event, text.trim(), fields);
   }
 
+  /**
+   * A warning for the person at the keyboard that must stay off stdout even with `--json` (keygen's "store this
+   * key" warning beside a JSON result that scripts parse). Plain text on stderr.
+   */
+  notice(message: string): void {
+    this.stderr.write(this.redact(`witness-trap: ${message}\n`));
+  }
+
   /** Highlights part of a narrative line. */
   paint(color: keyof typeof COLORS, text: string): string {
     return this.color ? `\u001b[${COLORS[color]}m${text}\u001b[0m` : text;

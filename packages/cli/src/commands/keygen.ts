@@ -10,12 +10,9 @@ export async function keygenCommand({ output }: CommandContext): Promise<number>
     { publicKey: pair.publicKey, privateKey: pair.privateKey },
     `public key:  ${pair.publicKey}\nprivate key: ${pair.privateKey}`,
   );
-  output.log(
-    'warn',
-    'keygen',
+  output.notice(
     "the private key above is shown once and stored nowhere: put it in the backup node's config.ini " +
       '(private-key = ...), give witness-trap only the public key (--backup-key), and clear your scrollback',
-    { publicKey: pair.publicKey },
   );
   return ExitCode.ok;
 }

@@ -1,0 +1,110 @@
+/**
+ * `witness-trap check`: every configuration problem at once, then exit 2 if there is any. It reads the chain and
+ * arms a dry-run trap against it (the core's own judgement of whether this setup can fail over); it broadcasts
+ * nothing and writes no state.
+ */
+
+import { open } from '../connect.js';
+import { ExitCode } from '../exit-codes.js';
+import { loadKeys } from '../key-files.js';
+import type { CommandContext } from '../main.js';
+import { buildNotifiers } from '../notifiers.js';
+import { safeUrl } from '../safe-url.js';
+import { UsageError } from '../usage-error.js';
+import { readWitnessView, type WitnessView } from '../witness-view.js';
+
+/** Runs every check it can, even after earlier ones failed, and reports them together. */
+export async function checkCommand({ settings, output, problems: earlier }: CommandContext): Promise<number> {
+  const problems = [...earlier];
+  const notes: string[] = [];
+  const { keys, problems: keyProblems } = loadKeys(settings);
+  problems.push(...keyProblems);
+  const { notifiers, problems: notifierProblems } = await buildNotifiers(settings);
+  problems.push(...notifierProblems);
+  if (notifiers.length === 0) {
+    notes.push('no notifier configured: a failover would only be logged (set TELEGRAM_* / TWILIO_* or --webhook)');
+  }
+
+  let view: WitnessView | undefined;
+  if (settings.witness) {
+    const connection = await open(settings, keys);
+    try {
+      view = await readWitnessView(connection.chain, {
+        witness: settings.witness,
+        backupKeys: settings.backupKeys,
+        heldKeys: keys.signingPublicKeys,
+        ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+      });
+      if (!view) {
+        problems.push(`--witness ${settings.witness}: no such witness on this chain (check the name and --chain-id)`);
+      } else if (keyProblems.length === 0 && settings.backupKeys.length > 0) {
+        problems.push(...(await armingProblems(settings, connection)));
+      }
+      if (keys.activePublicKey) {
+        const account = await connection.chain.getAccount(settings.witness);
+        const active = account.value?.active.keyAuths.map(([key]) => key) ?? [];
+        if (!active.includes(keys.activePublicKey)) {
+          problems.push(`the active key (${keys.activePublicKey}) is not in ${settings.witness}'s active authority`);
+        }
+      }
+      for (const node of connection.chain.nodes()) {
+        if (!node.fresh)
+          notes.push(`node ${safeUrl(node.url)} is not fresh${node.lastError ? ` (${node.lastError})` : ''}`);
+      }
+      if (!connection.chain.nodes().some((node) => node.fresh)) {
+        problems.push('no RPC node answered with a fresh head: check --node (the trap decides only on fresh data)');
+      }
+    } catch (error) {
+      const nodes = settings.nodes.map(safeUrl).join(', ');
+      problems.push(`the chain could not be read through ${nodes}: ${(error as Error).message}; check --node`);
+    } finally {
+      await connection.close();
+    }
+  }
+  await Promise.all(notifiers.map((notifier) => notifier.close?.()));
+
+  for (const note of notes) output.log('warn', 'check-note', note);
+  if (problems.length > 0) throw new UsageError('CONFIG_CHECK_FAILED', problems);
+  const role = view?.keyRole === 'backup' ? `backup #${view.backupIndex}` : 'primary';
+  output.result(
+    { ok: true, problems: [], notes, witness: view ?? null, notifiers: notifiers.map((n) => n.name) },
+    [
+      output.paint('green', `ok: ${settings.witness} can fail over`),
+      view ? `  on chain:  ${view.signingKey} (${role})` : '',
+      view?.nextBackupKey ? `  next:      ${view.nextBackupKey}` : '',
+      `  notifiers: ${notifiers.map((n) => n.name).join(', ') || 'none'}`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+/** Arms a dry-run trap (memory state, nothing broadcast): the core's reasons it could not fail over, if any. */
+async function armingProblems(
+  settings: CommandContext['settings'],
+  connection: Awaited<ReturnType<typeof open>>,
+): Promise<string[]> {
+  const { FailoverTrap, memoryStateStore } = await import('@witness-trap/core');
+  const trap = new FailoverTrap({
+    witness: settings.witness ?? '',
+    chain: connection.chain,
+    signer: connection.signer,
+    backupKeys: settings.backupKeys,
+    misses: settings.misses,
+    windowMs: settings.windowMs,
+    dryRun: true,
+    state: memoryStateStore(),
+    ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+  });
+  try {
+    await trap.arm();
+    return [];
+  } catch (error) {
+    if ((error as { kind?: unknown }).kind !== 'config') throw error;
+    const found = (error as { problems?: unknown }).problems;
+    return Array.isArray(found) ? found.map(String) : [(error as Error).message];
+  } finally {
+    await trap.stop();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `witness-trap run`: arm the trap and watch the witness. One-shot (the default) exits 0 once a switch is confirmed
+ * on chain; `--daemon` re-arms and runs until SIGINT/SIGTERM. All failover logic is the core's `FailoverTrap`.
+ */
+import { connect } from '../connect.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CommandContext } from '../main.js';
+import { type MetricsServer, serveMetrics, TrapMetrics } from '../metrics.js';
+import { narrate } from '../narrate.js';
+import { buildNotifiers } from '../notifiers.js';
+import { keyNames, outputLogger, trapEvents } from '../trap-parts.js';
+import { UsageError } from '../usage-error.js';
+
+/** Runs the trap until it is done (one-shot) or stopped (daemon). */
+export async function runCommand({ settings, output, signal }: CommandContext): Promise<number> {
+  const connection = await connect(settings);
+  const { notifiers, problems } = await buildNotifiers(settings);
+  if (problems.length > 0) {
+    await connection.close();
+    throw new UsageError('CONFIG_NOTIFIER', problems);
+  }
+  if (notifiers.length === 0) {
+    output.log(
+      'warn',
+      'no-notifier',
+      'no notifier configured: a failover will only be logged (see notify-test --help)',
+    );
+  }
+  const { FailoverTrap, fileStateStore } = await import('@witness-trap/core');
+  const { chain, signer } = connection;
+  const trap = new FailoverTrap({
+    witness: settings.witness ?? '',
+    chain,
+    signer,
+    backupKeys: settings.backupKeys,
+    notifiers,
+    misses: settings.misses,
+    windowMs: settings.windowMs,
+    mode: settings.daemon ? 'daemon' : 'one-shot',
+    dryRun: settings.dryRun,
+    state: fileStateStore(settings.statePath),
+    ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+    ...(settings.pollIntervalMs === undefined ? {} : { pollIntervalMs: settings.pollIntervalMs }),
+    log: outputLogger(output),
+  });
+  const events = trapEvents(trap);
+  const story = narrate(events, output, {
+    keyNames: keyNames(settings.backupKeys, connection.keys.signingPublicKeys),
+    nodes: () => chain.nodes(),
+  });
+  let metrics: MetricsServer | undefined;
+  const stop = () => {
+    output.log('info', 'stopping', 'stopping: a switch in flight is confirmed or recorded first');
+    void trap.stop();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    if (settings.metrics) {
+      const interval = settings.blockIntervalMs ?? 3000;
+      const observed = new TrapMetrics({
+        witness: settings.witness ?? '',
+        staleAfterMs: Math.max(30_000, 10 * interval),
+        nodes: () => chain.nodes(),
+      }).observe(events);
+      metrics = await serveMetrics(observed, settings.metrics.host, settings.metrics.port);
+      output.log('info', 'metrics', `metrics on ${metrics.url}/metrics, health on ${metrics.url}/healthz`, {
+        url: metrics.url,
+      });
+    }
+    await trap.arm();
+    if (signal.aborted) return ExitCode.ok;
+    const outcome = await trap.run();
+    switch (outcome.status) {
+      case 'confirmed':
+      case 'dry-run':
+      case 'stopped':
+        return ExitCode.ok;
+      case 'exhausted':
+        return ExitCode.failure;
+    }
+    return ExitCode.failure;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    story.stop();
+    await metrics?.close();
+    await Promise.all(notifiers.map((notifier) => notifier.close?.()));
+    await connection.close();
+  }
+}

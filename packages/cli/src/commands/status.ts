@@ -1,0 +1,28 @@
+/** `witness-trap status`: the witness's state in operator terms; `--json` gives the same as one object. */
+import { connect } from '../connect.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CommandContext } from '../main.js';
+import { UsageError } from '../usage-error.js';
+import { readWitnessView, renderWitnessView } from '../witness-view.js';
+
+/** Reads the chain once and prints the witness's state. */
+export async function statusCommand({ settings, output }: CommandContext): Promise<number> {
+  const connection = await connect(settings);
+  try {
+    const witness = settings.witness ?? '';
+    const view = await readWitnessView(connection.chain, {
+      witness,
+      backupKeys: settings.backupKeys,
+      heldKeys: await connection.signer.publicKeys(),
+      ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+    });
+    if (!view) throw new UsageError('CONFIG_UNKNOWN_WITNESS', [`--witness ${witness}: no such witness on this chain`]);
+    output.result(
+      { ...view },
+      renderWitnessView(view, (color, text) => output.paint(color, text)),
+    );
+    return ExitCode.ok;
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Tells what the trap does, from its events: narrative lines and a live status line on a terminal, JSON lines
+ * elsewhere. Shared by `run`, `demo` and `drill`, so the story reads the same everywhere.
+ */
+import { type NodeStatus, shortKey, type TrapEvents } from '@witness-trap/core';
+import type { TrapEventSource } from './metrics.js';
+import type { Output } from './output.js';
+import { safeUrl } from './safe-url.js';
+
+/** Options for {@link narrate}. */
+export interface NarrateOptions {
+  /** Names for keys, e.g. `primary`, `backup #1`, shown beside them. */
+  keyNames?: ReadonlyMap<string, string>;
+  /** The nodes' status for the live line (the chain client's `nodes()`). */
+  nodes?: () => NodeStatus[];
+}
+
+/** A running narration. */
+export interface Narration {
+  /** A head seen by other means than the trap (the demo's simulated chain), for the live line. */
+  head(number: number, witness: string): void;
+  /** Stops the live line. */
+  stop(): void;
+}
+
+/** Follows `trap`'s events and tells them through `output`. */
+export function narrate(trap: TrapEventSource, output: Output, options: NarrateOptions = {}): Narration {
+  const name = (key: string) => {
+    const known = options.keyNames?.get(key);
+    return known ? `${shortKey(key)} (${known})` : shortKey(key);
+  };
+  let head: { number: number; witness: string } | undefined;
+  let next: TrapEvents['next-slot'] | undefined;
+  let nextSeenAt = 0;
+  const refresh = () => {
+    if (!head) return;
+    const nodes = options.nodes?.() ?? [];
+    const fresh = nodes.filter((node) => node.fresh).length;
+    const countdown = next ? Math.max(0, (next.inMs - (Date.now() - nextSeenAt)) / 1000).toFixed(1) : undefined;
+    output.live(
+      [
+        `head #${head.number} by ${head.witness}`,
+        countdown === undefined ? 'next slot: not scheduled yet' : `next slot in ${countdown} s`,
+        nodes.length > 0 ? `nodes ${fresh}/${nodes.length} fresh` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    );
+  };
+  const ticker = output.interactive ? setInterval(refresh, 250) : undefined;
+  ticker?.unref();
+
+  trap.on('armed', (e) => {
+    const how = e.dryRun ? ', DRY RUN (signs, never broadcasts)' : '';
+    output.log(
+      'info',
+      'armed',
+      `armed${e.resumed ? ' (resumed a switch left pending)' : ''}: watching ${e.witness}, key on chain ${name(e.currentKey)}; ` +
+        `next switch to ${name(e.nextKey)} via ${e.operation}; ${e.mode}${how}`,
+      { ...e },
+    );
+  });
+  trap.on('block', (e) => {
+    if (!head || e.number > head.number) head = e;
+    refresh();
+  });
+  trap.on('next-slot', (e) => {
+    next = e;
+    nextSeenAt = Date.now();
+    refresh();
+  });
+  trap.on('missed', (e) => {
+    output.log(
+      'warn',
+      'missed',
+      `${output.paint('yellow', 'MISSED')}: ${e.witness} missed slot ${e.aslot} (seen in block ${e.seenInBlock}): ` +
+        `${e.missesInWindow} of ${e.threshold} to trigger`,
+      { ...e },
+    );
+  });
+  trap.on('triggered', (e) => {
+    output.log('warn', 'triggered', `firing (${e.reason}): switching ${name(e.fromKey)} -> ${name(e.toKey)}`, { ...e });
+  });
+  trap.on('broadcast', (e) => {
+    const text = e.dryRun
+      ? `dry run: signed ${e.operation} tx ${e.txId.slice(0, 8)}, NOT broadcast`
+      : `broadcast ${e.operation} tx ${e.txId.slice(0, 8)} (attempt ${e.attempt}), accepted by ${e.acceptedBy.length} node${e.acceptedBy.length === 1 ? '' : 's'}`;
+    output.log('info', 'broadcast', text, { ...e });
+  });
+  trap.on('confirmed', (e) => {
+    const who = e.byPeer ? ' by another trap instance or by hand (adopted)' : '';
+    output.log(
+      'info',
+      'confirmed',
+      `${output.paint('green', 'CONFIRMED')} in block ${e.blockNum}${who}: signing key now ${name(e.toKey)}, ` +
+        `${(e.elapsedMs / 1000).toFixed(1)} s after the trigger`,
+      { ...e },
+    );
+  });
+  trap.on('failed', (e) => {
+    output.log(
+      'error',
+      'failed',
+      `${output.paint('red', 'SWITCH FAILED')} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.error.message}`,
+      { ...e },
+    );
+  });
+  trap.on('notified', (e) => {
+    output.log('info', 'notified', `notified via ${e.notifier} (${e.kind})`, { ...e });
+  });
+  trap.on('notify-failed', (e) => {
+    output.log('warn', 'notify-failed', `notifier ${e.notifier} failed (${e.kind}): ${e.error.message}`, { ...e });
+  });
+  trap.on('recovered', (e) => {
+    output.log('info', 'recovered', `${e.witness} produced block ${e.blockNum} with ${name(e.key)}`, { ...e });
+  });
+  trap.on('exhausted', (e) => {
+    const kill = e.killSwitch ? '; setting the null key (kill switch)' : '';
+    output.log('error', 'exhausted', `every backup has failed or is unusable${kill}`, { ...e });
+  });
+  let stale = new Set<string>();
+  trap.on('nodes', (e) => {
+    const now = new Set(e.nodes.filter((node) => !node.fresh).map((node) => node.url));
+    for (const url of now)
+      if (!stale.has(url)) output.log('warn', 'node-stale', `node ${safeUrl(url)} is stale or failing`);
+    for (const url of stale) if (!now.has(url)) output.log('info', 'node-fresh', `node ${safeUrl(url)} is fresh again`);
+    stale = now;
+  });
+  trap.on('error', (e) => {
+    output.log('warn', 'error', `${e.during}: ${e.error.message}`, { during: e.during, error: e.error });
+  });
+  trap.on('stopped', (e) => {
+    output.endLive();
+    output.log(e.reason === 'failed' || e.reason === 'error' ? 'error' : 'info', 'stopped', `stopped (${e.reason})`, {
+      ...e,
+    });
+  });
+  return {
+    head: (number, witness) => {
+      if (!head || number > head.number) head = { number, witness };
+    },
+    stop: () => {
+      if (ticker) clearInterval(ticker);
+      output.endLive();
+    },
+  };
+}

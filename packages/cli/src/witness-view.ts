@@ -1,0 +1,190 @@
+/**
+ * The witness in operator terms: which configured key is on chain, misses, last block, next slot, node freshness.
+ * Read through the `ChainClient` contract only, so `status`, `check` and `drill` share one view of it.
+ */
+import type { ChainClient, HeadState, NodeStatus, WitnessSchedule, WitnessState } from '@witness-trap/core';
+import { safeUrl } from './safe-url.js';
+
+const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
+
+/** What the key on chain is, among the keys the operator configured. */
+export type KeyRole = 'backup' | 'held' | 'null' | 'unknown';
+
+/** One RPC node, without credentials in its URL. */
+export interface NodeView {
+  url: string;
+  fresh: boolean;
+  headBlockNumber?: number;
+  headAgeMs?: number;
+  latencyMs?: number;
+  failures: number;
+  lastError?: string;
+}
+
+/** The witness as `status --json` prints it. Field names are stable: scripts read them. */
+export interface WitnessView {
+  witness: string;
+  signingKey: string;
+  /** `backup`: one of --backup-key; `held`: its private key is in the key file; `null`: disabled; `unknown`. */
+  keyRole: KeyRole;
+  /** 1-based position among --backup-key where `keyRole` is `backup`. */
+  backupIndex?: number;
+  /** The private key of the on-chain key is held (the trap can sign the switch without the active key). */
+  keyHeld: boolean;
+  disabled: boolean;
+  totalMissed: number;
+  lastBlock: number;
+  lastAslot: number;
+  /** Seconds since the witness's last block, estimated from slots. */
+  lastBlockAgeSeconds: number;
+  headBlock: number;
+  headBlockTime: string;
+  /** The witness's next slot, or `null` where it is not scheduled in this round or the next known one. */
+  nextSlot: { aslot: number; time: string; inSeconds: number } | null;
+  /** The key the next switch would go to. */
+  nextBackupKey: string | null;
+  backupKeys: string[];
+  url: string;
+  runningVersion?: string;
+  blockIntervalMs: number;
+  nodes: NodeView[];
+}
+
+/** What {@link readWitnessView} needs besides the chain. */
+export interface WitnessViewInput {
+  witness: string;
+  backupKeys: readonly string[];
+  /** Public keys whose private keys the operator configured. */
+  heldKeys: readonly string[];
+  /** @default the chain's own */
+  blockIntervalMs?: number;
+  now?: number;
+}
+
+/** Reads head, witness and schedule (once each) and puts them in operator terms. `undefined`: no such witness. */
+export async function readWitnessView(chain: ChainClient, input: WitnessViewInput): Promise<WitnessView | undefined> {
+  const [head, witness, schedule, interval] = await Promise.all([
+    chain.getHead(),
+    chain.getWitness(input.witness),
+    chain.getSchedule(),
+    input.blockIntervalMs === undefined ? chain.getBlockInterval() : Promise.resolve(input.blockIntervalMs),
+  ]);
+  if (witness.value === null) return undefined;
+  return witnessView(head.value, witness.value, schedule.value, interval, chain.nodes(), input);
+}
+
+/** Puts chain data in operator terms (pure: `readWitnessView` reads, this decides). */
+export function witnessView(
+  head: HeadState,
+  witness: WitnessState,
+  schedule: WitnessSchedule,
+  blockIntervalMs: number,
+  nodes: NodeStatus[],
+  input: WitnessViewInput,
+): WitnessView {
+  const now = input.now ?? Date.now();
+  const key = witness.signingKey;
+  const backupIndex = input.backupKeys.indexOf(key);
+  const keyRole: KeyRole =
+    key === NULL_KEY ? 'null' : backupIndex >= 0 ? 'backup' : input.heldKeys.includes(key) ? 'held' : 'unknown';
+  const next = nextSlot(input.witness, head, schedule);
+  const headSlotTime = Math.floor(head.headBlockTime / blockIntervalMs) * blockIntervalMs;
+  const nextTime = next === undefined ? undefined : headSlotTime + next * blockIntervalMs;
+  const lastBlockTime = headSlotTime - (head.currentAslot - witness.lastAslot) * blockIntervalMs;
+  const order =
+    backupIndex < 0
+      ? [...input.backupKeys]
+      : [...input.backupKeys.slice(backupIndex + 1), ...input.backupKeys.slice(0, backupIndex)];
+  return {
+    witness: witness.owner,
+    signingKey: key,
+    keyRole,
+    ...(backupIndex >= 0 ? { backupIndex: backupIndex + 1 } : {}),
+    keyHeld: input.heldKeys.includes(key),
+    disabled: key === NULL_KEY,
+    totalMissed: witness.totalMissed,
+    lastBlock: witness.lastConfirmedBlockNum,
+    lastAslot: witness.lastAslot,
+    lastBlockAgeSeconds: Math.max(0, Math.round((now - lastBlockTime) / 1000)),
+    headBlock: head.headBlockNumber,
+    headBlockTime: new Date(head.headBlockTime).toISOString(),
+    nextSlot:
+      next === undefined || nextTime === undefined
+        ? null
+        : {
+            aslot: head.currentAslot + next,
+            time: new Date(nextTime).toISOString(),
+            inSeconds: Math.max(0, Math.round((nextTime - now) / 100) / 10),
+          },
+    nextBackupKey: order.find((candidate) => candidate !== key && candidate !== NULL_KEY) ?? null,
+    backupKeys: [...input.backupKeys],
+    url: witness.url,
+    ...(witness.runningVersion ? { runningVersion: witness.runningVersion } : {}),
+    blockIntervalMs,
+    nodes: nodes.map(nodeView),
+  };
+}
+
+/**
+ * Slots after the head until the witness's next one, within the current round (certain) and, where the node gave
+ * it, the next (holds unless a slot is missed before the shuffle). Same arithmetic as hived's `get_scheduled_witness`.
+ */
+function nextSlot(witness: string, head: HeadState, schedule: WitnessSchedule): number | undefined {
+  const current = schedule.currentShuffledWitnesses.slice(0, schedule.numScheduledWitnesses).filter(Boolean);
+  const future = (schedule.futureShuffledWitnesses ?? []).filter(Boolean);
+  const toShuffle = (Math.floor(head.headBlockNumber / 21) + 1) * 21 - head.headBlockNumber;
+  for (let k = 1; k <= toShuffle + (future.length > 0 ? 21 : 0); k++) {
+    const list = k <= toShuffle ? current : future;
+    if (list.length > 0 && list[(head.currentAslot + k) % list.length] === witness) return k;
+  }
+  return undefined;
+}
+
+function nodeView(node: NodeStatus): NodeView {
+  return {
+    url: safeUrl(node.url),
+    fresh: node.fresh,
+    ...(node.headBlockNumber === undefined ? {} : { headBlockNumber: node.headBlockNumber }),
+    ...(node.headAgeMs === undefined ? {} : { headAgeMs: Math.round(node.headAgeMs) }),
+    ...(node.latencyMs === undefined ? {} : { latencyMs: Math.round(node.latencyMs) }),
+    failures: node.failures,
+    ...(node.lastError === undefined ? {} : { lastError: node.lastError }),
+  };
+}
+
+/** The human rendering of a view. */
+export function renderWitnessView(
+  view: WitnessView,
+  paint: (color: 'red' | 'green' | 'yellow' | 'dim' | 'bold', text: string) => string,
+): string {
+  const role = {
+    backup: `backup #${view.backupIndex}`,
+    held: 'a key in your key file (primary)',
+    null: paint('red', 'the NULL key: the witness is disabled'),
+    unknown: paint('yellow', 'NOT one of your configured keys'),
+  }[view.keyRole];
+  const held =
+    view.keyRole === 'null' ? '' : view.keyHeld ? ', private key held' : paint('yellow', ', private key NOT held');
+  const next = view.nextSlot
+    ? `in ${view.nextSlot.inSeconds.toFixed(1)} s (slot ${view.nextSlot.aslot})`
+    : 'not scheduled in this round or the next known one';
+  const lines = [
+    paint('bold', `${view.witness}`) + paint('dim', `  head #${view.headBlock} at ${view.headBlockTime}`),
+    `  signing key   ${view.signingKey}`,
+    `                ${role}${held}`,
+    `  missed        ${view.totalMissed} blocks in total`,
+    `  last block    #${view.lastBlock}, ${view.lastBlockAgeSeconds} s ago`,
+    `  next slot     ${next}`,
+    `  next backup   ${view.nextBackupKey ?? paint('yellow', 'none configured')}`,
+    '  nodes',
+    ...view.nodes.map((node) => {
+      const state = node.fresh ? paint('green', 'fresh') : paint('red', 'STALE');
+      const head = node.headBlockNumber === undefined ? '' : `, head #${node.headBlockNumber}`;
+      const age = node.headAgeMs === undefined ? '' : `, ${(node.headAgeMs / 1000).toFixed(1)} s old`;
+      const latency = node.latencyMs === undefined ? '' : `, ${node.latencyMs} ms`;
+      const error = node.lastError === undefined ? '' : paint('dim', ` (${node.lastError})`);
+      return `    ${node.url}  ${state}${head}${age}${latency}${error}`;
+    }),
+  ];
+  return lines.join('\n');
+}
