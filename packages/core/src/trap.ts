@@ -267,7 +267,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
    */
   run(): Promise<TrapOutcome> {
     if (this.#running !== undefined) return this.#running;
-    this.#controller = new AbortController();
+    if (this.#controller.signal.aborted) this.#controller = new AbortController();
     this.#running = this.#runLoop().finally(() => {
       this.#running = undefined;
     });
@@ -724,7 +724,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       pollIntervalMs: this.#pollIntervalMs,
       emit: this.#emitFn,
       log: this.#log,
-      signal: this.#controller.signal,
+      signal: () => this.#controller.signal,
     });
   }
 
@@ -732,6 +732,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     return {
       clock: this.#clock,
       retryMs: this.#pollIntervalMs || 100,
+      maxRetryMs: this.#blockIntervalMs || 3000,
       signal: this.#controller.signal,
       report: (error: WitnessTrapError, step: string) => this.#emit('error', { error, during: step }),
       during,

@@ -15,8 +15,10 @@ export type ReportError = (error: WitnessTrapError, during: string) => void;
 /** Options for {@link readUntilTrusted}. */
 export interface ReadLoopOptions {
   clock: Clock;
-  /** Pause between tries. */
+  /** Pause after the first failed try; it doubles with each further failure, up to `maxRetryMs`. */
   retryMs: number;
+  /** The longest pause between tries: a long outage is polled at this pace, not hammered. @default retryMs * 10 */
+  maxRetryMs?: number;
   /** Give up (throw the last error) once the clock passes this. @default Infinity */
   deadline?: number;
   signal?: AbortSignal;
@@ -34,6 +36,7 @@ export interface ReadLoopOptions {
  */
 export async function readUntilTrusted<T>(read: () => Promise<T>, options: ReadLoopOptions): Promise<T> {
   const reported = new Set<string>();
+  let pause = options.retryMs;
   for (;;) {
     if (options.signal?.aborted) throw new TrapStoppedError();
     try {
@@ -45,8 +48,9 @@ export async function readUntilTrusted<T>(read: () => Promise<T>, options: ReadL
         reported.add(error.code);
         options.report(error, options.during);
       }
-      if (options.clock.now() + options.retryMs > (options.deadline ?? Number.POSITIVE_INFINITY)) throw error;
-      await sleepOrStop(options.clock, options.retryMs, options.signal);
+      if (options.clock.now() + pause > (options.deadline ?? Number.POSITIVE_INFINITY)) throw error;
+      await sleepOrStop(options.clock, pause, options.signal);
+      pause = Math.min(pause * 2, options.maxRetryMs ?? options.retryMs * 10);
     }
   }
 }

@@ -31,7 +31,8 @@ export interface SlotWatcherOptions {
   pollIntervalMs: number;
   emit: EmitTrapEvent;
   log: Logger;
-  signal: AbortSignal;
+  /** The run's abort signal, read at each wait: a trap that is run again after `stop()` gets a new one. */
+  signal: () => AbortSignal;
 }
 
 /**
@@ -114,7 +115,7 @@ export class SlotWatcher {
 
   /** Sleeps on the trap's clock until `time`. */
   async sleepUntil(time: number): Promise<void> {
-    await sleepOrStop(this.#o.clock, time - this.#o.clock.now(), this.#o.signal);
+    await sleepOrStop(this.#o.clock, time - this.#o.clock.now(), this.#o.signal());
   }
 
   /**
@@ -129,7 +130,7 @@ export class SlotWatcher {
     let lastNumber = head.headBlockNumber;
     while (head.currentAslot < slot.aslot) {
       if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
-      await sleepOrStop(clock, delay, this.#o.signal);
+      await sleepOrStop(clock, delay, this.#o.signal());
       head = await this.readHead();
       if (head.headBlockNumber !== lastNumber) {
         lastNumber = head.headBlockNumber;
@@ -166,7 +167,7 @@ export class SlotWatcher {
         this.#lastTotalMissed = witness.totalMissed;
         return { kind: 'none' };
       }
-      await sleepOrStop(clock, pollIntervalMs, this.#o.signal);
+      await sleepOrStop(clock, pollIntervalMs, this.#o.signal());
       const again = await this.#witnessOrNone();
       if (again === undefined) return { kind: 'none' };
       witness = again;
@@ -233,7 +234,8 @@ export class SlotWatcher {
     return {
       clock: this.#o.clock,
       retryMs: this.#o.pollIntervalMs,
-      signal: this.#o.signal,
+      maxRetryMs: this.#o.blockIntervalMs,
+      signal: this.#o.signal(),
       report: (error: import('../errors.js').WitnessTrapError, step: string) =>
         this.#o.emit('error', { error, during: step }),
       during,

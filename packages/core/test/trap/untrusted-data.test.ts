@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TrapEvents } from '../../src/events.js';
+import { FailoverTrap } from '../../src/trap.js';
+import { keySwitches, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+function record(trap: FailoverTrap) {
+  const missed: Array<TrapEvents['missed']> = [];
+  const errors: string[] = [];
+  trap.on('missed', (e) => missed.push(e));
+  trap.on('error', (e) => errors.push(e.error.code));
+  return { missed, errors };
+}
+
+describe('FailoverTrap never fires on data it does not trust', () => {
+  it('does not fire while its only node is frozen, and fires once the node is fresh again', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions());
+    const seen = record(trap);
+    await trap.arm();
+    const run = trap.run();
+    await sim.advanceSlots(2);
+    await sim.injectFault({ kind: 'frozen-head' });
+    await sim.stopNode(witness.signingKey);
+    const frozen = await stepUntil(sim, run, 63);
+    expect(frozen).toEqual({ settled: false });
+    expect(seen.missed).toEqual([]);
+    expect(seen.errors).toContain('STALE_DATA');
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+
+    await sim.clearFaults();
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+
+  it('ignores a frozen node beside a fresh one: no false fire while the witness produces, a real miss still fires', async () => {
+    scenario = await startScenario({ endpoints: 2 });
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions());
+    const seen = record(trap);
+    await trap.arm();
+    const run = trap.run();
+    await sim.injectFault({ kind: 'frozen-head' }, { endpoint: 0 });
+    expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
+    expect(seen.missed).toEqual([]);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(seen.missed).toHaveLength(1);
+  });
+
+  it('does not fire on a lying node that claims the witness is missing and keyless', async () => {
+    scenario = await startScenario({ endpoints: 2 });
+    const { sim, witness } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions());
+    const seen = record(trap);
+    await trap.arm();
+    const run = trap.run();
+    await sim.injectFault({ kind: 'lying-head', aheadBlocks: 1000, totalMissedDelta: 5 }, { endpoint: 1 });
+    expect(await stepUntil(sim, run, 84)).toEqual({ settled: false });
+    expect(seen.missed).toEqual([]);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+    await trap.stop();
+    expect(await run).toMatchObject({ status: 'stopped' });
+  });
+
+  it('does not fire on a node that fails half its calls while the witness produces', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions());
+    const seen = record(trap);
+    let slotsFollowed = 0;
+    trap.on('next-slot', () => {
+      slotsFollowed += 1;
+    });
+    await trap.arm();
+    const run = trap.run();
+    await sim.injectFault({ kind: 'error-rate', rate: 0.5, response: 'http-503' });
+    expect(await stepUntil(sim, run, 84)).toEqual({ settled: false });
+    // It kept following the witness through the errors (four rounds, a slot in each), and counted no miss.
+    expect(slotsFollowed).toBeGreaterThanOrEqual(3);
+    expect(seen.missed).toEqual([]);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    await trap.stop();
+  });
+});
