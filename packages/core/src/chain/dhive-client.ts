@@ -326,7 +326,6 @@ class DhiveChainClientImpl implements DhiveChainClient {
         const verdict = judge(tally);
         if (verdict.kind === 'wait') return;
         done = true;
-        this.#noticeFreshnessChanges();
         if (verdict.kind === 'agreed') {
           const [first] = verdict.nodes;
           resolve({ value: values.get(verdict.key) as T, node: first ?? '', receivedAt: this.#clock.now() });
@@ -417,6 +416,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
       node.recordSuccess(performance.now() - started);
       if (method === 'condenser_api.get_dynamic_global_properties')
         node.recordHead(value as HeadState, this.#clock.now());
+      this.#noticeFreshnessChanges();
       return value;
     } catch (error) {
       if (options.signal?.aborted) throw abortError(options.signal);
@@ -431,6 +431,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
           this.#log?.warn('rpc node not answering', { node: node.name, method, error: typed.message });
         }
       }
+      this.#noticeFreshnessChanges();
       throw typed;
     }
   }

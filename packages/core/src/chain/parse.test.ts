@@ -40,6 +40,8 @@ describe('parsing hived JSON', () => {
     ['a time that is not a time', { ...validHead(), time: 'yesterday' }],
     ['a fractional block number', { ...validHead(), head_block_number: 1.5 }],
     ['a short block id', { ...validHead(), head_block_id: 'abcd' }],
+    ['a block number its block id does not carry (a lie)', { ...validHead(), head_block_number: 2000 }],
+    ['an irreversible block past the head', { ...validHead(), last_irreversible_block_num: 1001 }],
   ])('rejects a head that is %s', (_what, raw) => {
     expect(() => parseHead(raw)).toThrow(MalformedAnswerError);
   });

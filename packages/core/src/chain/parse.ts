@@ -27,7 +27,7 @@ type Json = Record<string, unknown>;
 /** `get_dynamic_global_properties` -> HeadState. */
 export function parseHead(raw: unknown): HeadState {
   const o = object(raw, 'dynamic global properties');
-  return {
+  const head: HeadState = {
     headBlockNumber: integer(o.head_block_number, 'head_block_number'),
     headBlockId: blockId(o.head_block_id, 'head_block_id'),
     headBlockTime: time(o.time, 'time'),
@@ -35,6 +35,10 @@ export function parseHead(raw: unknown): HeadState {
     currentWitness: string(o.current_witness, 'current_witness'),
     lastIrreversibleBlockNum: integer(o.last_irreversible_block_num, 'last_irreversible_block_num'),
   };
+  // hived's block ids begin with the block number: a node whose two disagree is broken or lying.
+  if (numberInId(head.headBlockId) !== head.headBlockNumber) fail('head_block_id (not the head block number)');
+  if (head.lastIrreversibleBlockNum > head.headBlockNumber) fail('last_irreversible_block_num (past the head)');
+  return head;
 }
 
 /** `get_witness_by_account` (an object or null) or `find_witnesses` (`{witnesses: [...]}`) -> WitnessState | null. */
@@ -102,7 +106,7 @@ export function parseBlockHeader(raw: unknown, blockNum: number): BlockHeaderInf
   }
   const previous = blockId(o.previous, 'previous');
   // The block number is in its id and in its parent's: both must say the same.
-  if (Number.parseInt(previous.slice(0, 8), 16) !== blockNum - 1) fail('previous (another block)');
+  if (numberInId(previous) !== blockNum - 1) fail('previous (another block)');
   const header: BlockHeaderInfo = {
     number: blockNum,
     previous,
@@ -111,7 +115,7 @@ export function parseBlockHeader(raw: unknown, blockNum: number): BlockHeaderInf
   };
   if (o.block_id !== undefined) {
     const id = blockId(o.block_id, 'block_id');
-    if (Number.parseInt(id.slice(0, 8), 16) !== blockNum) fail('block_id (another block)');
+    if (numberInId(id) !== blockNum) fail('block_id (another block)');
     header.id = id;
   }
   if (o.signing_key !== undefined) header.signingKey = string(o.signing_key, 'signing_key');
@@ -206,6 +210,11 @@ function integer(raw: unknown, field: string): number {
   const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (typeof n !== 'number' || !Number.isSafeInteger(n)) fail(field);
   return n;
+}
+
+/** The block number hived puts in the first 4 bytes of a block id. */
+function numberInId(id: string): number {
+  return Number.parseInt(id.slice(0, 8), 16);
 }
 
 function blockId(raw: unknown, field: string): string {
