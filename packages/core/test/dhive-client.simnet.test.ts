@@ -1,0 +1,197 @@
+/**
+ * The dhive chain client and the transaction builders against the simulated chain (`@witness-trap/simnet`): real
+ * HTTP on 127.0.0.1, hived's shapes, every broadcast validated by wax the way hived would, faults on demand.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+// Core does not depend on the simnet package; its tests use its source, as the workspace resolves it.
+import { type Simnet, startSimnet } from '../../simnet/src/index.js';
+import { type DhiveChainClient, dhiveChainClient } from '../src/chain/dhive-client.js';
+import { BroadcastRejectedError, RpcError, TimeoutError } from '../src/errors.js';
+import { wifKeyRing } from '../src/signer/wif-key-ring.js';
+import { buildSwitchOperation } from '../src/tx/switch-operation.js';
+import { buildTransaction, transactionId } from '../src/tx/transaction.js';
+import { buildWitnessUpdateOperation } from '../src/tx/witness-update-operation.js';
+import { NULL_SIGNING_KEY } from '../src/types.js';
+
+let sim: Simnet | undefined;
+let client: DhiveChainClient | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  await sim?.stop();
+  sim = undefined;
+  client = undefined;
+});
+
+async function start(endpoints: number, timeoutMs = 1000) {
+  sim = await startSimnet({ clock: 'manual', blockIntervalMs: 3000, endpoints, witnesses: 21 });
+  client = dhiveChainClient({ nodes: sim.urls, chainId: sim.chainId, clock: sim.clock, timeoutMs });
+  await sim.advanceSlots(3);
+  return { sim, client };
+}
+
+describe('dhiveChainClient on the simulated chain', () => {
+  it('reads the head, the witness, the schedule, a block, an account and the interval as the chain has them', async () => {
+    const { sim, client } = await start(1);
+    const alice = sim.witnesses[0]!;
+    const head = await client.getHead({ decisive: true });
+    const chainHead = sim.chain.head();
+    expect(head.value).toMatchObject({
+      headBlockNumber: chainHead.number,
+      headBlockId: chainHead.id,
+      headBlockTime: chainHead.time,
+      currentAslot: chainHead.aslot,
+      currentWitness: chainHead.witness,
+    });
+    const witness = (await client.getWitness(alice.name, { decisive: true })).value;
+    expect(witness?.signingKey).toBe(alice.signingKey);
+    expect(witness?.totalMissed).toBe(sim.chain.witness(alice.name)?.total_missed);
+    const schedule = (await client.getSchedule()).value;
+    expect(schedule.currentShuffledWitnesses).toEqual(sim.chain.schedule().current);
+    expect(schedule.numScheduledWitnesses).toBe(21);
+    const block = (await client.getBlockHeader(chainHead.number)).value;
+    expect(block).toMatchObject({ number: chainHead.number, id: chainHead.id, witness: chainHead.witness });
+    expect((await client.getBlockHeader(chainHead.number + 5)).value).toBeNull();
+    const account = (await client.getAccount(alice.name)).value;
+    expect(account?.active.keyAuths.map(([key]) => key)).toContain(alice.activePublicKey);
+    expect(await client.getBlockInterval()).toBe(3000);
+  });
+
+  it('lands a switch signed by the current key, and a rebroadcast of it counts as accepted', async () => {
+    const { sim, client } = await start(2);
+    const alice = sim.witnesses[0]!;
+    const backup = alice.backupKeys[0]!;
+    const ring = wifKeyRing({ signingKeys: [alice.privateKey] });
+    const head = (await client.getHead({ decisive: true })).value;
+    const tx = buildTransaction(head, [buildSwitchOperation(alice.name, alice.signingKey, backup.publicKey)], {
+      now: sim.clock.now(),
+    });
+    const signed = await ring.sign(tx, [alice.signingKey], client.chainId);
+    const first = await client.broadcast(signed);
+    expect(first.txId).toBe(transactionId(signed));
+    expect(first.acceptedBy).toHaveLength(2);
+    const again = await client.broadcast(signed);
+    expect(again.acceptedBy).toHaveLength(2);
+    await sim.advanceSlots(1);
+    expect(sim.chain.witness(alice.name)?.signing_key).toBe(backup.publicKey);
+    expect((await client.getWitness(alice.name, { decisive: true })).value?.signingKey).toBe(backup.publicKey);
+  });
+
+  it('is told the compare-and-swap lost when the key on chain has moved on', async () => {
+    const { sim, client } = await start(1);
+    const alice = sim.witnesses[0]!;
+    const ring = wifKeyRing({ signingKeys: [alice.privateKey, alice.backupKeys[0]!.privateKey] });
+    const head = (await client.getHead()).value;
+    const landed = await ring.sign(
+      buildTransaction(head, [buildSwitchOperation(alice.name, alice.signingKey, alice.backupKeys[0]!.publicKey)], {
+        now: sim.clock.now(),
+      }),
+      [alice.signingKey],
+      client.chainId,
+    );
+    await client.broadcast(landed);
+    await sim.advanceSlots(1);
+    const late = await ring.sign(
+      buildTransaction(
+        (await client.getHead()).value,
+        [buildSwitchOperation(alice.name, alice.signingKey, NULL_SIGNING_KEY)],
+        {
+          now: sim.clock.now(),
+        },
+      ),
+      [alice.signingKey],
+      client.chainId,
+    );
+    const error = await client.broadcast(late).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BroadcastRejectedError);
+    expect((error as BroadcastRejectedError).dataName).toBeDefined();
+    expect(sim.chain.witness(alice.name)?.signing_key).toBe(alice.backupKeys[0]!.publicKey);
+  });
+
+  it('disables with the null key, then re-enables with witness_update signed by the active key', async () => {
+    const { sim, client } = await start(1);
+    const alice = sim.witnesses[0]!;
+    const backup = alice.backupKeys[0]!;
+    const ring = wifKeyRing({ signingKeys: [alice.privateKey], activeKey: alice.activeKey });
+    const disable = buildSwitchOperation(alice.name, alice.signingKey, NULL_SIGNING_KEY);
+    const off = await ring.sign(
+      buildTransaction((await client.getHead()).value, [disable], { now: sim.clock.now() }),
+      [alice.signingKey],
+      client.chainId,
+    );
+    await client.broadcast(off);
+    await sim.advanceSlots(1);
+    const disabled = (await client.getWitness(alice.name, { decisive: true })).value!;
+    expect(disabled.signingKey).toBe(NULL_SIGNING_KEY);
+
+    const enable = buildWitnessUpdateOperation(disabled, backup.publicKey);
+    const on = await ring.sign(
+      buildTransaction((await client.getHead()).value, [enable], { now: sim.clock.now() }),
+      [ring.activeKey!],
+      client.chainId,
+    );
+    await client.broadcast(on);
+    await sim.advanceSlots(1);
+    const enabled = (await client.getWitness(alice.name, { decisive: true })).value!;
+    expect(enabled.signingKey).toBe(backup.publicKey);
+    expect(enabled.url).toBe(disabled.url);
+    expect(enabled.props).toEqual(disabled.props);
+  });
+
+  it('outvotes a lying endpoint and stops trusting a frozen one', async () => {
+    const { sim, client } = await start(3);
+    const alice = sim.witnesses[0]!;
+    await sim.injectFault({ kind: 'lying-head' }, { endpoint: 2 });
+    expect((await client.getWitness(alice.name, { decisive: true })).value?.signingKey).toBe(alice.signingKey);
+    expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(sim.chain.head().number);
+
+    await sim.clearFaults();
+    await sim.injectFault({ kind: 'frozen-head' }, { endpoint: 1 });
+    await sim.advanceSlots(5);
+    const { value } = await client.getHead({ decisive: true });
+    expect(value.headBlockNumber).toBe(sim.chain.head().number);
+    expect(client.nodes().map((n) => n.fresh)).toEqual([true, false, true]);
+  });
+
+  it('catches a lying endpoint whose head number its block id does not carry, and decides with the honest one', async () => {
+    const { sim, client } = await start(2);
+    const alice = sim.witnesses[0]!;
+    await sim.injectFault({ kind: 'lying-head' }, { endpoint: 1 });
+    const { value, node } = await client.getWitness(alice.name, { decisive: true });
+    expect(value?.signingKey).toBe(alice.signingKey);
+    expect(node).toBe(sim.urls[0]);
+    expect(client.nodes()[1]).toMatchObject({ fresh: false, lastError: expect.stringMatching(/head_block_id/) });
+  });
+
+  it('gets a broadcast through when one endpoint hangs and another answers HTML', async () => {
+    const { sim, client } = await start(3, 300);
+    const alice = sim.witnesses[0]!;
+    const backup = alice.backupKeys[0]!;
+    const head = (await client.getHead({ decisive: true })).value;
+    await sim.injectFault({ kind: 'hang-broadcasts' }, { endpoint: 0 });
+    await sim.injectFault({ kind: 'html-error' }, { endpoint: 1 });
+    const ring = wifKeyRing({ signingKeys: [alice.privateKey] });
+    const signed = await ring.sign(
+      buildTransaction(head, [buildSwitchOperation(alice.name, alice.signingKey, backup.publicKey)], {
+        now: sim.clock.now(),
+      }),
+      [alice.signingKey],
+      client.chainId,
+    );
+    const result = await client.broadcast(signed);
+    expect(result.acceptedBy).toEqual([sim.urls[2]]);
+    const byNode = new Map(result.failures.map((f) => [f.node, f.error]));
+    expect(byNode.get(sim.urls[0]!)).toBeInstanceOf(TimeoutError);
+    expect(byNode.get(sim.urls[1]!)).toBeInstanceOf(RpcError);
+    await sim.advanceSlots(1);
+    expect(sim.chain.witness(alice.name)?.signing_key).toBe(backup.publicKey);
+  });
+
+  it('fails over reads from an endpoint that refuses connections', async () => {
+    const { sim, client } = await start(2);
+    await sim.injectFault({ kind: 'refuse-connections' }, { endpoint: 0 });
+    const { node } = await client.getWitness(sim.witnesses[0]!.name);
+    expect(node).toBe(sim.urls[1]);
+    expect(client.nodes()[0]?.lastError).toMatch(/ECONNREFUSED|ECONNRESET/);
+  });
+});
