@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
+import { memoryStateStore } from '../../src/state/memory-state-store.js';
+import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
+import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+/** A trap instance as another host would run it: its own chain client, signer and state. */
+function peer(s: Scenario, extra: Parameters<Scenario['trapOptions']>[0] = {}) {
+  const signer = wifKeyRing({
+    signingKeys: [s.witness.privateKey, ...s.witness.backupKeys.map((k) => k.privateKey)],
+  });
+  return new FailoverTrap(s.trapOptions({ chain: s.newChain(), signer, state: memoryStateStore(), ...extra }));
+}
+
+describe('several traps on one witness', () => {
+  for (const count of [2, 3]) {
+    it(`makes exactly one switch with ${count} traps, and every trap reports it confirmed`, async () => {
+      scenario = await startScenario();
+      const { sim, witness, backupKeys } = scenario;
+      const s = scenario;
+      // Different confirm timeouts sign different transactions: the chain's compare-and-swap must pick one.
+      const traps = Array.from({ length: count }, (_, i) => peer(s, { confirmTimeoutMs: 30_000 + i * 3000 }));
+      for (const trap of traps) await trap.arm();
+      await sim.stopNode(witness.signingKey);
+      const all = Promise.all(traps.map((t) => t.run()));
+      const result = await stepUntil(sim, all, 120);
+      expect(result.settled).toBe(true);
+      const outcomes = (result as { value: TrapOutcome[] }).value;
+      expect(outcomes.map((o) => o.status)).toEqual(Array(count).fill('confirmed'));
+      expect(outcomes.map((o) => o.last?.toKey)).toEqual(Array(count).fill(backupKeys[0]));
+      await sim.advanceSlots(3);
+      // Each trap signed its own transaction; the chain let one through.
+      expect(new Set(sim.chain.broadcasts().map((b) => b.txId)).size).toBe(count);
+      expect(keySwitches(sim, witness.name)).toHaveLength(1);
+      expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+      expect(missesOf(sim, witness.name)).toHaveLength(1);
+    });
+  }
+});
+
+describe('restart safety', () => {
+  it('converges with no second switch when restarted between broadcast and confirmation', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const state = memoryStateStore();
+    const first = new FailoverTrap(scenario.trapOptions({ state }));
+    first.on('broadcast', () => void first.stop());
+    await first.arm();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, first.run(), 120)).toMatchObject({ settled: true, value: { status: 'stopped' } });
+    const pending = state.saved?.pending;
+    expect(pending).toMatchObject({ fromKey: witness.signingKey, toKey: backupKeys[0] });
+
+    // The "crash" left the switch pending; the next instance starts from the same state.
+    const second = new FailoverTrap(scenario.trapOptions({ state }));
+    const result = await stepUntil(sim, second.run(), 30);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { txId: pending?.txId } } });
+    await sim.advanceSlots(3);
+    expect(keySwitches(sim, witness.name).map((t) => t.id)).toEqual([pending?.txId]);
+    expect(state.saved?.pending).toBeUndefined();
+    expect(state.saved?.history).toHaveLength(1);
+  });
+
+  it('rebroadcasts the same signed switch after a restart when the first broadcast never reached the chain', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const state = memoryStateStore();
+    const first = new FailoverTrap(scenario.trapOptions({ state }));
+    first.on('broadcast', () => void first.stop());
+    await first.arm();
+    await sim.injectFault({ kind: 'drop-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, first.run(), 120)).toMatchObject({ settled: true, value: { status: 'stopped' } });
+    const pending = state.saved?.pending;
+    await sim.clearFaults();
+    await sim.advanceSlots(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+
+    const second = new FailoverTrap(scenario.trapOptions({ state }));
+    expect(await second.arm()).toMatchObject({ resumed: true });
+    const result = await stepUntil(sim, second.run(), 30);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { txId: pending?.txId } } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name).map((t) => t.id)).toEqual([pending?.txId]);
+  });
+
+  it('drops an expired pending switch on restart and fires again only on a new miss', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const state = memoryStateStore();
+    const first = new FailoverTrap(scenario.trapOptions({ state, confirmTimeoutMs: 9000 }));
+    first.on('broadcast', () => void first.stop());
+    await first.arm();
+    await sim.injectFault({ kind: 'drop-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    await stepUntil(sim, first.run(), 120);
+    expect(state.saved?.pending).toBeDefined();
+    // The node comes back before the trap does, and the pending switch expires meanwhile.
+    await sim.clearFaults();
+    await sim.startNode(witness.signingKey);
+    await sim.advanceSlots(5);
+
+    const second = new FailoverTrap(scenario.trapOptions({ state }));
+    expect(await second.arm()).toMatchObject({ resumed: true, currentKey: witness.signingKey });
+    expect(state.saved?.pending).toBeUndefined();
+    const run = second.run();
+    expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    await second.stop();
+  });
+});
