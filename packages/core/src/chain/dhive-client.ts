@@ -69,13 +69,13 @@ export interface DhiveChainClientOptions {
   /**
    * A node whose head block is older than this, whose head has not advanced for this long, or whose head was not
    * read for this long, is stale: it decides nothing.
-   * @default 4 block intervals (12 s on Hive)
+   * @default 4 block intervals, at least 1 s (12 s on Hive)
    */
   staleAfterMs?: number;
   /**
    * A head block time further ahead of the local clock than this marks the node as lying (or the local clock
    * as wrong): it decides nothing.
-   * @default one block interval
+   * @default one block interval, at least 1 s
    */
   maxClockSkewMs?: number;
   /**
@@ -176,11 +176,15 @@ class DhiveChainClientImpl implements DhiveChainClient {
   }
 
   get staleAfterMs(): number {
-    return this.#options.staleAfterMs ?? 4 * this.#intervalMs;
+    // The floor keeps an accelerated chain on the real clock from flapping on an event-loop hiccup.
+    return this.#options.staleAfterMs ?? Math.max(4 * this.#intervalMs, 1000);
   }
 
   get #bounds(): FreshnessBounds {
-    return { staleAfterMs: this.staleAfterMs, maxAheadMs: this.#options.maxClockSkewMs ?? this.#intervalMs };
+    return {
+      staleAfterMs: this.staleAfterMs,
+      maxAheadMs: this.#options.maxClockSkewMs ?? Math.max(this.#intervalMs, 1000),
+    };
   }
 
   getHead(options: ReadOptions = {}): Promise<Observation<HeadState>> {

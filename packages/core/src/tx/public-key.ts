@@ -1,5 +1,5 @@
 import { PublicKey } from '@hiveio/dhive';
-import { NULL_SIGNING_KEY, type PublicKeyString } from '../types.js';
+import { NULL_SIGNING_KEY } from '../types.js';
 
 /** The base58 body of the null key (33 zero bytes and their checksum), whatever the address prefix. */
 const NULL_KEY_BODY = NULL_SIGNING_KEY.slice(3);
@@ -40,9 +40,4 @@ export function isValidPublicKey(key: string, prefix = 'STM'): boolean {
   } catch {
     return false;
   }
-}
-
-/** The key's text with the prefix replaced, for comparing keys across prefixes (`TST...` and `STM...`). */
-export function publicKeyBody(key: PublicKeyString, prefix = 'STM'): string {
-  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
 }
