@@ -170,11 +170,12 @@ export class Chain {
     const data = this.data;
     const g = data.globals;
     const num = g.headBlockNumber + 1;
-    // Mempool: expired transactions are dropped; the rest are applied in order, each re-checked against the state.
+    // Mempool: transactions expired by this block's time are dropped (hived's _generate_block skips
+    // `tx.expiration < when`); the rest are applied in order, each re-checked against the state.
     const transactions: AppliedTransaction[] = [];
     const dropped: string[] = [];
     for (const pending of this.#pending) {
-      if (pending.expiration <= slotTime) {
+      if (pending.expiration < slotTime) {
         dropped.push(pending.id);
         continue;
       }

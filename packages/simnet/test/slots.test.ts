@@ -110,4 +110,26 @@ describe('slots on the manual clock', () => {
     controller.abort();
     await loop;
   });
+
+  it('drops a pending transaction that expires before any block is produced', async () => {
+    sim = await startSimnet({ clock: 'manual', witnesses: 3 });
+    const s = sim;
+    const demo = s.witnesses[0] as NonNullable<Simnet['witnesses'][0]>;
+    const client = dhiveClient(s);
+    const op = utils.buildWitnessUpdateOp(demo.name, {
+      key: demo.signingKey,
+      new_signing_key: demo.backupKeys[0]?.publicKey as string,
+    });
+    const tx = await signOps(client, s, [op], [demo.privateKey], { expiresInMs: 6000 });
+    const answer = client.call('condenser_api', 'broadcast_transaction_synchronous', [tx]);
+    for (const w of s.witnesses) await s.stopNode(w.signingKey);
+    await s.advanceSlots(3);
+    expect(s.chain.pending()).toHaveLength(1);
+    for (const w of s.witnesses) await s.startNode(w.signingKey);
+    await s.advanceSlots(1);
+    expect(s.chain.pending()).toHaveLength(0);
+    expect(s.chain.transactions()).toEqual([]);
+    expect(s.chain.witness(demo.name)?.signing_key).toBe(demo.signingKey);
+    expect(await answer).toMatchObject({ expired: true });
+  });
 });
