@@ -32,8 +32,10 @@ export function parseArgv(command: CommandName, args: readonly string[]): Parsed
     const spec = accepted.get(name);
     if (!spec || spec.secret) {
       problems.push(unknownOption(command, name));
-      // A private key given as a flag would otherwise be read as the next stray argument and echoed back.
-      if (eq < 0 && spec?.secret) i++;
+      // Its value goes with it: one mistake, one message (and a private key given as a flag is never echoed back).
+      const known = OPTIONS.find((option) => option.name === name);
+      const next = args[i + 1];
+      if (eq < 0 && known?.type !== 'boolean' && next !== undefined && !next.startsWith('--')) i++;
       continue;
     }
     let value: string | undefined;

@@ -201,7 +201,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'WITNESS_TRAP_BLOCK_INTERVAL',
     defaultText: "from the chain's config, 3000 on Hive; demo: 400",
     description: "the chain's block interval; set it for accelerated simulated chains",
-    commands: ['run', 'status', 'check', 'switch', 'drill', 'demo'],
+    commands: ['run', 'status', 'check', 'switch', 'disable', 'enable', 'drill', 'demo'],
   },
   {
     name: 'poll-interval',

@@ -74,6 +74,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called with each stderr chunk, e.g. to send a signal once something was printed. */
   onStderr?: (chunk: string, child: { kill(signal: NodeJS.Signals): void }) => void;
+  /** Called with each complete stdout line (JSON lines with --json). */
+  onStdoutLine?: (line: string, child: { kill(signal: NodeJS.Signals): void }) => void;
 }
 
 /** Runs `witness-trap <args>` and resolves when it exits. */
@@ -88,8 +90,13 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 15_000);
+    let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      partial += chunk.toString();
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onStdoutLine?.(line, child);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -1,0 +1,176 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, type Operator, operator } from './fixtures.js';
+import { buildCli, runCli } from './harness.js';
+
+const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
+let current: Operator | undefined;
+
+beforeAll(async () => {
+  await buildCli();
+}, 60_000);
+
+afterEach(async () => {
+  await current?.sim.stop();
+  current = undefined;
+});
+
+async function setUp(): Promise<Operator> {
+  current = await operator();
+  return current;
+}
+
+describe('run, one-shot, against the simulated chain', () => {
+  it('switches to the backup key after the first missed slot, confirms it on chain and exits 0', async () => {
+    const op = await setUp();
+    const result = await runCli(['run', ...op.runFlags, '--json', '--state', join(op.dir, 'state.json')], {
+      cwd: op.dir,
+      timeoutMs: 30_000,
+      onStdoutLine: (line) => {
+        if (line.includes('"event":"armed"')) void op.sim.stopNode(op.me.signingKey);
+      },
+    });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
+    const events = jsonLines(result.stdout).map((record) => record.event);
+    expect(events).toEqual(expect.arrayContaining(['armed', 'missed', 'triggered', 'broadcast', 'confirmed']));
+    const accepted = op.sim.chain
+      .broadcasts()
+      .filter((record) => (record as { accepted?: boolean }).accepted !== false);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+  }, 40_000);
+
+  it('in a dry run signs but broadcasts nothing, exits 0, and never prints a private key or token', async () => {
+    const op = await setUp();
+    const token = '123456:telegram-secret-token-value';
+    const result = await runCli(['run', ...op.runFlags, '--dry-run', '--state', join(op.dir, 'state.json')], {
+      cwd: op.dir,
+      env: {
+        WITNESS_TRAP_ACTIVE_KEY: op.me.activeKey,
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_CHAT_ID: '42',
+        TELEGRAM_API_URL: 'http://127.0.0.1:9',
+      },
+      timeoutMs: 30_000,
+      onStderr: (chunk) => {
+        if (chunk.includes('"event":"armed"')) void op.sim.stopNode(op.me.signingKey);
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(op.sim.chain.broadcasts()).toEqual([]);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.me.signingKey);
+    const all = result.stdout + result.stderr;
+    expect(all).toMatch(/"event":"broadcast"/);
+    for (const secret of [op.me.privateKey, op.me.activeKey, token]) expect(all).not.toContain(secret);
+  }, 40_000);
+});
+
+describe('bad input', () => {
+  it('exits 2 with a clear message and broadcasts nothing, for every kind of mistake', async () => {
+    const op = await setUp();
+    const openKeys = join(op.dir, 'open.keys');
+    writeFileSync(openKeys, `${op.me.privateKey}\n`);
+    chmodSync(openKeys, 0o644);
+    const otherKeys = join(op.dir, 'other.keys');
+    writeFileSync(otherKeys, `${op.me.backupKeys[0]?.privateKey}\n`);
+    chmodSync(otherKeys, 0o600);
+    const base = op.chainFlags;
+    const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+      [['run', ...base], /--backup-key is required by run/],
+      [['run', ...op.runFlags, '--misses', '0'], /--misses: "0" is not a whole number/],
+      [['run', ...op.runFlags, '--frobnicate'], /unknown option --frobnicate/],
+      [['run', ...op.runFlags, '--signing-keys', op.me.privateKey], /private keys are never accepted as flags/],
+      [['run', ...base, '--backup-key', op.me.privateKey], /--backup-key: that is a PRIVATE key/],
+      [['run', ...base, '--backup-key', NULL_KEY, '--signing-keys-file', op.keyFile], /null key is not a backup/],
+      [['run', ...base, '--backup-key', op.backupKey, '--signing-keys-file', openKeys], /chmod 600/],
+      [['run', ...base, '--backup-key', op.me.signingKey, '--signing-keys-file', op.keyFile], /backup/i],
+      [['run', ...base, '--backup-key', op.backupKey, '--signing-keys-file', otherKeys], /key/i],
+      [['run', ...op.runFlags.map((flag) => (flag === op.me.name ? 'nobody-here' : flag))], /nobody-here/],
+      [
+        ['switch', ...base, '--to', 'STM-not-a-key', '--signing-keys-file', op.keyFile],
+        /--to: "STM-not-a-key" is not a public key/,
+      ],
+      [['enable', ...base, '--signing-keys-file', op.keyFile], /--to is required by enable/],
+      [
+        ['status', ...base],
+        /WITNESS_TRAP_BACKUP_KEYS .*did you mean WITNESS_TRAP_BACKUP_KEY/,
+        { WITNESS_TRAP_BACKUP_KEYS: op.backupKey },
+      ],
+    ];
+    const results = await Promise.all(
+      cases.map(([args, , env]) => runCli(args, { cwd: op.dir, ...(env ? { env } : {}), timeoutMs: 30_000 })),
+    );
+    results.forEach((result, index) => {
+      const [args, message] = cases[index] ?? [[], /./];
+      expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(2);
+      const said = jsonLines(result.stderr)
+        .map((record) => [record.message, ...((record.problems as string[] | undefined) ?? [])].join('\n'))
+        .join('\n');
+      expect(said, args.join(' ')).toMatch(message);
+      expect(result.stderr + result.stdout).not.toContain(op.me.privateKey);
+    });
+    expect(op.sim.chain.broadcasts()).toEqual([]);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.me.signingKey);
+  }, 60_000);
+});
+
+describe('status', () => {
+  it('prints the witness in operator terms as one JSON object', async () => {
+    const op = await setUp();
+    const result = await runCli(['status', ...op.runFlags, '--json'], { cwd: op.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const status = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(status).toMatchObject({
+      witness: op.me.name,
+      signingKey: op.me.signingKey,
+      keyRole: 'held',
+      keyHeld: true,
+      disabled: false,
+      nextBackupKey: op.backupKey,
+      backupKeys: [op.backupKey],
+      blockIntervalMs: 200,
+    });
+    for (const field of ['totalMissed', 'lastBlock', 'lastBlockAgeSeconds', 'headBlock']) {
+      expect(typeof status[field], field).toBe('number');
+    }
+    expect(status.nodes).toEqual([expect.objectContaining({ url: op.sim.url, fresh: true })]);
+  });
+
+  it('takes flags over the environment and the environment over .env', async () => {
+    const op = await setUp();
+    writeFileSync(
+      join(op.dir, '.env'),
+      `WITNESS_TRAP_WITNESS=nobody-here\nWITNESS_TRAP_NODE=http://127.0.0.1:9\nWITNESS_TRAP_CHAIN_ID=${op.sim.chainId}\nWITNESS_TRAP_BACKUP_KEY=${op.backupKey}\n`,
+    );
+    const result = await runCli(['status', '--witness', op.me.name, '--json'], {
+      cwd: op.dir,
+      env: { WITNESS_TRAP_NODE: op.sim.url, WITNESS_TRAP_WITNESS: 'also-not-me' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ witness: op.me.name, nextBackupKey: op.backupKey });
+  });
+});
+
+describe('switch, disable, enable', () => {
+  it('switches by hand, disables with the null key and re-enables with the active key, each confirmed on chain', async () => {
+    const op = await setUp();
+    const keys = join(op.dir, 'both.keys');
+    writeFileSync(keys, `${op.me.privateKey}\n${op.me.backupKeys[0]?.privateKey}\n`);
+    chmodSync(keys, 0o600);
+    const flags = [...op.chainFlags, '--signing-keys-file', keys, '--json'];
+    const switched = await runCli(['switch', ...flags, '--backup-key', op.backupKey], { cwd: op.dir });
+    expect(switched.code, switched.stderr).toBe(0);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
+    const disabled = await runCli(['disable', ...flags], { cwd: op.dir });
+    expect(disabled.code, disabled.stderr + disabled.stdout).toBe(0);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(NULL_KEY);
+    const enabled = await runCli(['enable', ...flags, '--to', op.me.signingKey], {
+      cwd: op.dir,
+      env: { WITNESS_TRAP_ACTIVE_KEY: op.me.activeKey },
+    });
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.me.signingKey);
+    expect(enabled.stdout + enabled.stderr).not.toContain(op.me.activeKey);
+  }, 60_000);
+});

@@ -1,0 +1,60 @@
+/** A simulated chain and an operator's files for the CLI's end-to-end tests. */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Simnet, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
+
+/** Fast enough for a test, slow enough for 2 busy cores. */
+export const TEST_BLOCK_INTERVAL_MS = 200;
+
+/** A running simnet, the demo witness, an operator folder with a key file, and the flags that point at all of it. */
+export interface Operator {
+  sim: Simnet;
+  me: SimnetWitness;
+  backupKey: string;
+  dir: string;
+  keyFile: string;
+  /** --witness, --node, --chain-id, --block-interval. */
+  chainFlags: string[];
+  /** chainFlags + --backup-key + --signing-keys-file. */
+  runFlags: string[];
+}
+
+/** Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key. */
+export async function operator(): Promise<Operator> {
+  const sim = await startSimnet({ blockIntervalMs: TEST_BLOCK_INTERVAL_MS, backupKeys: 1 });
+  const me = sim.witnesses[0];
+  const backupKey = me?.backupKeys[0]?.publicKey;
+  if (!me || !backupKey) throw new Error('simnet without a demo witness');
+  const dir = mkdtempSync(join(tmpdir(), 'wt-operator-'));
+  const keyFile = join(dir, 'signing.keys');
+  writeFileSync(keyFile, `# primary\n${me.privateKey}\n`);
+  chmodSync(keyFile, 0o600);
+  const chainFlags = [
+    '--witness',
+    me.name,
+    '--node',
+    sim.url,
+    '--chain-id',
+    sim.chainId,
+    '--block-interval',
+    String(TEST_BLOCK_INTERVAL_MS),
+  ];
+  return {
+    sim,
+    me,
+    backupKey,
+    dir,
+    keyFile,
+    chainFlags,
+    runFlags: [...chainFlags, '--backup-key', backupKey, '--signing-keys-file', keyFile],
+  };
+}
+
+/** The JSON lines of a CLI stream. */
+export function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
