@@ -104,15 +104,25 @@ describe('fileStateStore', () => {
     await expect(fileStateStore(path).load()).rejects.toMatchObject({ code: 'STATE_CORRUPT' });
   });
 
-  // Skipped as root: root writes into a mode-0500 directory anyway. The rename failure below covers root runs.
-  it.skipIf(process.getuid?.() === 0)('fails with a StateError on a read-only directory', async () => {
+  it('fails with a StateError on a read-only directory, and the old state stays', async () => {
     const path = join(dir, 'state.json');
-    await chmod(dir, 0o500);
-    const error = await fileStateStore(path)
-      .save(state)
-      .catch((caught: unknown) => caught);
+    await fileStateStore(path).save(state);
+    await chmod(dir, 0o555);
+    // Root writes anywhere: drop to an unprivileged effective user for the save (vitest runs files in forks).
+    const asRoot = process.getuid?.() === 0 && typeof process.seteuid === 'function';
+    if (asRoot) process.seteuid!(65534);
+    let error: unknown;
+    try {
+      await fileStateStore(path).save({ ...state, witness: 'bob' });
+    } catch (caught) {
+      error = caught;
+    } finally {
+      if (asRoot) process.seteuid!(0);
+    }
     expect(error).toBeInstanceOf(StateError);
     expect((error as StateError).code).toBe('STATE_WRITE_FAILED');
+    expect((error as StateError).message).toContain('EACCES');
+    expect(await fileStateStore(path).load()).toEqual(state);
   });
 
   it('keeps the old state and cleans up when the final rename fails', async () => {

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { waxFor } from '../../test/wax-referee.js';
 import { ConfigError } from '../errors.js';
 import { wifKeyRing } from '../signer/wif-key-ring.js';
-import { type HeadState, MAINNET_CHAIN_ID, NULL_SIGNING_KEY, type WitnessState } from '../types.js';
+import {
+  type HeadState,
+  MAINNET_CHAIN_ID,
+  NULL_SIGNING_KEY,
+  type UnsignedTransaction,
+  type WitnessState,
+} from '../types.js';
 import { isNullSigningKey, isValidPublicKey } from './public-key.js';
 import { buildSwitchOperation } from './switch-operation.js';
 import { buildTransaction, transactionId } from './transaction.js';
@@ -38,6 +44,11 @@ const witness: WitnessState = {
   props: { accountCreationFee: '3.000 HIVE', maximumBlockSize: 65_536, hbdInterestRate: 1500 },
 };
 
+/** The digest dhive signs: sha256(chain id || serialized transaction). */
+function dhiveDigest(tx: UnsignedTransaction): string {
+  return cryptoUtils.transactionDigest(tx as unknown as Transaction, Buffer.from(TEST_CHAIN_ID, 'hex')).toString('hex');
+}
+
 describe('transaction builders, refereed by wax (hived protocol code)', () => {
   const ring = wifKeyRing({
     signingKeys: [primary.toString(), backup.toString()],
@@ -55,9 +66,7 @@ describe('transaction builders, refereed by wax (hived protocol code)', () => {
 
     refereed.validate();
     expect(refereed.legacy_id).toBe(transactionId(signed));
-    expect(refereed.legacy_sigDigest).toBe(
-      cryptoUtils.transactionDigest(tx as unknown as Transaction, Buffer.from(TEST_CHAIN_ID, 'hex')).toString('hex'),
-    );
+    expect(refereed.legacy_sigDigest).toBe(dhiveDigest(tx));
     expect(refereed.legacy_signatureKeys).toEqual([PRIMARY]);
     const required = refereed.requiredAuthorities;
     expect(required.active.size + required.owner.size + required.posting.size).toBe(0);
@@ -72,6 +81,7 @@ describe('transaction builders, refereed by wax (hived protocol code)', () => {
 
     refereed.validate();
     expect(refereed.legacy_id).toBe(transactionId(signed));
+    expect(refereed.legacy_sigDigest).toBe(dhiveDigest(tx));
     expect(refereed.legacy_signatureKeys).toEqual([PRIMARY]);
     expect(Object.keys(refereed.requiredAuthorities.other[0]?.key_auths ?? {})).toEqual([PRIMARY]);
   });
@@ -85,9 +95,7 @@ describe('transaction builders, refereed by wax (hived protocol code)', () => {
 
     refereed.validate();
     expect(refereed.legacy_id).toBe(transactionId(signed));
-    expect(refereed.legacy_sigDigest).toBe(
-      cryptoUtils.transactionDigest(tx as unknown as Transaction, Buffer.from(TEST_CHAIN_ID, 'hex')).toString('hex'),
-    );
+    expect(refereed.legacy_sigDigest).toBe(dhiveDigest(tx));
     expect(refereed.legacy_signatureKeys).toEqual([ACTIVE]);
     expect([...refereed.requiredAuthorities.active]).toEqual(['alice']);
     expect(refereed.requiredAuthorities.other).toHaveLength(0);
