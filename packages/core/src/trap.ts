@@ -69,7 +69,7 @@ export interface FailoverTrapOptions {
    * @default 10 block intervals, at least 3000 (30 s on Hive)
    */
   confirmTimeoutMs?: number;
-  /** Per notifier and message. @default 10_000 */
+  /** Per notifier and message, in real time (it bounds a network call, not chain time). @default 10_000 */
   notifyTimeoutMs?: number;
   /** Signed attempts (fresh TaPoS each) before a switch fails. @default 3 */
   maxAttempts?: number;
@@ -681,7 +681,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   #probeOptions() {
     return {
       probe: this.#o.healthProbe ?? httpHealthProbe,
-      clock: this.#clock,
       timeoutMs: Math.max(500, this.#blockIntervalMs / 2),
     };
   }

@@ -1,4 +1,5 @@
-import type { Clock, PublicKeyString } from '../types.js';
+import type { PublicKeyString } from '../types.js';
+import { withIoTimeout } from './io-timeout.js';
 
 /** What one look at a node's health URL found. */
 export interface NodeHealth {
@@ -53,7 +54,7 @@ export interface ProbeHealthOptions {
   /** Health URL per public key; keys without one are taken as healthy (nothing to say otherwise). */
   urls: Readonly<Record<PublicKeyString, string>>;
   probe: HealthProbe;
-  clock: Clock;
+  /** Per probe, real time. */
   timeoutMs: number;
   /** Our head (from a decisive read): a node further behind than `maxLagBlocks` is out of sync. */
   headBlockNumber?: number;
@@ -83,23 +84,11 @@ export function isHealthy(health: NodeHealth, options: Pick<ProbeHealthOptions, 
   return options.headBlockNumber - health.headBlockNumber <= options.maxLagBlocks;
 }
 
-/** One probe of one URL, given up after `timeoutMs` of the trap's clock. */
-export async function probeOnce(url: string, options: Pick<ProbeHealthOptions, 'probe' | 'clock' | 'timeoutMs'>) {
-  const controller = new AbortController();
-  const stopTimer = new AbortController();
-  const timeout = options.clock.sleep(options.timeoutMs, stopTimer.signal).then(
-    (): NodeHealth => {
-      controller.abort();
-      return { up: false };
-    },
-    () => new Promise<NodeHealth>(() => undefined),
+/** One probe of one URL, given up (as down) after `timeoutMs` of real time. */
+export function probeOnce(url: string, options: Pick<ProbeHealthOptions, 'probe' | 'timeoutMs'>): Promise<NodeHealth> {
+  return withIoTimeout(
+    (signal) => options.probe(url, signal).catch((): NodeHealth => ({ up: false })),
+    options.timeoutMs,
+    (): NodeHealth => ({ up: false }),
   );
-  try {
-    return await Promise.race([
-      options.probe(url, controller.signal).catch((): NodeHealth => ({ up: false })),
-      timeout,
-    ]);
-  } finally {
-    stopTimer.abort();
-  }
 }

@@ -14,8 +14,9 @@ describe('key plan', () => {
     expect(nextBackupKey({ currentKey: primary, backupKeys: [b1, b2], now: 0 })).toBe(b1);
   });
 
-  it('skips the current key when it is one of the backups, wrapping around', () => {
-    expect(backupOrder(b2, [b1, b2, b3])).toEqual([b3, b1]);
+  it('keeps the configured order, skipping the current key when it is one of the backups', () => {
+    expect(backupOrder(b2, [b1, b2, b3])).toEqual([b1, b3]);
+    expect(nextBackupKey({ currentKey: b1, backupKeys: [b1, b2, b3], now: 0 })).toBe(b2);
     expect(nextBackupKey({ currentKey: b3, backupKeys: [b1, b2, b3], now: 0 })).toBe(b1);
   });
 

@@ -29,13 +29,12 @@ export function inCooldown(key: PublicKeyString, failedKeys: readonly FailedKey[
 }
 
 /**
- * The backups in the order they would be tried from `currentKey`: after it where it is one of them (wrapping
- * around), else from the first. The current key and the null key are never among them.
+ * The backups in the order they would be tried: the operator's order, without the current key (and never the
+ * null key). The order is a preference: after a backup failed and its cooldown ran out, the first one is
+ * preferred again.
  */
 export function backupOrder(currentKey: PublicKeyString, backupKeys: readonly PublicKeyString[]): PublicKeyString[] {
-  const index = backupKeys.indexOf(currentKey);
-  const rotated = index < 0 ? [...backupKeys] : [...backupKeys.slice(index + 1), ...backupKeys.slice(0, index)];
-  return [...new Set(rotated)].filter((key) => key !== currentKey && !isNullSigningKey(key));
+  return [...new Set(backupKeys)].filter((key) => key !== currentKey && !isNullSigningKey(key));
 }
 
 /**

@@ -2,6 +2,7 @@ import { NotifierError, TimeoutError, toWitnessTrapError } from '../errors.js';
 import { dedupeNotifier } from '../notify/dedupe.js';
 import { formatNotification, type NotificationFacts } from '../notify/format.js';
 import type { Clock, NotificationKind, Notifier, TrapNotification } from '../types.js';
+import { withIoTimeout } from './io-timeout.js';
 
 /** What the dispatcher reports back (the trap turns these into `notified` / `notify-failed` events). */
 export interface NotifyReport {
@@ -14,7 +15,7 @@ export interface NotifyDispatchOptions {
   witness: string;
   notifiers: readonly Notifier[];
   clock: Clock;
-  /** Per notifier and message. */
+  /** Per notifier and message, real time (a network wait). */
   timeoutMs: number;
   /** A message with the same `dedupeKey` as one delivered less than this long ago is not sent again. */
   dedupeMs: number;
@@ -71,27 +72,18 @@ export class NotifyDispatch {
   async #deliver(notifier: Notifier, notification: TrapNotification): Promise<void> {
     const { clock, timeoutMs, report } = this.#options;
     const started = clock.now();
-    const controller = new AbortController();
-    const stopTimer = new AbortController();
-    const timeout = clock.sleep(timeoutMs, stopTimer.signal).then(
-      () => {
-        const error = new TimeoutError(`notifier ${notifier.name} did not answer within ${timeoutMs} ms`);
-        controller.abort(error);
-        throw error;
-      },
-      // The timer was cancelled because the notifier answered first: this branch never settles the race.
-      () => new Promise<never>(() => undefined),
-    );
     try {
-      // A notifier that throws synchronously, or ignores the abort, must neither escape nor hang the trap.
-      const delivery = Promise.resolve().then(() => notifier.notify(notification, controller.signal));
-      await Promise.race([delivery, timeout]);
+      await withIoTimeout(
+        (signal) => notifier.notify(notification, signal),
+        timeoutMs,
+        () => {
+          throw new TimeoutError(`notifier ${notifier.name} did not answer within ${timeoutMs} ms`);
+        },
+      );
       if (this.#suppressed.get(notification)?.has(notifier.name)) return;
       report.delivered(notifier.name, notification.kind, clock.now() - started);
     } catch (error) {
       report.failed(notifier.name, notification.kind, asNotifierFailure(notifier.name, error));
-    } finally {
-      stopTimer.abort();
     }
   }
 }

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TrapEvents } from '../../src/events.js';
+import { FailoverTrap } from '../../src/trap.js';
+import { NULL_SIGNING_KEY } from '../../src/types.js';
+import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+/** Steps until the chain shows `key` as the witness's signing key. */
+async function untilKey(s: Scenario, key: string, maxSlots: number): Promise<boolean> {
+  for (let i = 0; i < maxSlots; i++) {
+    if (s.sim.chain.witness(s.witness.name)?.signing_key === key) return true;
+    await s.sim.advanceSlots(1);
+  }
+  return s.sim.chain.witness(s.witness.name)?.signing_key === key;
+}
+
+describe('daemon mode', () => {
+  it('fails over again when the backup dies after taking over, and never back to the dead key', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const [b1, b2] = scenario.backupKeys as [string, string];
+    // The primary is listed between the backups: after b1 fails, it would come next, but it failed first.
+    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', backupKeys: [b1, witness.signingKey, b2] }));
+    const confirmed: Array<TrapEvents['confirmed']> = [];
+    trap.on('confirmed', (e) => confirmed.push(e));
+    await trap.arm();
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    expect(await untilKey(scenario, b1, 120)).toBe(true);
+    await sim.stopNode(b1);
+    expect(await untilKey(scenario, b2, 120)).toBe(true);
+    // Healthy on b2 for a while: no more switches.
+    await sim.advanceSlots(63);
+    await trap.stop();
+    expect(await run).toMatchObject({ status: 'stopped' });
+    expect(confirmed.map((c) => [c.fromKey, c.toKey])).toEqual([
+      [witness.signingKey, b1],
+      [b1, b2],
+    ]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(2);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b2);
+    expect(missesOf(sim, witness.name)).toHaveLength(2);
+  });
+
+  it('sets the null key (kill switch) when every backup has failed', async () => {
+    scenario = await startScenario({ backupKeys: 1 });
+    const { sim, witness } = scenario;
+    const [b1] = scenario.backupKeys as [string];
+    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', killSwitch: true }));
+    const exhausted: Array<TrapEvents['exhausted']> = [];
+    trap.on('exhausted', (e) => exhausted.push(e));
+    await trap.arm();
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    expect(await untilKey(scenario, b1, 120)).toBe(true);
+    await sim.stopNode(b1);
+    const result = await stepUntil(sim, run, 120);
+    expect(result).toMatchObject({ settled: true, value: { status: 'exhausted' } });
+    expect(exhausted).toEqual([{ witness: witness.name, triedKeys: [], killSwitch: true }]);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(NULL_SIGNING_KEY);
+    const last = keySwitches(sim, witness.name).at(-1);
+    expect(last?.signerKeys).toEqual([b1]);
+  });
+
+  it('reports exhaustion without touching the key when the kill switch is off', async () => {
+    scenario = await startScenario({ backupKeys: 1 });
+    const { sim, witness } = scenario;
+    const [b1] = scenario.backupKeys as [string];
+    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon' }));
+    await trap.arm();
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    expect(await untilKey(scenario, b1, 120)).toBe(true);
+    await sim.stopNode(b1);
+    expect(await stepUntil(sim, run, 120)).toMatchObject({ settled: true, value: { status: 'exhausted' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+
+  it('skips a backup whose node is down, by its health URL', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const [b1, b2] = scenario.backupKeys as [string, string];
+    const health = { [b1]: sim.nodeHealthUrl(b1), [b2]: sim.nodeHealthUrl(b2) };
+    const trap = new FailoverTrap(scenario.trapOptions({ health }));
+    await trap.arm();
+    await sim.stopNode(b1);
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, trap.run(), 120)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b2);
+  });
+
+  it('switches before the slot when the current node is dark (pre-emptive): no missed block at all', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const [b1] = scenario.backupKeys as [string];
+    const trap = new FailoverTrap(
+      scenario.trapOptions({
+        health: { [witness.signingKey]: sim.nodeHealthUrl(witness.signingKey) },
+        preemptive: { darkChecks: 3, leadSlots: 2 },
+      }),
+    );
+    const triggered: Array<TrapEvents['triggered']> = [];
+    trap.on('triggered', (e) => triggered.push(e));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, trap.run(), 120)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(triggered.map((t) => t.reason)).toEqual(['preemptive']);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+    await sim.advanceSlots(42);
+    expect(missesOf(sim, witness.name)).toEqual([]);
+  });
+});
