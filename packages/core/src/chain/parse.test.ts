@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MalformedAnswerError,
@@ -93,6 +94,33 @@ describe('parsing hived JSON', () => {
     expect(fee('5', '@@000000013')).toBe('0.005 HBD');
     expect(() => fee('5', '@@999999999')).toThrow(MalformedAnswerError);
     expect(() => fee('-5')).toThrow(MalformedAnswerError);
+  });
+
+  it('keeps every digit of any NAI amount at any precision', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), fc.integer({ min: 0, max: 9 }), (amount, precision) => {
+        const fee = parseWitness(
+          {
+            owner: 'alice',
+            url: 'u',
+            signing_key: 'STMx',
+            total_missed: 0,
+            last_aslot: 0,
+            last_confirmed_block_num: 0,
+            props: {
+              account_creation_fee: { amount: amount.toString(), precision, nai: '@@000000021' },
+              maximum_block_size: 1,
+              hbd_interest_rate: 0,
+            },
+          },
+          'alice',
+        )?.props.accountCreationFee;
+        const [number, symbol] = (fee ?? '').split(' ');
+        expect(symbol).toBe('HIVE');
+        expect(BigInt((number ?? '').replace('.', ''))).toBe(amount);
+        expect((number ?? '').split('.')[1]?.length ?? 0).toBe(precision);
+      }),
+    );
   });
 
   it('reads the schedule, dropping the empty names hived pads it with, and the future round where given', () => {

@@ -68,7 +68,7 @@ describe('wifKeyRing', () => {
 
   it('signs with the keys asked for, and refuses a key it does not hold without leaking one', async () => {
     const tx = buildTransaction(head, [buildSwitchOperation('alice', SIGNING, STRANGER)]);
-    const signed = await ring.sign(tx, [SIGNING], CHAIN_ID);
+    const signed = await ring.sign(tx, [SIGNING, SIGNING], CHAIN_ID);
     expect(signed.signatures).toHaveLength(1);
     expect(signed.operations).toEqual(tx.operations);
 

@@ -83,7 +83,8 @@ class WifKeyRingImpl implements WifKeyRing {
       throw new SignerError('SIGNER_INVALID_CHAIN_ID', 'the chain id must be 64 hex characters');
     }
     if (keys.length === 0) throw new SignerError('SIGNER_NO_KEY', 'no key was asked to sign');
-    const privateKeys = keys.map((publicKey) => {
+    // A key asked twice would sign twice, and hived rejects duplicate signatures.
+    const privateKeys = [...new Set(keys)].map((publicKey) => {
       const key = this.#keys.get(publicKey);
       if (key === undefined) {
         throw new SignerError('SIGNER_KEY_NOT_HELD', `no private key held for ${publicKey}`, {
