@@ -75,7 +75,11 @@ export class Endpoint {
   async addFault(active: ActiveFault): Promise<void> {
     this.#faults.push(active);
     if (active.fault.kind === 'frozen-head' && !this.#frozen) this.#frozen = snapshotChainData(this.#shared.chain.data);
-    if (active.fault.kind === 'refuse-connections') await this.listener.close();
+    if (active.fault.kind === 'refuse-connections') {
+      // let an answer being written (e.g. to the simnet_api call that asked for this) leave first
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.#has('refuse-connections')) await this.listener.close();
+    }
   }
 
   /** Removes a fault by id. Returns whether it was here. */

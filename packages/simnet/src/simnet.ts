@@ -279,8 +279,8 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     witnesses,
     clock,
     chain: view,
-    stopNode: (key) => nodeOf(key).stop(),
-    startNode: (key) => nodeOf(key).start(),
+    stopNode: async (key) => nodeOf(key).stop(),
+    startNode: async (key) => nodeOf(key).start(),
     addNode: (key, opts = {}) => addNode(key, opts.up ?? true),
     nodeHealthUrl: (key) => {
       const url = nodeOf(key).healthUrl;

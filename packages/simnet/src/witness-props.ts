@@ -78,7 +78,19 @@ function exactLength(bytes: Buffer, length: number, prop: string): void {
 /** Decodes `props` (`[name, hex]` pairs). Throws `PropDecodeError` on a malformed value. */
 export function decodeWitnessProps(props: ReadonlyArray<readonly [string, string]>): DecodedWitnessProps {
   const out: DecodedWitnessProps = {};
-  for (const [name, hex] of props) {
+  // hived reads the pre-HF24 names first (`sbd_interest_rate` before `hbd_interest_rate`), so they win.
+  const names = new Set(props.map(([name]) => name));
+  const shadowed = (name: string) =>
+    (name === 'hbd_interest_rate' && names.has('sbd_interest_rate')) ||
+    (name === 'hbd_exchange_rate' && names.has('sbd_exchange_rate'));
+  for (const [rawName, hex] of props) {
+    if (shadowed(rawName)) continue;
+    const name =
+      rawName === 'sbd_interest_rate'
+        ? 'hbd_interest_rate'
+        : rawName === 'sbd_exchange_rate'
+          ? 'hbd_exchange_rate'
+          : rawName;
     if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new PropDecodeError(`${name}: not hex`);
     const bytes = Buffer.from(hex, 'hex');
     switch (name) {

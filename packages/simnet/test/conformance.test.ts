@@ -264,4 +264,37 @@ describe('key switch broadcasts', () => {
     await sim.advanceSlots(1);
     expect(sim.chain.witness(demo().name)?.signing_key).toBe(backup);
   });
+
+  it('decodes and applies every witness_set_properties prop', async () => {
+    const backup = demo().backupKeys[0]?.publicKey as string;
+    const op = utils.buildWitnessUpdateOp(demo().name, {
+      key: demo().signingKey,
+      new_signing_key: backup,
+      url: 'https://example.org/props',
+      maximum_block_size: 131072,
+      hbd_interest_rate: 1500,
+      account_creation_fee: '3.500 HIVE',
+      hbd_exchange_rate: { base: '0.300 HBD', quote: '1.000 HIVE' },
+    });
+    await client.broadcast.send(await signOps(client, sim, [op], [demo().privateKey]));
+    await sim.advanceSlots(1);
+    const w = await client.call('condenser_api', 'get_witness_by_account', [demo().name]);
+    expect(w).toMatchObject({
+      signing_key: backup,
+      url: 'https://example.org/props',
+      props: { maximum_block_size: 131072, hbd_interest_rate: 1500, account_creation_fee: '3.500 HIVE' },
+      hbd_exchange_rate: { base: '0.300 HBD', quote: '1.000 HIVE' },
+    });
+  });
+
+  it('keeps props it was not given', async () => {
+    const before = sim.chain.witness(demo().name);
+    const op = utils.buildWitnessUpdateOp(demo().name, { key: demo().signingKey, hbd_interest_rate: 42 });
+    await client.broadcast.send(await signOps(client, sim, [op], [demo().privateKey]));
+    await sim.advanceSlots(1);
+    const after = sim.chain.witness(demo().name);
+    expect(after?.props).toEqual({ ...before?.props, hbd_interest_rate: 42 });
+    expect(after?.url).toBe(before?.url);
+    expect(after?.signing_key).toBe(demo().signingKey);
+  });
 });

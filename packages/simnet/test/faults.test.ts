@@ -101,6 +101,15 @@ describe('faults, seen from a client', () => {
     expect((await post(sim.url, dgpCall)).status).toBe(200);
   });
 
+  it('refuses connections when asked over RPC, after answering that request', async () => {
+    const answer = await rpc(sim.url, 'simnet_api.inject_fault', { kind: 'refuse-connections' });
+    expect(answer.result).toMatchObject({ id: expect.any(Number) });
+    await expect(fetch(sim.url, { method: 'POST', body: JSON.stringify(dgpCall) })).rejects.toThrow();
+    await rpc(sim.urls[1] as string, 'simnet_api.clear_faults', { endpoint: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await post(sim.url, dgpCall)).status).toBe(200);
+  });
+
   it('accepts broadcasts it never answers (hang): the switch still lands', async () => {
     await sim.injectFault({ kind: 'hang-broadcasts' });
     const tx = await switchTx();
