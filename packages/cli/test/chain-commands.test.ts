@@ -1,25 +1,11 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, type Operator, operator } from './fixtures.js';
-import { buildCli, runCli } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, operatorPerTest } from './fixtures.js';
+import { runCli } from './harness.js';
 
 const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
-let current: Operator | undefined;
-
-beforeAll(async () => {
-  await buildCli();
-}, 60_000);
-
-afterEach(async () => {
-  await current?.sim.stop();
-  current = undefined;
-});
-
-async function setUp(): Promise<Operator> {
-  current = await operator();
-  return current;
-}
+const setUp = operatorPerTest();
 
 describe('run, one-shot, against the simulated chain', () => {
   it('switches to the backup key after the first missed slot, confirms it on chain and exits 0', async () => {

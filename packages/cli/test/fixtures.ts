@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Simnet, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
+import { afterEach, beforeAll } from 'vitest';
+import { buildCli } from './harness.js';
 
 /** Fast enough for a test, slow enough for 2 busy cores. */
 export const TEST_BLOCK_INTERVAL_MS = 200;
@@ -57,4 +59,23 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * For a test file: builds the CLI once, and gives each test a fresh operator (its own simnet), stopped after it.
+ * @returns the function a test calls to get its operator
+ */
+export function operatorPerTest(): () => Promise<Operator> {
+  let current: Operator | undefined;
+  beforeAll(async () => {
+    await buildCli();
+  }, 60_000);
+  afterEach(async () => {
+    await current?.sim.stop();
+    current = undefined;
+  });
+  return async () => {
+    current = await operator();
+    return current;
+  };
 }
