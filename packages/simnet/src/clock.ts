@@ -128,12 +128,14 @@ export class ManualClock implements SimnetClock {
     return this.#sleepers.size;
   }
 
+  /** Resolves when `advance` reaches now + `ms`; a sleep of 0 or less resolves at once, as a timer would. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (!(ms > 0)) return Promise.resolve();
     this.#sleepCalls++;
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal));
       const sleeper: Sleeper = {
-        wakeAt: this.#now + Math.max(0, ms),
+        wakeAt: this.#now + ms,
         seq: this.#seq++,
         resolve: () => {
           signal?.removeEventListener('abort', onAbort);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Chain } from './chain.js';
 import { type ChainData, snapshotChainData } from './chain-data.js';
 import { type Fault, faultApplies, seededRandom } from './faults.js';
@@ -168,9 +168,10 @@ export class Endpoint {
     const html = this.#find('html-error', firstMethod);
     if (html && this.#random() < (html.rate ?? 1)) {
       const status = html.status ?? 502;
+      const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
       res.writeHead(status, { 'content-type': 'text/html' });
       res.end(
-        `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+        `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
       );
       return;
     }
