@@ -122,7 +122,7 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
   if (request.resume === undefined) emit('triggered', { witness, reason: request.reason, fromKey, toKey });
   let pending = request.resume;
   let attempts = pending === undefined ? 0 : 1;
-  const tally = { broadcasts: 0, acceptedEver: false, notified: false };
+  const tally: Tally = { broadcasts: 0, accepted: false, refused: false, notified: false };
   let lastError: WitnessTrapError | undefined;
 
   for (;;) {
@@ -151,7 +151,8 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
 
     const result = await broadcastUntilSettled(env, request, pending, tally);
     if (result.kind === 'on-chain') {
-      const ours = result.key === toKey && tally.acceptedEver;
+      // Ours unless every node refused ours outright (a peer's switch won the compare-and-swap).
+      const ours = result.key === toKey && (tally.accepted || !tally.refused);
       return confirm(env, request, {
         onChainKey: result.key,
         txId: ours ? pending.txId : undefined,
@@ -232,47 +233,70 @@ function buildOperation(request: SwitchRequest, state: WitnessState) {
 
 type Settled = { kind: 'on-chain'; key: PublicKeyString } | { kind: 'dead'; error: WitnessTrapError };
 
+/** What the broadcasts of one switch achieved so far. */
+interface Tally {
+  broadcasts: number;
+  /** Some node accepted one of our transactions. */
+  accepted: boolean;
+  /** Every node refused one of them with a verdict from hived (e.g. the key no longer matched: a peer won). */
+  refused: boolean;
+  notified: boolean;
+}
+
 /**
  * Broadcasts `pending` and watches the witness until the chain shows another key, or the transaction can no longer
- * land (expired by the chain's own clock, or refused for good). Rebroadcasts the same transaction every two block
- * intervals while it waits: duplicates are harmless, a node that dropped it gets it again.
+ * land (expired by the chain's own clock, or refused for good). The broadcast runs beside the watching, never in
+ * its way: a node that takes the transaction and never answers cannot hold up the confirmation. The same
+ * transaction is rebroadcast every two block intervals while it waits (duplicates are harmless; a node that
+ * dropped it gets it again).
  */
 async function broadcastUntilSettled(
   env: SwitchEnv,
   request: SwitchRequest,
   pending: PendingSwitch,
-  tally: { broadcasts: number; acceptedEver: boolean; notified: boolean },
+  tally: Tally,
 ): Promise<Settled> {
   const { clock, emit } = env;
   const rebroadcastMs = 2 * env.blockIntervalMs;
   let lastBroadcast = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | undefined;
   let refused: WitnessTrapError | undefined;
   let lastError: WitnessTrapError | undefined;
+  const send = async (): Promise<void> => {
+    const sent = await broadcastOnce(env, pending);
+    tally.broadcasts += 1;
+    if (sent.acceptedBy.length > 0) tally.accepted = true;
+    if (sent.error !== undefined) {
+      lastError = sent.error;
+      if (isFinalRejection(sent.error) || (sent.error instanceof BroadcastRejectedError && sent.error.dataName)) {
+        tally.refused = true;
+      }
+      if (isFinalRejection(sent.error)) refused = sent.error;
+      else emit('error', { error: sent.error, during: 'broadcast' });
+    }
+    emit('broadcast', {
+      txId: pending.txId,
+      operation: request.plan.operation,
+      fromKey: pending.fromKey,
+      toKey: pending.toKey,
+      acceptedBy: sent.acceptedBy,
+      attempt: tally.broadcasts,
+      dryRun: false,
+    });
+  };
   for (;;) {
-    if (refused === undefined && clock.now() - lastBroadcast >= rebroadcastMs) {
+    if (inFlight === undefined && refused === undefined && clock.now() - lastBroadcast >= rebroadcastMs) {
       lastBroadcast = clock.now();
-      const sent = await broadcastOnce(env, pending);
-      tally.broadcasts += 1;
-      if (sent.acceptedBy.length > 0) tally.acceptedEver = true;
-      if (sent.error !== undefined) {
-        lastError = sent.error;
-        if (isFinalRejection(sent.error)) refused = sent.error;
-        else emit('error', { error: sent.error, during: 'broadcast' });
-      }
-      emit('broadcast', {
-        txId: pending.txId,
-        operation: request.plan.operation,
-        fromKey: pending.fromKey,
-        toKey: pending.toKey,
-        acceptedBy: sent.acceptedBy,
-        attempt: tally.broadcasts,
-        dryRun: false,
-      });
-      if (tally.broadcasts === 1) {
-        await env.persist.savePending({ ...pending, broadcastAt: lastBroadcast });
-      }
-      if (!tally.notified && sent.acceptedBy.length > 0) {
+      const first = tally.broadcasts === 0 && !tally.notified;
+      // A stop() ends the wait for this broadcast; the transaction stays saved as pending.
+      inFlight = send()
+        .catch(() => undefined)
+        .finally(() => {
+          inFlight = undefined;
+        });
+      if (first) {
         tally.notified = true;
+        await env.persist.savePending({ ...pending, broadcastAt: lastBroadcast });
         env.notify('fired', {
           ...request.facts,
           fromKey: pending.fromKey,
@@ -283,7 +307,7 @@ async function broadcastUntilSettled(
         });
       }
     }
-    // A refused transaction is settled by the next read: the key moved (a peer won) or it never will.
+    // A refused transaction is settled by the next read: the key moved (a peer won) or it never will land.
     if (refused === undefined) await sleepOrStop(clock, env.pollIntervalMs, env.signal);
     const key = await readSigningKey(env);
     if (key === undefined) continue;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SwitchFailedError } from '../../src/errors.js';
 import type { TrapEvents } from '../../src/events.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
@@ -121,5 +122,38 @@ describe('FailoverTrap on the simulated chain', () => {
     expect(pendingAtBroadcast).toMatchObject({ fromKey: witness.signingKey, toKey: backupKeys[0] });
     expect(state.saved?.pending).toBeUndefined();
     expect(state.saved?.history).toMatchObject([{ fromKey: witness.signingKey, toKey: backupKeys[0], byPeer: false }]);
+  });
+
+  it('re-signs an expired switch with fresh TaPoS up to maxAttempts, then fails loudly', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ maxAttempts: 2, confirmTimeoutMs: 9000 }));
+    const failed: Array<TrapEvents['failed']> = [];
+    const txIds = new Set<string>();
+    trap.on('failed', (e) => failed.push(e));
+    trap.on('broadcast', (e) => txIds.add(e.txId));
+    await trap.arm();
+    await sim.injectFault({ kind: 'drop-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 120);
+    expect(result.settled).toBe(true);
+    expect((result as { error: unknown }).error).toBeInstanceOf(SwitchFailedError);
+    expect(failed).toMatchObject([{ attempts: 2, fromKey: witness.signingKey }]);
+    expect(txIds.size).toBe(2);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+  });
+
+  it('confirms on chain when the node takes the broadcast but never answers', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ broadcastTimeoutMs: 1000 }));
+    await trap.arm();
+    await sim.injectFault({ kind: 'hang-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 120);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
   });
 });
