@@ -35,7 +35,7 @@ describe('junk never crashes the server nor changes the chain', () => {
         expect(answer.id).toBe(7);
         expect('result' in answer || typeof answer.error?.code === 'number').toBe(true);
       }),
-      { numRuns: 300, seed: 20261125 },
+      { numRuns: 150, seed: 20261125 },
     );
     expect(snapshot()).toBe(before);
   });
@@ -47,7 +47,7 @@ describe('junk never crashes the server nor changes the chain', () => {
         expect([200, 204]).toContain(status);
         if (status === 200) expect(typeof body).toBe('object');
       }),
-      { numRuns: 300, seed: 7 },
+      { numRuns: 150, seed: 7 },
     );
     const { status } = await post(sim.url, { jsonrpc: '2.0', id: 1, method: 'condenser_api.get_config', params: [] });
     expect(status).toBe(200);

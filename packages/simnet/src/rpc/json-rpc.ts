@@ -15,11 +15,15 @@ export class RpcFailure extends Error {
   }
 }
 
-/** Standard codes. */
+/** JSON-RPC: the body is not JSON. */
 export const RPC_PARSE_ERROR = -32700;
+/** JSON-RPC: not a valid request object (also: too large, nested too deeply). */
 export const RPC_INVALID_REQUEST = -32600;
+/** JSON-RPC: no such method. */
 export const RPC_METHOD_NOT_FOUND = -32601;
+/** JSON-RPC: the params do not fit the method. */
 export const RPC_INVALID_PARAMS = -32602;
+/** JSON-RPC: the server failed. */
 export const RPC_INTERNAL_ERROR = -32603;
 
 /** The deepest nesting of arrays/objects a request may have (wax parses transactions recursively). */
