@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { disableWitness } from '../../src/trap/witness-admin.js';
 import { FailoverTrap } from '../../src/trap.js';
-import { type Scenario, startScenario } from './sim-harness.js';
+import { scenarios } from './sim-harness.js';
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+const start = scenarios();
 
 async function refusal(trap: FailoverTrap): Promise<ConfigError> {
   const error = await trap.arm().then(
@@ -22,21 +18,21 @@ async function refusal(trap: FailoverTrap): Promise<ConfigError> {
 
 describe('arming refuses a setup that could not fail over, and broadcasts nothing', () => {
   it('refuses an unknown witness', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const error = await refusal(new FailoverTrap(scenario.trapOptions({ witness: 'nobody-here' })));
     expect(error.code).toBe('CONFIG_UNKNOWN_WITNESS');
     expect(scenario.sim.chain.broadcasts()).toEqual([]);
   });
 
   it('refuses when the only backup key is the current signing key', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const error = await refusal(new FailoverTrap(scenario.trapOptions({ backupKeys: [scenario.witness.signingKey] })));
     expect(error.code).toBe('CONFIG_NO_BACKUP_KEY');
     expect(scenario.sim.chain.broadcasts()).toEqual([]);
   });
 
   it('refuses when neither the current signing key nor the active key is held', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const signer = wifKeyRing({ signingKeys: scenario.witness.backupKeys.map((k) => k.privateKey) });
     const error = await refusal(new FailoverTrap(scenario.trapOptions({ signer })));
     expect(error.code).toBe('CONFIG_NO_SIGNING_KEY');
@@ -44,7 +40,7 @@ describe('arming refuses a setup that could not fail over, and broadcasts nothin
   });
 
   it('refuses a backup key that is not a valid public key, and lists every problem at once', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const signer = wifKeyRing({});
     const trap = new FailoverTrap(
       scenario.trapOptions({ signer, backupKeys: ['STMnot-a-key', scenario.witness.signingKey], misses: 0 }),
@@ -62,7 +58,7 @@ describe('arming refuses a setup that could not fail over, and broadcasts nothin
   });
 
   it('refuses a disabled witness (null key): it is not scheduled and cannot miss', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const disabling = disableWitness({
       chain: scenario.chain,

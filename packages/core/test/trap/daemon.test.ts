@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TrapEvents } from '../../src/events.js';
 import { FailoverTrap } from '../../src/trap.js';
 import { NULL_SIGNING_KEY } from '../../src/types.js';
-import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+const start = scenarios();
 
 /** Steps until the chain shows `key` as the witness's signing key. */
 async function untilKey(s: Scenario, key: string, maxSlots: number): Promise<boolean> {
@@ -21,7 +17,7 @@ async function untilKey(s: Scenario, key: string, maxSlots: number): Promise<boo
 
 describe('daemon mode', () => {
   it('fails over again when the backup dies after taking over, and never back to the dead key', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const [b1, b2] = scenario.backupKeys as [string, string];
     // The primary is listed between the backups: after b1 fails, it would come next, but it failed first.
@@ -48,7 +44,7 @@ describe('daemon mode', () => {
   });
 
   it('sets the null key (kill switch) when every backup has failed', async () => {
-    scenario = await startScenario({ backupKeys: 1 });
+    const scenario = await start({ backupKeys: 1 });
     const { sim, witness } = scenario;
     const [b1] = scenario.backupKeys as [string];
     const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', killSwitch: true }));
@@ -68,7 +64,7 @@ describe('daemon mode', () => {
   });
 
   it('reports exhaustion without touching the key when the kill switch is off', async () => {
-    scenario = await startScenario({ backupKeys: 1 });
+    const scenario = await start({ backupKeys: 1 });
     const { sim, witness } = scenario;
     const [b1] = scenario.backupKeys as [string];
     const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon' }));
@@ -83,7 +79,7 @@ describe('daemon mode', () => {
   });
 
   it('skips a backup whose node is down, by its health URL', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const [b1, b2] = scenario.backupKeys as [string, string];
     const health = { [b1]: sim.nodeHealthUrl(b1), [b2]: sim.nodeHealthUrl(b2) };
@@ -96,7 +92,7 @@ describe('daemon mode', () => {
   });
 
   it('switches before the slot when the current node is dark (pre-emptive): no missed block at all', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const [b1] = scenario.backupKeys as [string];
     const trap = new FailoverTrap(

@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SwitchFailedError } from '../../src/errors.js';
 import type { TrapEvents } from '../../src/events.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
 import { FailoverTrap } from '../../src/trap.js';
 import type { Notifier } from '../../src/types.js';
-import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+import { keySwitches, missesOf, scenarios, stepUntil } from './sim-harness.js';
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+const start = scenarios();
 
 describe('FailoverTrap on the simulated chain', () => {
   it('switches to the first backup after the first missed slot, signed by the old signing key', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions());
     const armed = await trap.arm();
@@ -37,7 +33,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('waits for the second miss when misses is 2, and the witness misses exactly two slots', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions({ misses: 2 }));
     const missed: Array<TrapEvents['missed']> = [];
@@ -54,7 +50,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('broadcasts nothing in a dry run, and reports the signed switch', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions({ dryRun: true }));
     const broadcasts: Array<TrapEvents['broadcast']> = [];
@@ -70,7 +66,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('switches with witness_update and the active key when the signing key is not held, url and props unchanged', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const before = sim.chain.witness(witness.name);
     const trap = new FailoverTrap(scenario.trapOptions({ signer: wifKeyRing({ activeKey: witness.activeKey }) }));
@@ -88,7 +84,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('does not let a notifier that hangs delay the switch', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const hanging: Notifier = { name: 'hangs', notify: () => new Promise<void>(() => undefined) };
     const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [hanging], notifyTimeoutMs: 100 }));
@@ -108,7 +104,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('keeps the switch it fires in the state store until it is confirmed, then records it', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const state = memoryStateStore();
     const trap = new FailoverTrap(scenario.trapOptions({ state }));
@@ -125,7 +121,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('re-signs an expired switch with fresh TaPoS up to maxAttempts, then fails loudly', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions({ maxAttempts: 2, confirmTimeoutMs: 9000 }));
     const failed: Array<TrapEvents['failed']> = [];
@@ -145,7 +141,7 @@ describe('FailoverTrap on the simulated chain', () => {
   });
 
   it('confirms on chain when the node takes the broadcast but never answers', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions({ broadcastTimeoutMs: 1000 }));
     await trap.arm();

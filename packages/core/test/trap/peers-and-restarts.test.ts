@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
 import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
-import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+const start = scenarios();
 
 /** A trap instance as another host would run it: its own chain client, signer and state. */
 function peer(s: Scenario, extra: Parameters<Scenario['trapOptions']>[0] = {}) {
@@ -21,7 +17,7 @@ function peer(s: Scenario, extra: Parameters<Scenario['trapOptions']>[0] = {}) {
 describe('several traps on one witness', () => {
   for (const count of [2, 3]) {
     it(`makes exactly one switch with ${count} traps, and every trap reports it confirmed`, async () => {
-      scenario = await startScenario();
+      const scenario = await start();
       const { sim, witness, backupKeys } = scenario;
       const s = scenario;
       // Different confirm timeouts sign different transactions: the chain's compare-and-swap must pick one.
@@ -46,7 +42,7 @@ describe('several traps on one witness', () => {
 
 describe('restart safety', () => {
   it('converges with no second switch when restarted between broadcast and confirmation', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const state = memoryStateStore();
     const first = new FailoverTrap(scenario.trapOptions({ state }));
@@ -68,7 +64,7 @@ describe('restart safety', () => {
   });
 
   it('rebroadcasts the same signed switch after a restart when the first broadcast never reached the chain', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const state = memoryStateStore();
     const first = new FailoverTrap(scenario.trapOptions({ state }));
@@ -91,7 +87,7 @@ describe('restart safety', () => {
   });
 
   it('drops an expired pending switch on restart and fires again only on a new miss', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const state = memoryStateStore();
     const first = new FailoverTrap(scenario.trapOptions({ state, confirmTimeoutMs: 9000 }));

@@ -3,6 +3,7 @@
  * holding the demo witness's keys, and helpers to step the chain until a trap settles. The simnet is imported
  * from its sources: core does not depend on it (it is the other way round in spirit), so no package link exists.
  */
+import { afterEach } from 'vitest';
 import { type Simnet, type SimnetOptions, startSimnet } from '../../../simnet/src/index.js';
 import { dhiveChainClient } from '../../src/chain/dhive-client.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
@@ -66,6 +67,20 @@ export async function startScenario(options: SimnetOptions = {}): Promise<Scenar
       await Promise.all(clients.map((c) => c.close?.()));
       await sim.stop();
     },
+  };
+}
+
+/** Registers cleanup for this test file and returns a starter: every scenario started is closed after its test. */
+export function scenarios(): (options?: SimnetOptions) => Promise<Scenario> {
+  let started: Scenario[] = [];
+  afterEach(async () => {
+    await Promise.all(started.map((s) => s.close()));
+    started = [];
+  });
+  return async (options) => {
+    const scenario = await startScenario(options);
+    started.push(scenario);
+    return scenario;
   };
 }
 

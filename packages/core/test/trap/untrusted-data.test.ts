@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TrapEvents } from '../../src/events.js';
 import { FailoverTrap } from '../../src/trap.js';
-import { keySwitches, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+import { keySwitches, scenarios, stepUntil } from './sim-harness.js';
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+const start = scenarios();
 
 function record(trap: FailoverTrap) {
   const missed: Array<TrapEvents['missed']> = [];
@@ -19,7 +15,7 @@ function record(trap: FailoverTrap) {
 
 describe('FailoverTrap never fires on data it does not trust', () => {
   it('does not fire while its only node is frozen, and fires once the node is fresh again', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions());
     const seen = record(trap);
@@ -42,7 +38,7 @@ describe('FailoverTrap never fires on data it does not trust', () => {
   });
 
   it('ignores a frozen node beside a fresh one: no false fire while the witness produces, a real miss still fires', async () => {
-    scenario = await startScenario({ endpoints: 2 });
+    const scenario = await start({ endpoints: 2 });
     const { sim, witness, backupKeys } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions());
     const seen = record(trap);
@@ -61,7 +57,7 @@ describe('FailoverTrap never fires on data it does not trust', () => {
   });
 
   it('does not fire on a lying node that claims the witness is missing and keyless', async () => {
-    scenario = await startScenario({ endpoints: 2 });
+    const scenario = await start({ endpoints: 2 });
     const { sim, witness } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions());
     const seen = record(trap);
@@ -77,7 +73,7 @@ describe('FailoverTrap never fires on data it does not trust', () => {
   });
 
   it('does not fire on a node that fails half its calls while the witness produces', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness } = scenario;
     const trap = new FailoverTrap(scenario.trapOptions());
     const seen = record(trap);

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { disableWitness, enableWitness } from '../../src/trap/witness-admin.js';
 import { NULL_SIGNING_KEY } from '../../src/types.js';
-import { keySwitches, type Scenario, startScenario, stepUntil } from './sim-harness.js';
+import { keySwitches, scenarios, stepUntil } from './sim-harness.js';
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+const start = scenarios();
 
 describe('disable and enable', () => {
   it('disables with witness_set_properties signed by the current key, and enables with witness_update by the active key', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, chain, backupKeys } = scenario;
     const before = sim.chain.witness(witness.name);
     const disabled = await stepUntil(
@@ -53,7 +49,7 @@ describe('disable and enable', () => {
   });
 
   it('refuses to enable without an active key, broadcasting nothing', async () => {
-    scenario = await startScenario();
+    const scenario = await start();
     const { sim, witness, chain, backupKeys } = scenario;
     const error = await enableWitness({
       chain,
