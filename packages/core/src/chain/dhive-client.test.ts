@@ -374,6 +374,16 @@ describe('decisive reads', () => {
     expect(nodes[2]!.calls).toEqual([]);
   });
 
+  it('asks a node that failed once again, and waits for it when it is the only one', async () => {
+    const { nodes, client } = await setup(1);
+    await client.getHead({ decisive: true });
+    nodes[0]!.handlers['condenser_api.broadcast_transaction'] = () => ({ hang: true });
+    await client.broadcast(await signedSwitch(), { timeoutMs: 100 }).catch(() => undefined);
+    expect(client.nodes()[0]?.failures).toBe(1);
+    expect((await client.getWitness('alice', { decisive: true })).value?.signingKey).toBe(PUB_A);
+    expect(client.nodes()[0]?.fresh).toBe(true);
+  });
+
   it('throws StaleDataError when no node is fresh', async () => {
     const { nodes, client } = await setup(3);
     for (const node of nodes) node.head.time = clock.now() - 120_000;
@@ -388,6 +398,20 @@ describe('broadcast', () => {
     const result = await client.broadcast(tx);
     expect(result).toEqual({ txId: transactionId(tx), acceptedBy: nodes.map((n) => n.url), failures: [] });
     for (const node of nodes) expect(node.broadcasts).toEqual([tx]);
+  });
+
+  it('skips a node that just timed out, unless every node did', async () => {
+    const { nodes, client } = await setup(2);
+    nodes[0]!.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    await client.getWitness('alice'); // node 0 times out, node 1 answers
+    const result = await client.broadcast(await signedSwitch());
+    expect(result).toMatchObject({ acceptedBy: [nodes[1]?.url], failures: [] });
+    expect(nodes[0]!.broadcasts).toEqual([]);
+
+    nodes[1]!.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    await client.getWitness('alice').catch(() => undefined); // now both have just failed
+    const everyone = await client.broadcast(await signedSwitch());
+    expect(everyone.acceptedBy).toEqual(nodes.map((n) => n.url));
   });
 
   it('counts "Duplicate transaction check failed" as accepted', async () => {

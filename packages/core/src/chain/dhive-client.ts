@@ -110,8 +110,8 @@ export interface DhiveChainClient extends ChainClient {
  *   two, a majority of three or more); otherwise a retryable `StaleDataError` or `DisagreementError`. A node one
  *   block behind is not lying: the disagreement passes on the next try.
  * - Other reads use the best node (fresh, fastest) and fail over to the next.
- * - `broadcast` sends the same signed transaction to every node at once; "Duplicate transaction check failed"
- *   counts as accepted.
+ * - `broadcast` sends the same signed transaction to every usable node at once (all but those that failed in the
+ *   last few blocks, unless that is all of them); "Duplicate transaction check failed" counts as accepted.
  *
  * @throws ConfigError (`CONFIG_NO_NODES`, `CONFIG_INVALID_NODE`, `CONFIG_INVALID_CHAIN_ID`, `CONFIG_INVALID_OPTION`).
  * @example
@@ -220,8 +220,11 @@ class DhiveChainClientImpl implements DhiveChainClient {
   async broadcast(tx: SignedTransaction, options: BroadcastOptions = {}): Promise<BroadcastResult> {
     const txId = transactionId(tx);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    // A node that just failed would most likely cost a whole timeout for nothing; where every node did, try them all.
+    const now = this.#clock.now();
+    const usable = this.#nodes.filter((node) => !node.inBackoff(now, this.#intervalMs, this.#bounds));
     const settled = await Promise.all(
-      this.#nodes.map(async (node) => {
+      (usable.length > 0 ? usable : this.#nodes).map(async (node) => {
         try {
           await this.#call(node, BROADCAST_METHOD, [tx], (raw) => raw, { timeoutMs, signal: options.signal });
           return { node: node.name };
@@ -352,14 +355,21 @@ class DhiveChainClientImpl implements DhiveChainClient {
         }
       };
 
-      for (const node of candidates) {
-        // Nodes that were failing are asked too, but not waited for: a hanging node must not hold up the decision.
-        const counts = node.failures === 0;
-        const known = node.headSeenAt !== undefined && now - node.headSeenAt <= this.#intervalMs;
-        if (!isHead && known && !node.isFresh(now, bounds)) {
-          problems.push(`${node.name}: ${node.staleness(now, bounds)}`);
-          continue;
-        }
+      const recent = (node: NodeHealth): boolean =>
+        node.headSeenAt !== undefined && now - node.headSeenAt <= this.#intervalMs;
+      // A node whose head, read moments ago, is stale has nothing to say; a failing one is asked again.
+      const toAsk = candidates.filter((node) => {
+        if (isHead || node.failures > 0 || !recent(node) || node.isFresh(now, bounds)) return true;
+        problems.push(`${node.name}: ${node.staleness(now, bounds)}`);
+        return false;
+      });
+      // Failing nodes are asked but not waited for, so that a hanging node cannot hold up the decision; where
+      // every node is failing, all are waited for.
+      const anyHealthy = toAsk.some((node) => node.failures === 0);
+
+      for (const node of toAsk) {
+        const counts = node.failures === 0 || !anyHealthy;
+        const known = recent(node) && node.failures === 0;
         if (counts) tally.pending++;
         const ask = async (): Promise<T> => {
           if (isHead || known) return this.#call(node, method, params, parse, call);
