@@ -17,6 +17,7 @@ import { describeTimeline, keyNames } from '../trap-parts.js';
 import { UsageError } from '../usage-error.js';
 import { readWitnessView, type WitnessView } from '../witness-view.js';
 
+/** The drill's pace: accelerated like the demo, or as fast as the configured chain where that is faster. */
 const DRILL_BLOCK_INTERVAL_MS = 400;
 
 /** The drill's verdict, as `--json` prints it. */
@@ -42,6 +43,7 @@ interface DrillResult {
 /** Runs the drill; exit 0 when this configuration fails over and every notifier delivered. */
 export async function drillCommand({ settings, output, signal }: CommandContext): Promise<number> {
   const witness = settings.witness ?? '';
+  const interval = Math.min(DRILL_BLOCK_INTERVAL_MS, settings.blockIntervalMs ?? DRILL_BLOCK_INTERVAL_MS);
   const connection = await connect(settings);
   const { keys } = connection;
   const { notifiers, problems: notifierProblems } = await buildNotifiers(settings);
@@ -70,7 +72,7 @@ export async function drillCommand({ settings, output, signal }: CommandContext)
   say(
     output.paint(
       'dim',
-      `A simulated chain on 127.0.0.1, blocks every ${DRILL_BLOCK_INTERVAL_MS} ms. Copied from the real chain: the name and ` +
+      `A simulated chain on 127.0.0.1, blocks every ${interval} ms. Copied from the real chain: the name and ` +
         'which configured key is on chain. Every key there is a stand-in: your private keys stay in the key ring.',
     ),
   );
@@ -88,7 +90,7 @@ export async function drillCommand({ settings, output, signal }: CommandContext)
   const result = await rehearse({
     output,
     signal,
-    blockIntervalMs: DRILL_BLOCK_INTERVAL_MS,
+    blockIntervalMs: interval,
     backupNodes: others.length,
     witnesses: [
       { name: witness },
@@ -142,7 +144,7 @@ export async function drillCommand({ settings, output, signal }: CommandContext)
   say(
     `\n${output.paint('green', 'This configuration fails over')}: ${shortKey(onChain)} -> ${shortKey(toKey)} via ` +
       `${confirmed.operation}, ${missedSlots.length} missed slot${missedSlots.length === 1 ? '' : 's'}.\n` +
-      describeTimeline(timeline, DRILL_BLOCK_INTERVAL_MS).join('\n'),
+      describeTimeline(timeline, interval).join('\n'),
     'drill-failover',
   );
   if (told[0]) say(`  your notifiers would be told: ${inRealKeys(told[0].text)}`, 'drill-notification');
@@ -158,13 +160,13 @@ export async function drillCommand({ settings, output, signal }: CommandContext)
   const intervals = (at: number | undefined) =>
     at === undefined || timeline.missedSlotTime === undefined
       ? null
-      : Math.round(((at - timeline.missedSlotTime) / DRILL_BLOCK_INTERVAL_MS) * 10) / 10;
+      : Math.round(((at - timeline.missedSlotTime) / interval) * 10) / 10;
   const failover = {
     fromKey: onChain,
     toKey,
     operation: confirmed.operation,
     missedSlots: missedSlots.length,
-    blockIntervalMs: DRILL_BLOCK_INTERVAL_MS,
+    blockIntervalMs: interval,
     intervalsToBroadcast: intervals(timeline.broadcastAt),
     intervalsToConfirm: intervals(timeline.confirmedAt),
     backupProduced: produced !== undefined,
