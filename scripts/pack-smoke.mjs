@@ -1,0 +1,92 @@
+// Pack-and-install test, run after `pnpm build`: packs every public package as `pnpm publish` would, installs the
+// tarballs into an empty folder outside the workspace, and runs what a new user runs first: `npx witness-trap --help`,
+// `keygen` (loads dhive), `demo` (the whole failover on the simulated chain, wax included) and an import of every
+// export of every package. Catches a missing file in `files`, a dependency that only the workspace provided, a
+// broken bin, an export that does not load.
+//
+// The install is offline: the tarballs by path, third-party packages from pnpm's store (filled by the workspace's
+// own `pnpm install`). If the store's metadata cache cannot resolve a range offline (a CI cache restored without
+// it), it falls back to --prefer-offline, which asks the npm registry only for what is missing, and says so.
+// Usage: pnpm build && pnpm test:pack [--keep]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingBuildOutputs, pack, publicPackages, run } from './public-packages.mjs';
+
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'witness-trap-pack-smoke-'));
+const tarballs = join(work, 'tarballs');
+const app = join(work, 'app');
+/** @type {string[]} */
+const failures = [];
+
+/**
+ * Runs one step in the installed app and records a failure unless it exits 0 and its output matches.
+ * @param {string} label
+ * @param {string} command
+ * @param {string[]} args
+ * @param {RegExp} expected
+ * @param {number} [timeoutMs]
+ */
+function expectStep(label, command, args, expected, timeoutMs = 60_000) {
+  const result = run(command, args, { cwd: app, quiet: true, timeoutMs });
+  const output = result.stdout + result.stderr;
+  if (result.status !== 0 || !expected.test(output)) {
+    failures.push(`${label}: exit ${result.status}, expected output matching ${expected}\n${output.slice(-2000)}`);
+  } else {
+    console.log(`  ok: ${label}`);
+  }
+}
+
+try {
+  const packages = publicPackages();
+  const unbuilt = packages.filter((pkg) => missingBuildOutputs(pkg).length > 0).map((pkg) => pkg.name);
+  if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.join(', ')}: run pnpm build first`);
+
+  mkdirSync(tarballs);
+  mkdirSync(app);
+  const specs = Object.fromEntries(packages.map((pkg) => [pkg.name, `file:${pack(pkg, tarballs)}`]));
+  // Each package depends on its siblings by version (pnpm pack turned workspace:* into 0.0.0), which the
+  // registry does not have: the overrides point those at the tarballs too.
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify(
+      { name: 'pack-smoke', private: true, type: 'module', dependencies: specs, pnpm: { overrides: specs } },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const install = ['install', '--ignore-workspace', '--no-frozen-lockfile', '--reporter=append-only'];
+  let installed = run('pnpm', [...install, '--offline'], { cwd: app, quiet: true });
+  if (installed.status !== 0) {
+    console.log(`offline install failed, retrying with --prefer-offline:\n${installed.stdout.slice(-1500)}`);
+    installed = run('pnpm', [...install, '--prefer-offline'], { cwd: app, quiet: true });
+  }
+  if (installed.status !== 0) throw new Error(`install failed:\n${installed.stdout}${installed.stderr}`);
+
+  expectStep('npx witness-trap --help', 'npx', ['--no', '--', 'witness-trap', '--help'], /Usage: witness-trap/);
+  expectStep('npx witness-trap keygen', 'npx', ['--no', '--', 'witness-trap', 'keygen'], /STM[1-9A-HJ-NP-Za-km-z]{50}/);
+  // Exit 0 from demo means: the switch was broadcast and confirmed on the simulated chain.
+  expectStep('npx witness-trap demo', 'npx', ['--no', '--', 'witness-trap', 'demo', '--json'], /confirmed/i, 120_000);
+
+  for (const pkg of packages) {
+    for (const subpath of Object.keys(pkg.manifest.exports ?? { '.': null })) {
+      if (subpath.endsWith('.json')) continue;
+      const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+      const probe = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(3); console.log(Object.keys(m).length + ' exports');`;
+      expectStep(`import ${specifier}`, 'node', ['--input-type=module', '-e', probe], /\d+ exports/);
+    }
+  }
+} catch (error) {
+  failures.push(error instanceof Error ? error.message : String(error));
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.error(`\npack smoke test failed:\n${failures.map((failure) => `  - ${failure}`).join('\n')}`);
+  process.exit(1);
+}
+console.log('\npack smoke test: the packed packages install and run in an empty folder');
