@@ -59,46 +59,41 @@ describe('transaction builders, refereed by wax (hived protocol code)', () => {
     wax = await waxFor(TEST_CHAIN_ID);
   });
 
-  it('signs a switch that wax validates, with the same id and digest, requiring the current signing key', async () => {
-    const tx = buildTransaction(head, [buildSwitchOperation('alice', PRIMARY, BACKUP)]);
-    const signed = await ring.sign(tx, [PRIMARY], TEST_CHAIN_ID);
+  /** Signs `tx` with `key`, has wax validate it, and checks that wax and dhive agree on its id, digest and signer. */
+  async function signAndReferee(tx: UnsignedTransaction, key: string) {
+    const signed = await ring.sign(tx, [key], TEST_CHAIN_ID);
     const refereed = wax.createTransactionFromLegacyJson(signed);
-
     refereed.validate();
     expect(refereed.legacy_id).toBe(transactionId(signed));
     expect(refereed.legacy_sigDigest).toBe(dhiveDigest(tx));
-    expect(refereed.legacy_signatureKeys).toEqual([PRIMARY]);
-    const required = refereed.requiredAuthorities;
+    expect(refereed.legacy_signatureKeys).toEqual([key]);
+    return refereed.requiredAuthorities;
+  }
+
+  it('signs a switch that wax validates, with the same id and digest, requiring the current signing key', async () => {
+    const required = await signAndReferee(
+      buildTransaction(head, [buildSwitchOperation('alice', PRIMARY, BACKUP)]),
+      PRIMARY,
+    );
     expect(required.active.size + required.owner.size + required.posting.size).toBe(0);
     expect(required.other).toHaveLength(1);
     expect(Object.keys(required.other[0]?.key_auths ?? {})).toEqual([PRIMARY]);
   });
 
   it('disables the witness with the null key as the new signing key', async () => {
-    const tx = buildTransaction(head, [buildSwitchOperation('alice', PRIMARY, NULL_SIGNING_KEY)]);
-    const signed = await ring.sign(tx, [PRIMARY], TEST_CHAIN_ID);
-    const refereed = wax.createTransactionFromLegacyJson(signed);
-
-    refereed.validate();
-    expect(refereed.legacy_id).toBe(transactionId(signed));
-    expect(refereed.legacy_sigDigest).toBe(dhiveDigest(tx));
-    expect(refereed.legacy_signatureKeys).toEqual([PRIMARY]);
-    expect(Object.keys(refereed.requiredAuthorities.other[0]?.key_auths ?? {})).toEqual([PRIMARY]);
+    const required = await signAndReferee(
+      buildTransaction(head, [buildSwitchOperation('alice', PRIMARY, NULL_SIGNING_KEY)]),
+      PRIMARY,
+    );
+    expect(Object.keys(required.other[0]?.key_auths ?? {})).toEqual([PRIMARY]);
   });
 
   it('re-enables a null-key witness with witness_update, signed by the active key, url and props copied', async () => {
     const disabled = { ...witness, signingKey: NULL_SIGNING_KEY };
     const op = buildWitnessUpdateOperation(disabled, BACKUP);
-    const tx = buildTransaction(head, [op]);
-    const signed = await ring.sign(tx, [ACTIVE], TEST_CHAIN_ID);
-    const refereed = wax.createTransactionFromLegacyJson(signed);
-
-    refereed.validate();
-    expect(refereed.legacy_id).toBe(transactionId(signed));
-    expect(refereed.legacy_sigDigest).toBe(dhiveDigest(tx));
-    expect(refereed.legacy_signatureKeys).toEqual([ACTIVE]);
-    expect([...refereed.requiredAuthorities.active]).toEqual(['alice']);
-    expect(refereed.requiredAuthorities.other).toHaveLength(0);
+    const required = await signAndReferee(buildTransaction(head, [op]), ACTIVE);
+    expect([...required.active]).toEqual(['alice']);
+    expect(required.other).toHaveLength(0);
     expect(op[1]).toMatchObject({
       url: witness.url,
       block_signing_key: BACKUP,
