@@ -1,11 +1,12 @@
 // Release check for every public package, run after `pnpm build`: publint --strict, arethetypeswrong on the tarball
 // pnpm would publish (ESM-only profile: these packages ship no CommonJS on purpose), and what neither tool looks at:
-// no `workspace:` range left in the packed manifest, every path it names inside the tarball.
+// no `workspace:` range left in the packed manifest, every path it names inside the tarball, publishConfig.exports
+// in step with exports, every export in the API reference.
 // Usage: pnpm build && pnpm check:packages
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localBin, manifestTargets, missingBuildOutputs, pack, publicPackages, run } from './public-packages.mjs';
+import { localBin, manifestTargets, missingBuildOutputs, pack, publicPackages, ROOT, run } from './public-packages.mjs';
 
 const DEPENDENCY_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
 
@@ -27,6 +28,15 @@ function withoutSourceCondition(value) {
 const failures = [];
 /** @type {string[]} */
 const warnings = [];
+// The API reference documents what is exported: a new package or subpath must be added to typedoc.json (and the
+// program in tsconfig.docs.json), or `pnpm docs` would silently leave it out.
+const typedocEntryPoints = new Set(
+  JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8')).entryPoints.map((path) => join(ROOT, path)),
+);
+const docsProgram = new Set(
+  JSON.parse(readFileSync(join(ROOT, 'tsconfig.docs.json'), 'utf8')).files.map((path) => join(ROOT, path)),
+);
+
 const work = mkdtempSync(join(tmpdir(), 'witness-trap-check-packages-'));
 
 try {
@@ -36,6 +46,15 @@ try {
     if (missing.length > 0) {
       failures.push(`${pkg.name}: not built (missing ${missing.join(', ')}): run pnpm build first`);
       continue;
+    }
+
+    for (const [subpath, conditions] of Object.entries(pkg.manifest.exports ?? {})) {
+      const source = typeof conditions === 'object' && conditions !== null ? conditions.source : undefined;
+      if (source === undefined) continue;
+      const file = join(pkg.dir, source);
+      if (!typedocEntryPoints.has(file) || !docsProgram.has(file)) {
+        failures.push(`${pkg.name}: export ${subpath} (${source}) is not in typedoc.json and tsconfig.docs.json`);
+      }
     }
 
     if (run(localBin('publint'), ['--strict', pkg.dir]).status !== 0) failures.push(`${pkg.name}: publint --strict`);
