@@ -2,10 +2,17 @@
  * The witness in operator terms: which configured key is on chain, misses, last block, next slot, node freshness.
  * Read through the `ChainClient` contract only, so `status`, `check` and `drill` share one view of it.
  */
-import type { ChainClient, HeadState, NodeStatus, WitnessSchedule, WitnessState } from '@witness-trap/core';
+import {
+  backupOrder,
+  type ChainClient,
+  type HeadState,
+  isNullSigningKey,
+  type NodeStatus,
+  nextSlotOf,
+  type WitnessSchedule,
+  type WitnessState,
+} from '@witness-trap/core';
 import { safeUrl } from './safe-url.js';
-
-const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
 
 /** What the key on chain is, among the keys the operator configured. */
 export type KeyRole = 'backup' | 'held' | 'null' | 'unknown';
@@ -85,23 +92,23 @@ export function witnessView(
   const now = input.now ?? Date.now();
   const key = witness.signingKey;
   const backupIndex = input.backupKeys.indexOf(key);
-  const keyRole: KeyRole =
-    key === NULL_KEY ? 'null' : backupIndex >= 0 ? 'backup' : input.heldKeys.includes(key) ? 'held' : 'unknown';
-  const next = nextSlot(input.witness, head, schedule);
+  const keyRole: KeyRole = isNullSigningKey(key)
+    ? 'null'
+    : backupIndex >= 0
+      ? 'backup'
+      : input.heldKeys.includes(key)
+        ? 'held'
+        : 'unknown';
+  const next = nextSlotOf(input.witness, head, schedule, blockIntervalMs);
   const headSlotTime = Math.floor(head.headBlockTime / blockIntervalMs) * blockIntervalMs;
-  const nextTime = next === undefined ? undefined : headSlotTime + next * blockIntervalMs;
   const lastBlockTime = headSlotTime - (head.currentAslot - witness.lastAslot) * blockIntervalMs;
-  const order =
-    backupIndex < 0
-      ? [...input.backupKeys]
-      : [...input.backupKeys.slice(backupIndex + 1), ...input.backupKeys.slice(0, backupIndex)];
   return {
     witness: witness.owner,
     signingKey: key,
     keyRole,
     ...(backupIndex >= 0 ? { backupIndex: backupIndex + 1 } : {}),
     keyHeld: input.heldKeys.includes(key),
-    disabled: key === NULL_KEY,
+    disabled: isNullSigningKey(key),
     totalMissed: witness.totalMissed,
     lastBlock: witness.lastConfirmedBlockNum,
     lastAslot: witness.lastAslot,
@@ -109,35 +116,20 @@ export function witnessView(
     headBlock: head.headBlockNumber,
     headBlockTime: new Date(head.headBlockTime).toISOString(),
     nextSlot:
-      next === undefined || nextTime === undefined
+      next === undefined
         ? null
         : {
-            aslot: head.currentAslot + next,
-            time: new Date(nextTime).toISOString(),
-            inSeconds: Math.max(0, Math.round((nextTime - now) / 100) / 10),
+            aslot: next.aslot,
+            time: new Date(next.time).toISOString(),
+            inSeconds: Math.max(0, Math.round((next.time - now) / 100) / 10),
           },
-    nextBackupKey: order.find((candidate) => candidate !== key && candidate !== NULL_KEY) ?? null,
+    nextBackupKey: backupOrder(key, input.backupKeys)[0] ?? null,
     backupKeys: [...input.backupKeys],
     url: witness.url,
     ...(witness.runningVersion ? { runningVersion: witness.runningVersion } : {}),
     blockIntervalMs,
     nodes: nodes.map(nodeView),
   };
-}
-
-/**
- * Slots after the head until the witness's next one, within the current round (certain) and, where the node gave
- * it, the next (holds unless a slot is missed before the shuffle). Same arithmetic as hived's `get_scheduled_witness`.
- */
-function nextSlot(witness: string, head: HeadState, schedule: WitnessSchedule): number | undefined {
-  const current = schedule.currentShuffledWitnesses.slice(0, schedule.numScheduledWitnesses).filter(Boolean);
-  const future = (schedule.futureShuffledWitnesses ?? []).filter(Boolean);
-  const toShuffle = (Math.floor(head.headBlockNumber / 21) + 1) * 21 - head.headBlockNumber;
-  for (let k = 1; k <= toShuffle + (future.length > 0 ? 21 : 0); k++) {
-    const list = k <= toShuffle ? current : future;
-    if (list.length > 0 && list[(head.currentAslot + k) % list.length] === witness) return k;
-  }
-  return undefined;
 }
 
 function nodeView(node: NodeStatus): NodeView {
