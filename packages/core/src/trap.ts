@@ -394,12 +394,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
         if (missesSinceProduced > 0) {
-          this.#emit('recovered', {
-            witness: this.#o.witness,
-            blockNum: verdict.blockNum,
-            key: verdict.witness.signingKey,
-          });
-          this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.witness.signingKey });
+          this.#emit('recovered', { witness: this.#o.witness, blockNum: verdict.blockNum, key: verdict.key });
+          this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.key });
         }
         missesSinceProduced = 0;
         continue;

@@ -8,13 +8,22 @@ import type {
   WitnessState,
 } from '../types.js';
 import { readUntilTrusted, sleepOrStop } from './decisive-read.js';
-import { aslotAt, nextSlotOf, producerAfterShuffle, roundOf, type SlotPrediction, shuffleTime } from './schedule.js';
+import {
+  aslotAt,
+  nextShuffleBlock,
+  nextSlotOf,
+  producerAfterShuffle,
+  roundOf,
+  type SlotPrediction,
+  shuffleTime,
+  slotTime,
+} from './schedule.js';
 import type { EmitTrapEvent } from './switch.js';
 
 /** What a look at one of the witness's slots found. */
 export type SlotVerdict =
   /** The witness produced it (or produced after it: its node is alive). */
-  | { kind: 'produced'; witness: WitnessState; blockNum: number }
+  | { kind: 'produced'; blockNum: number; key: PublicKeyString }
   /** Certain: a later block arrived without ours, the slot was ours by the schedule, and the chain charged a miss. */
   | { kind: 'missed'; aslot: number; slotTime: number; seenInBlock: number; witness: WitnessState }
   /** The chain shows a signing key other than the one being watched: a peer instance or a person switched it. */
@@ -36,8 +45,9 @@ export interface SlotWatcherOptions {
 }
 
 /**
- * Follows the witness's slots at block pace with few reads: per slot one head read right after the slot is due
- * (more only while the block is late), one witness read, and the schedule once per round. A slot counts as missed
+ * Follows the witness's slots at block pace with few reads: per slot one head read half an interval after the slot
+ * is due (more only while the block is late), a witness read unless the head is our block, and the schedule once
+ * per round. A slot counts as missed
  * only on decisive reads, when all of these hold: the head is past the slot; the witness's `last_aslot` is before
  * it; the slot was the witness's by the schedule in force then; and `total_missed` grew (hived charges a miss when
  * the next block arrives). A node that is stale, lagging or disagreeing never produces a miss: its reads are
@@ -46,6 +56,8 @@ export interface SlotWatcherOptions {
 export class SlotWatcher {
   readonly #o: SlotWatcherOptions;
   #head: HeadState | undefined;
+  /** The trap's clock when `#head` was read. */
+  #headAt = Number.NEGATIVE_INFINITY;
   #schedule: { value: WitnessSchedule; round: number } | undefined;
   #lastTotalMissed: number | undefined;
   #nodesSignature = '';
@@ -79,7 +91,10 @@ export class SlotWatcher {
         node,
       });
     }
-    if (this.#head === undefined || head.headBlockNumber >= this.#head.headBlockNumber) this.#head = head;
+    if (this.#head === undefined || head.headBlockNumber >= this.#head.headBlockNumber) {
+      this.#head = head;
+      this.#headAt = this.#o.clock.now();
+    }
     this.#reportNodes();
     return head;
   }
@@ -98,18 +113,27 @@ export class SlotWatcher {
    * not scheduled in what is known, sleeps until the shuffle and looks again.
    */
   async nextSlot(): Promise<SlotPrediction> {
+    const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     for (;;) {
-      const head = await this.readHead();
+      // The head the last check read is reused where it is still current: one read per slot, not two.
+      const head =
+        this.#head !== undefined && clock.now() - this.#headAt < pollIntervalMs ? this.#head : await this.readHead();
       const schedule = await this.#scheduleFor(head);
-      const slot = nextSlotOf(this.#o.witness, head, schedule, this.#o.blockIntervalMs);
+      if (schedule === undefined) {
+        await this.sleepUntil(slotTime(head, 1, blockIntervalMs) + pollIntervalMs);
+        await this.readHead();
+        continue;
+      }
+      const slot = nextSlotOf(this.#o.witness, head, schedule, blockIntervalMs);
       if (slot !== undefined) {
-        this.#o.emit('next-slot', { aslot: slot.aslot, time: slot.time, inMs: slot.time - this.#o.clock.now() });
+        this.#o.emit('next-slot', { aslot: slot.aslot, time: slot.time, inMs: slot.time - clock.now() });
         return slot;
       }
       this.#o.log.debug('witness not scheduled in the known rounds; looking again after the shuffle', {
         head: head.headBlockNumber,
       });
-      await this.sleepUntil(shuffleTime(head, this.#o.blockIntervalMs) + this.#o.blockIntervalMs / 2);
+      await this.sleepUntil(shuffleTime(head, blockIntervalMs) + blockIntervalMs / 2);
+      await this.readHead();
     }
   }
 
@@ -147,12 +171,14 @@ export class SlotWatcher {
       this.#schedule = undefined;
       return { kind: 'none' };
     }
+    // Our block is the head: produced, and the head says so on its own (no witness read: the load stays low).
+    if (head.currentAslot === slot.aslot) return { kind: 'produced', blockNum: head.headBlockNumber, key: watchedKey };
     let witness = await this.#witnessOrNone();
     if (witness === undefined) return { kind: 'none' };
     if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
-    if (witness.lastAslot >= slot.aslot || head.currentAslot === slot.aslot) {
+    if (witness.lastAslot >= slot.aslot) {
       this.#lastTotalMissed = witness.totalMissed;
-      return { kind: 'produced', witness, blockNum: witness.lastConfirmedBlockNum };
+      return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
     }
     if (!(await this.#wasOurs(slot, head))) {
       this.#lastTotalMissed = witness.totalMissed;
@@ -174,7 +200,7 @@ export class SlotWatcher {
       if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
       if (witness.lastAslot >= slot.aslot) {
         this.#lastTotalMissed = witness.totalMissed;
-        return { kind: 'produced', witness, blockNum: witness.lastConfirmedBlockNum };
+        return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
       }
     }
     this.#lastTotalMissed = witness.totalMissed;
@@ -212,10 +238,17 @@ export class SlotWatcher {
     return producerAfterShuffle(slot.aslot, shuffleAslot, schedule.value) === this.#o.witness;
   }
 
-  async #scheduleFor(head: HeadState): Promise<WitnessSchedule> {
+  /**
+   * The schedule in force at `head`, read once per round. A schedule read must not straddle a shuffle, or it would
+   * be taken for the wrong round: it is not read when the next block is the shuffle block (`undefined`: look again
+   * after it), and a read that came back more than half an interval after the head is discarded.
+   */
+  async #scheduleFor(head: HeadState): Promise<WitnessSchedule | undefined> {
     const round = roundOf(head.headBlockNumber);
     if (this.#schedule?.round === round) return this.#schedule.value;
+    if (nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber === 1) return undefined;
     const { value } = await readUntilTrusted(() => this.#o.chain.getSchedule({ decisive: true }), this.#loop('watch'));
+    if (this.#o.clock.now() - this.#headAt > this.#o.blockIntervalMs / 2) return undefined;
     this.#schedule = { value, round };
     return value;
   }
