@@ -475,10 +475,18 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     });
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
     const plan = this.#planFor(fromKey);
-    const outcome = await this.#fire(fromKey, toKey, decision.reason, decision.facts, plan, {
-      stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
-    });
-    return this.#afterSwitch(outcome);
+    try {
+      const outcome = await this.#fire(fromKey, toKey, decision.reason, decision.facts, plan, {
+        stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
+      });
+      return await this.#afterSwitch(outcome);
+    } catch (error) {
+      // A daemon outlives a switch that did not land (already reported loudly as `failed`): the witness is still
+      // missing, and the next miss tries again. A one-shot run ends with the error.
+      if (this.#mode !== 'daemon' || !(error instanceof SwitchFailedError)) throw error;
+      this.#policy.reset();
+      return undefined;
+    }
   }
 
   /** Every backup has failed or is down: say so loudly; with the kill switch, set the null key. */

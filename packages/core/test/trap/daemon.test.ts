@@ -111,4 +111,23 @@ describe('daemon mode', () => {
     await sim.advanceSlots(42);
     expect(missesOf(sim, witness.name)).toEqual([]);
   });
+
+  it('keeps watching after a switch that did not land, and switches on the next miss', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', maxAttempts: 1, confirmTimeoutMs: 6000 }));
+    const failed: Array<TrapEvents['failed']> = [];
+    trap.on('failed', (e) => failed.push(e));
+    await trap.arm();
+    const run = trap.run();
+    const fault = await sim.injectFault({ kind: 'drop-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    for (let i = 0; i < 60 && failed.length === 0; i++) await sim.advanceSlots(1);
+    expect(failed).toHaveLength(1);
+    await fault.remove();
+    expect(await untilKey(scenario, backupKeys[0] as string, 120)).toBe(true);
+    await trap.stop();
+    expect(await run).toMatchObject({ status: 'stopped', switches: [{ status: 'confirmed', toKey: backupKeys[0] }] });
+    expect(missesOf(sim, witness.name).length).toBeGreaterThanOrEqual(2);
+  });
 });
