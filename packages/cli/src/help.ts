@@ -26,7 +26,13 @@ export function renderCommandHelp(command: CommandName): string {
   const secrets = options.filter((option) => option.secret);
   const rows = flags.map((option) => [flagText(option), describe(option, command)] as const);
   const width = Math.min(30, Math.max(0, ...rows.map(([flag]) => flag.length)));
-  const lines = [`Usage: witness-trap ${command} [options]`, '', `${COMMAND_SUMMARIES[command]}.`, ''];
+  const summary = COMMAND_SUMMARIES[command];
+  const lines = [
+    `Usage: witness-trap ${command} [options]`,
+    '',
+    `${summary.charAt(0).toUpperCase()}${summary.slice(1)}.`,
+    '',
+  ];
   if (rows.length > 0) {
     lines.push('Options:');
     for (const [flag, text] of rows) {
@@ -40,7 +46,8 @@ export function renderCommandHelp(command: CommandName): string {
   }
   if (secrets.length > 0) {
     lines.push('', 'Private keys (never flags):');
-    for (const option of secrets) lines.push(`  ${option.env}  ${option.description}`);
+    const envWidth = Math.max(...secrets.map((option) => option.env.length));
+    for (const option of secrets) lines.push(`  ${option.env.padEnd(envWidth)}  ${option.description}`);
   }
   const extra = COMMAND_NOTES[command];
   if (extra) lines.push('', extra);

@@ -9,6 +9,7 @@ import {
   isNullSigningKey,
   type NodeStatus,
   nextSlotOf,
+  type TrapState,
   type WitnessSchedule,
   type WitnessState,
 } from '@witness-trap/core';
@@ -55,6 +56,56 @@ export interface WitnessView {
   runningVersion?: string;
   blockIntervalMs: number;
   nodes: NodeView[];
+  /** What the trap's state file says (`null` where there is none: the trap has not run with this --state). */
+  trap?: TrapStateView | null;
+}
+
+/** The trap's own record, from its state file. */
+export interface TrapStateView {
+  witness: string;
+  armedAt: string | null;
+  baselineTotalMissed: number | null;
+  /** A switch signed and maybe broadcast, not yet seen on chain. */
+  pending: { fromKey: string; toKey: string; txId: string; expiresAt: string } | null;
+  lastSwitch: {
+    fromKey: string;
+    toKey: string;
+    at: string;
+    txId: string | null;
+    block: number | null;
+    byPeer: boolean;
+  } | null;
+  switches: number;
+}
+
+/** The state file's record in operator terms. */
+export function trapStateView(state: TrapState): TrapStateView {
+  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  const last = state.history.at(-1);
+  return {
+    witness: state.witness,
+    armedAt: iso(state.armedAt),
+    baselineTotalMissed: state.baselineTotalMissed ?? null,
+    pending: state.pending
+      ? {
+          fromKey: state.pending.fromKey,
+          toKey: state.pending.toKey,
+          txId: state.pending.txId,
+          expiresAt: new Date(state.pending.expiresAt).toISOString(),
+        }
+      : null,
+    lastSwitch: last
+      ? {
+          fromKey: last.fromKey,
+          toKey: last.toKey,
+          at: new Date(last.at).toISOString(),
+          txId: last.txId ?? null,
+          block: last.confirmedBlock ?? null,
+          byPeer: last.byPeer,
+        }
+      : null,
+    switches: state.history.length,
+  };
 }
 
 /** What {@link readWitnessView} needs besides the chain. */
@@ -168,6 +219,7 @@ export function renderWitnessView(
     `  last block    #${view.lastBlock}, ${view.lastBlockAgeSeconds} s ago`,
     `  next slot     ${next}`,
     `  next backup   ${view.nextBackupKey ?? paint('yellow', 'none configured')}`,
+    ...trapLines(view.trap, paint),
     '  nodes',
     ...view.nodes.map((node) => {
       const state = node.fresh ? paint('green', 'fresh') : paint('red', 'STALE');
@@ -179,4 +231,28 @@ export function renderWitnessView(
     }),
   ];
   return lines.join('\n');
+}
+
+function trapLines(trap: TrapStateView | null | undefined, paint: (color: 'yellow' | 'dim', text: string) => string) {
+  if (trap === undefined) return [];
+  if (trap === null)
+    return [`  trap state    ${paint('dim', 'no state file here (the trap has not run with this --state)')}`];
+  const lines = [
+    `  trap state    armed ${trap.armedAt ?? 'never'}, ${trap.switches} switch${trap.switches === 1 ? '' : 'es'} recorded`,
+  ];
+  if (trap.lastSwitch) {
+    const where = trap.lastSwitch.block === null ? '' : ` in block ${trap.lastSwitch.block}`;
+    lines.push(
+      `  last switch   ${trap.lastSwitch.fromKey} -> ${trap.lastSwitch.toKey}${where} at ${trap.lastSwitch.at}`,
+    );
+  }
+  if (trap.pending) {
+    lines.push(
+      paint(
+        'yellow',
+        `  IN FLIGHT     ${trap.pending.fromKey} -> ${trap.pending.toKey}, tx ${trap.pending.txId}, expires ${trap.pending.expiresAt}`,
+      ),
+    );
+  }
+  return lines;
 }

@@ -21,10 +21,19 @@ describe('run, one-shot, against the simulated chain', () => {
     expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
     const events = jsonLines(result.stdout).map((record) => record.event);
     expect(events).toEqual(expect.arrayContaining(['armed', 'missed', 'triggered', 'broadcast', 'confirmed']));
-    const accepted = op.sim.chain
-      .broadcasts()
-      .filter((record) => (record as { accepted?: boolean }).accepted !== false);
-    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    const accepted = op.sim.chain.broadcasts().filter((record) => record.accepted);
+    expect(accepted.map((record) => record.operations)).toContainEqual(['witness_set_properties']);
+
+    const status = await runCli(['status', ...op.runFlags, '--json', '--state', join(op.dir, 'state.json')], {
+      cwd: op.dir,
+    });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      signingKey: op.backupKey,
+      keyRole: 'backup',
+      backupIndex: 1,
+      trap: { lastSwitch: { fromKey: op.me.signingKey, toKey: op.backupKey, byPeer: false }, pending: null },
+    });
   }, 40_000);
 
   it('in a dry run signs but broadcasts nothing, exits 0, and never prints a private key or token', async () => {

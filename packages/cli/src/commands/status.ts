@@ -3,7 +3,7 @@ import { connect } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { UsageError } from '../usage-error.js';
-import { readWitnessView, renderWitnessView } from '../witness-view.js';
+import { readWitnessView, renderWitnessView, trapStateView } from '../witness-view.js';
 
 /** Reads the chain once and prints the witness's state. */
 export async function statusCommand({ settings, output }: CommandContext): Promise<number> {
@@ -17,6 +17,9 @@ export async function statusCommand({ settings, output }: CommandContext): Promi
       ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
     });
     if (!view) throw new UsageError('CONFIG_UNKNOWN_WITNESS', [`--witness ${witness}: no such witness on this chain`]);
+    const { fileStateStore } = await import('@witness-trap/core');
+    const saved = await fileStateStore(settings.statePath).load();
+    view.trap = saved && saved.witness === witness ? trapStateView(saved) : null;
     output.result(
       { ...view },
       renderWitnessView(view, (color, text) => output.paint(color, text)),
