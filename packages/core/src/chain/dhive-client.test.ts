@@ -283,6 +283,16 @@ describe('freshness', () => {
     expect(client.nodes().map((n) => n.fresh)).toEqual([true, false]);
   });
 
+  it('survives a freshness listener that throws, without blaming the node', async () => {
+    const { client } = await setup(1, {
+      onNodesChange: () => {
+        throw new Error('listener bug');
+      },
+    });
+    expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1000);
+    expect(client.nodes()[0]).toMatchObject({ fresh: true, failures: 0 });
+  });
+
   it('tells the caller about freshness changes', async () => {
     const changes: boolean[][] = [];
     const { nodes, client } = await setup(2, { onNodesChange: (all) => changes.push(all.map((n) => n.fresh)) });

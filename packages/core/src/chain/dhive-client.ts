@@ -462,7 +462,15 @@ class DhiveChainClientImpl implements DhiveChainClient {
         else this.#log?.warn('rpc node stale', { node: node.name, why: node.staleness(now, this.#bounds) });
       }
     }
-    if (changed) this.#onNodesChange?.(this.nodes());
+    if (!changed || this.#onNodesChange === undefined) return;
+    try {
+      this.#onNodesChange(this.nodes());
+    } catch (error) {
+      // A listener's bug must not count against a node, nor fail the read that noticed the change.
+      this.#log?.error('onNodesChange listener threw', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 }
 
