@@ -89,6 +89,8 @@ interface Sleeper {
 }
 
 const MAX_EVENTS_PER_ADVANCE = 1_000_000;
+/** Event-loop turns with nothing moving before woken tasks count as settled (each turn reads pending sockets). */
+const QUIET_TURNS = 5;
 
 /**
  * A clock that moves only when told to. `advance` is serialized: a second call waits for the first.
@@ -197,12 +199,16 @@ export class ManualClock implements SimnetClock {
 
   /**
    * Waits (in real time, bounded) until the `woken` tasks have each called `sleep` again with no request in flight,
-   * or until nothing has moved for `quietMs` (a task that finished never sleeps again).
+   * or until nothing has moved for `quietMs` and for several event-loop turns (a task that finished never sleeps
+   * again). Turns matter as much as milliseconds: on a busy machine the process can be descheduled for longer than
+   * `quietMs` while a response waits unread in the socket, and only a turn of the loop reads it.
    */
   async #settleTasks(woken: number, sleepCallsBefore = this.#sleepCalls): Promise<void> {
     const start = performance.now();
+    const quietMs = woken === 0 ? Math.min(2, this.#settle.quietMs) : this.#settle.quietMs;
     let lastSignal = -1;
     let lastChange = start;
+    let quietTurns = 0;
     for (;;) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const inFlight = this.#probe?.inFlight() ?? 0;
@@ -213,14 +219,13 @@ export class ManualClock implements SimnetClock {
         return;
       }
       const signal = (this.#probe?.activity() ?? 0) + this.#sleepCalls;
-      if (signal !== lastSignal) {
+      if (signal !== lastSignal || inFlight > 0) {
         lastSignal = signal;
         lastChange = now;
-      } else if (
-        inFlight === 0 &&
-        now - lastChange >= (woken === 0 ? Math.min(2, this.#settle.quietMs) : this.#settle.quietMs)
-      ) {
-        return;
+        quietTurns = 0;
+      } else {
+        quietTurns++;
+        if (quietTurns >= QUIET_TURNS && now - lastChange >= quietMs) return;
       }
       if (now - start >= this.#settle.timeoutMs) return;
       if (now - lastChange > 1) await new Promise<void>((resolve) => setTimeout(resolve, 1));

@@ -132,4 +132,34 @@ describe('slots on the manual clock', () => {
     expect(s.chain.witness(demo.name)?.signing_key).toBe(demo.signingKey);
     expect(await answer).toMatchObject({ expired: true });
   });
+
+  it("lets a watcher on the simnet's clock read, decide and broadcast within the step that showed the miss", async () => {
+    sim = await startSimnet({ clock: 'manual' });
+    const s = sim;
+    const demo = s.witnesses[0] as NonNullable<Simnet['witnesses'][0]>;
+    const backup = demo.backupKeys[0]?.publicKey as string;
+    const client = dhiveClient(s);
+    const controller = new AbortController();
+    const baseline = (await client.call('condenser_api', 'get_witness_by_account', [demo.name])).total_missed;
+    const watcher = (async () => {
+      for (;;) {
+        await s.clock.sleep(s.blockIntervalMs, controller.signal);
+        await client.database.getDynamicGlobalProperties();
+        const witness = await client.call('condenser_api', 'get_witness_by_account', [demo.name]);
+        if (witness.total_missed > baseline && witness.signing_key === demo.signingKey) {
+          const op = utils.buildWitnessUpdateOp(demo.name, { key: demo.signingKey, new_signing_key: backup });
+          await client.broadcast.send(await signOps(client, s, [op], [demo.privateKey]));
+        }
+      }
+    })().catch(() => undefined);
+    await s.stopNode(demo.signingKey);
+    while (s.chain.missedSlots().length === 0) await s.advanceSlots(1);
+    // the same step: the watcher woke after the block that charged the miss and has already broadcast
+    expect(s.chain.pending()).toHaveLength(1);
+    await s.advanceSlots(1);
+    expect(s.chain.witness(demo.name)?.signing_key).toBe(backup);
+    expect(s.chain.transactions()).toHaveLength(1);
+    controller.abort();
+    await watcher;
+  });
 });
