@@ -283,14 +283,19 @@ describe('freshness', () => {
     expect(client.nodes().map((n) => n.fresh)).toEqual([true, false]);
   });
 
-  it('survives a freshness listener that throws, without blaming the node', async () => {
-    const { client } = await setup(1, {
-      onNodesChange: () => {
-        throw new Error('listener bug');
-      },
+  it('survives a freshness listener and a logger that throw, without blaming the node', async () => {
+    const bug = (): never => {
+      throw new Error('caller bug');
+    };
+    const { nodes, client } = await setup(2, {
+      onNodesChange: bug,
+      log: { debug: bug, info: bug, warn: bug, error: bug },
     });
     expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1000);
     expect(client.nodes()[0]).toMatchObject({ fresh: true, failures: 0 });
+    nodes[0]!.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    expect((await client.getWitness('alice')).node).toBe(nodes[1]?.url);
+    expect((await client.broadcast(await signedSwitch())).acceptedBy).toHaveLength(1);
   });
 
   it('tells the caller about freshness changes', async () => {

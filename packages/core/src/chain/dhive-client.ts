@@ -166,7 +166,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
     this.#nodes = endpoints.map((endpoint) => new NodeHealth(endpoint));
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.log;
+    this.#log = options.log === undefined ? undefined : quietLogger(options.log);
     this.#onNodesChange = options.onNodesChange;
     this.#options = options;
   }
@@ -472,6 +472,20 @@ class DhiveChainClientImpl implements DhiveChainClient {
       });
     }
   }
+}
+
+/** The caller's logger, minus its exceptions: a failing log line must not fail a read or a broadcast. */
+function quietLogger(log: Logger): Logger {
+  const quiet =
+    (level: keyof Logger) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      try {
+        log[level](message, fields);
+      } catch {
+        // nowhere left to report it
+      }
+    };
+  return { debug: quiet('debug'), info: quiet('info'), warn: quiet('warn'), error: quiet('error') };
 }
 
 /** An answer to a broadcast that is hived's verdict on the transaction, not a failure of the node. */
