@@ -33,7 +33,7 @@ export type {
   RefuseConnectionsFault,
   ResetConnectionFault,
 } from './faults.js';
-export { FAULT_KINDS, InvalidFaultError } from './faults.js';
+export { FAULT_KINDS, InvalidFaultError, seededRandom } from './faults.js';
 export { formatHiveTime, parseHiveTime } from './hive-time.js';
 export type { KeyPair } from './keys.js';
 export type { BroadcastRecord } from './rpc/methods.js';
