@@ -8,6 +8,7 @@ import { ExitCode, errorLines, exitCodeFor } from './exit-codes.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import { COMMAND_NAMES, type CommandName } from './options.js';
 import { Output, type OutputStream } from './output.js';
+import { safeUrl } from './safe-url.js';
 import { UsageError } from './usage-error.js';
 
 /** What a command gets: its settings, where to print, and a signal that aborts on SIGINT/SIGTERM. */
@@ -97,6 +98,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       return ExitCode.ok;
     }
     output = new Output({ stdout, stderr, env: settings.env, json: settings.json, secrets: secretsOf(settings) });
+    for (const node of settings.nodes) output.addReplacement(node, safeUrl(node));
     if (problems.length > 0 && command !== 'check') throw new UsageError('CONFIG_INVALID', problems);
     const run = await COMMANDS[command]();
     return await run({ settings, output, problems, signal: io.signal ?? new AbortController().signal });

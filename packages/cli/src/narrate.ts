@@ -29,18 +29,24 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
     const known = options.keyNames?.get(key);
     return known ? `${shortKey(key)} (${known})` : shortKey(key);
   };
-  let head: { number: number; witness: string } | undefined;
+  let head: { number: number; witness: string; seenAt: number } | undefined;
   let next: TrapEvents['next-slot'] | undefined;
   let nextSeenAt = 0;
   const refresh = () => {
     if (!head) return;
     const nodes = options.nodes?.() ?? [];
     const fresh = nodes.filter((node) => node.fresh).length;
-    const countdown = next ? Math.max(0, (next.inMs - (Date.now() - nextSeenAt)) / 1000).toFixed(1) : undefined;
+    const left = next ? next.inMs - (Date.now() - nextSeenAt) : undefined;
+    const age = (Date.now() - head.seenAt) / 1000;
     output.live(
       [
-        `head #${head.number} by ${head.witness}`,
-        countdown === undefined ? 'next slot: not scheduled yet' : `next slot in ${countdown} s`,
+        // The trap reads the head only when a block matters, so say how old this one is.
+        `head #${head.number} by ${head.witness}${age >= 1 ? `, seen ${age.toFixed(0)} s ago` : ''}`,
+        left === undefined
+          ? 'next slot: not known yet'
+          : left > 0
+            ? `next slot in ${(left / 1000).toFixed(1)} s`
+            : 'slot due now',
         nodes.length > 0 ? `nodes ${fresh}/${nodes.length} fresh` : '',
       ]
         .filter(Boolean)
@@ -61,7 +67,7 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
     );
   });
   trap.on('block', (e) => {
-    if (!head || e.number > head.number) head = e;
+    if (!head || e.number > head.number) head = { number: e.number, witness: e.witness, seenAt: Date.now() };
     refresh();
   });
   trap.on('next-slot', (e) => {
@@ -137,7 +143,7 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
   });
   return {
     head: (number, witness) => {
-      if (!head || number > head.number) head = { number, witness };
+      if (!head || number > head.number) head = { number, witness, seenAt: Date.now() };
     },
     stop: () => {
       if (ticker) clearInterval(ticker);

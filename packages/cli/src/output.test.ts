@@ -37,6 +37,15 @@ describe('output', () => {
     expect(err.text()).toContain('[redacted]');
   });
 
+  it('shows a node URL without the API key in its path', () => {
+    const err = collector();
+    const output = new Output({ stdout: collector().stream, stderr: err.stream });
+    output.addReplacement('https://rpc.example.com/apikey-0123456789', 'https://rpc.example.com');
+    output.log('warn', 'node-stale', 'https://rpc.example.com/apikey-0123456789: timeout');
+    expect(err.text()).toContain('https://rpc.example.com: timeout');
+    expect(err.text()).not.toContain('apikey');
+  });
+
   it('paints a terminal narrative and honours NO_COLOR', () => {
     const colored = collector(true);
     new Output({ stdout: collector().stream, stderr: colored.stream, env: {} }).log('info', 'x', 'hello');

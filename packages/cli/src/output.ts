@@ -39,6 +39,7 @@ export class Output {
   private readonly stderr: OutputStream;
   private readonly color: boolean;
   private readonly secrets = new Set<string>();
+  private readonly replacements = new Map<string, string>();
   private liveText = '';
 
   constructor(options: OutputOptions = {}) {
@@ -56,9 +57,18 @@ export class Output {
     if (value && value.length >= 6) this.secrets.add(value);
   }
 
+  /**
+   * Prints `shown` wherever `value` would appear: for a node URL that carries an API key in its path or userinfo,
+   * its origin stays readable and the key does not.
+   */
+  addReplacement(value: string, shown: string): void {
+    if (value !== shown && value.length >= 6) this.replacements.set(value, shown);
+  }
+
   /** Removes secrets from text about to be printed. */
   redact(text: string): string {
     let out = text.replace(WIF_PATTERN, '[redacted]');
+    for (const [value, shown] of this.replacements) out = out.split(value).join(shown);
     for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
     return out;
   }

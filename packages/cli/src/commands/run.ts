@@ -72,6 +72,12 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     const outcome = await trap.run();
     switch (outcome.status) {
       case 'confirmed':
+        output.log(
+          'info',
+          'done',
+          'done: the trap fired once and is now disarmed. Find out why the old node failed, then re-arm with witness-trap run (or use --daemon)',
+        );
+        return ExitCode.ok;
       case 'dry-run':
       case 'stopped':
         return ExitCode.ok;
