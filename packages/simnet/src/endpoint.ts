@@ -37,6 +37,8 @@ export interface EndpointShared {
   control: SimnetControl;
   /** Counts requests for the manual clock's settle. */
   activity: { inFlight: number; count: number };
+  /** Counts each JSON-RPC call (after framing), by endpoint and method. */
+  countCall: (endpoint: number, method: string) => void;
   seedMix: number;
 }
 
@@ -258,6 +260,11 @@ export class Endpoint {
     } catch (error) {
       return failure(idOf(request), error);
     }
+    const { method, params } = frame.call;
+    this.#shared.countCall(
+      this.index,
+      method === 'call' && Array.isArray(params) ? `${params[0]}.${params[1]}` : method,
+    );
     try {
       const result = await invoke(frame.call.method, frame.call.params, ctx);
       if (frame.notification) return undefined;

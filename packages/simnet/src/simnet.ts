@@ -8,7 +8,7 @@ import { formatHiveTime } from './hive-time.js';
 import { buildRoster, witnessName } from './roster.js';
 import type { BroadcastRecord, SimnetControl } from './rpc/methods.js';
 import type { ShapeContext } from './rpc/shapes.js';
-import type { ChainView, FaultHandle, Simnet, SimnetOptions, SimnetWitness, SlotView } from './types.js';
+import type { ChainView, FaultHandle, RpcCallStats, Simnet, SimnetOptions, SimnetWitness, SlotView } from './types.js';
 import { waxFor } from './wax.js';
 import { WitnessNode } from './witness-node.js';
 
@@ -183,6 +183,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     state,
   };
 
+  let calls: RpcCallStats = { total: 0, byMethod: {}, byEndpoint: Array.from({ length: endpointCount }, () => 0) };
   const shared: EndpointShared = {
     chain,
     shape,
@@ -194,6 +195,11 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     control,
     activity,
     seedMix,
+    countCall: (endpoint, method) => {
+      calls.total++;
+      calls.byMethod[method] = (calls.byMethod[method] ?? 0) + 1;
+      calls.byEndpoint[endpoint] = (calls.byEndpoint[endpoint] ?? 0) + 1;
+    },
   };
 
   for (const entry of roster) {
@@ -296,6 +302,10 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     advanceSlots: (n) => clock.advance(n * blockIntervalMs),
     waitForBlock: (num, opts = {}) => waitForBlock(chain, num, opts.timeoutMs ?? 30_000),
     onBlock: (listener) => chain.onBlock(listener),
+    rpcCalls: () => structuredClone(calls),
+    resetRpcCalls: () => {
+      calls = { total: 0, byMethod: {}, byEndpoint: calls.byEndpoint.map(() => 0) };
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -147,6 +147,15 @@ export interface FaultHandle {
   remove(): Promise<void>;
 }
 
+/** JSON-RPC calls the endpoints received (each call of a batch counts; the legacy `call` form as `api.method`). */
+export interface RpcCallStats {
+  total: number;
+  /** By `api.method`. */
+  byMethod: Record<string, number>;
+  /** By endpoint index. */
+  byEndpoint: number[];
+}
+
 /** A running simulated chain. */
 export interface Simnet {
   /** The first endpoint, `http://127.0.0.1:PORT`. */
@@ -177,6 +186,12 @@ export interface Simnet {
   advanceSlots(n: number): Promise<void>;
   /** Resolves when the head is at least `num` (manual clock: only once a test advances the clock). */
   waitForBlock(num: number, options?: { timeoutMs?: number }): Promise<BlockRecord>;
+  /**
+   * JSON-RPC calls received since start or the last `resetRpcCalls()` (how much load a client puts on the nodes).
+   */
+  rpcCalls(): RpcCallStats;
+  /** Starts counting calls afresh. */
+  resetRpcCalls(): void;
   /** Calls `listener` after every produced block; returns a function that removes it. */
   onBlock(listener: (block: BlockRecord) => void): () => void;
   /** Stops everything (servers, timers). */

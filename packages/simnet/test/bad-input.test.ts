@@ -158,6 +158,21 @@ describe('bad input gets JSON-RPC errors and changes nothing', () => {
     expect(answers[3]?.error?.code).toBe(-32600);
   });
 
+  it('counts the calls it receives, by method and endpoint', async () => {
+    sim.resetRpcCalls();
+    await rpc(sim.url, 'condenser_api.get_config');
+    await rpc(sim.url, 'call', ['condenser_api', 'get_config', []]);
+    await post(sim.url, [
+      { jsonrpc: '2.0', id: 1, method: 'database_api.get_dynamic_global_properties', params: {} },
+      { jsonrpc: '2.0', id: 2, method: 'nope.nope' },
+    ]);
+    expect(sim.rpcCalls()).toEqual({
+      total: 4,
+      byMethod: { 'condenser_api.get_config': 2, 'database_api.get_dynamic_global_properties': 1, 'nope.nope': 1 },
+      byEndpoint: [4],
+    });
+  });
+
   it('survives a client that disconnects mid-request', async () => {
     await new Promise<void>((resolve) => {
       const req = request(sim.url, { method: 'POST', headers: { 'content-length': '1000' } });
