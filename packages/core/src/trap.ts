@@ -176,6 +176,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   #watcher: SlotWatcher | undefined;
   #nextSlot: SlotPrediction | undefined;
   #switches: SwitchOutcome[] = [];
+  #health: { at: number; unhealthy: Set<PublicKeyString> } | undefined;
 
   constructor(options: FailoverTrapOptions) {
     super();
@@ -391,6 +392,9 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       if (preemptive !== undefined) return preemptive;
       await watcher.sleepUntil(slot.time + Math.max(this.#pollIntervalMs, this.#blockIntervalMs / 2));
       const verdict = await watcher.checkSlot(slot, this.#currentKey ?? '');
+      if (this.#o.health !== undefined && this.#currentKey !== undefined) {
+        void this.#probeBackups(this.#currentKey).catch(() => undefined);
+      }
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
         if (missesSinceProduced > 0) {
@@ -671,15 +675,30 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     return true;
   }
 
+  /**
+   * The backups whose node is down or out of sync. Probed in the background after each slot check, so that the
+   * answer is at hand when the trap fires: a dead host that drops packets would otherwise cost a probe timeout
+   * between the miss and the broadcast. Without a recent answer (two rounds), the probes run now.
+   */
   async #unhealthyBackups(fromKey: PublicKeyString): Promise<Set<PublicKeyString>> {
-    const urls = this.#o.health;
-    if (urls === undefined) return new Set();
-    return unhealthyKeys(backupOrder(fromKey, this.#o.backupKeys), {
+    if (this.#o.health === undefined) return new Set();
+    const cached = this.#health;
+    const maxAgeMs = 2 * 21 * this.#blockIntervalMs;
+    if (cached !== undefined && this.#clock.now() - cached.at < maxAgeMs) return cached.unhealthy;
+    return this.#probeBackups(fromKey);
+  }
+
+  async #probeBackups(fromKey: PublicKeyString): Promise<Set<PublicKeyString>> {
+    const urls = this.#o.health ?? {};
+    const at = this.#clock.now();
+    const unhealthy = await unhealthyKeys(backupOrder(fromKey, this.#o.backupKeys), {
       ...this.#probeOptions(),
       urls,
       maxLagBlocks: this.#o.healthMaxLagBlocks ?? 20,
       ...(this.#watcher?.head === undefined ? {} : { headBlockNumber: this.#watcher.head.headBlockNumber }),
     });
+    this.#health = { at, unhealthy };
+    return unhealthy;
   }
 
   #probeOptions() {
