@@ -75,6 +75,25 @@ describe('witness-trap-simnet', () => {
     expect(stdout.lines.join('\n')).not.toMatch(/5[HJK][1-9A-HJ-NP-Za-km-z]{49}/);
   });
 
+  it('stops cleanly on SIGTERM and leaves no signal handler behind', async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    let sim: Simnet | undefined;
+    const stdout = capture();
+    const run = runSimnetCli(['--port', '0'], {
+      stdout,
+      onStarted: (s) => {
+        sim = s;
+      },
+    });
+    while (!sim) await new Promise((r) => setTimeout(r, 5));
+    expect(process.listenerCount('SIGTERM')).toBe((before[1] ?? 0) + 1);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await run).toBe(0);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+    expect(stdout.lines.at(-1)).toBe('simnet stopped');
+    await expect(fetch(sim.url)).rejects.toThrow();
+  });
+
   it('exits 2 on bad usage, without starting', async () => {
     for (const args of [
       ['--port', 'x'],
