@@ -60,4 +60,18 @@ describe('the built CLI, offline', () => {
     expect(result.stderr).toContain(`run chmod 600 ${keys}`);
     expect(result.stderr).not.toContain('5KMWWy2d3Mjc8LojNoj8Lcz9B1aWu8bRofUgGwQk959Dw5h2iyw');
   });
+
+  it('mounts the simulated chain as witness-trap simnet, which stops cleanly on SIGTERM', async () => {
+    let announced: { url?: string; chainId?: string } = {};
+    const result = await runCli(['simnet', '--json', '--port', '0', '--block-interval', '500'], {
+      onStdoutLine: (line, child) => {
+        if (announced.url) return;
+        announced = JSON.parse(line) as typeof announced;
+        child.kill('SIGTERM');
+      },
+    });
+    expect(announced.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(announced.chainId).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.code).toBe(0);
+  });
 });
