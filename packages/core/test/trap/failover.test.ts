@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchFailedError } from '../../src/errors.js';
+import { StateError, SwitchFailedError } from '../../src/errors.js';
 import type { TrapEvents } from '../../src/events.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
@@ -151,5 +151,68 @@ describe('FailoverTrap on the simulated chain', () => {
     expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+
+  it('tells the notifiers after the broadcast and after the confirmation, once each', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const told: Array<{ kind: string; title: string; text: string }> = [];
+    const recording: Notifier = {
+      name: 'recording',
+      notify: async (n) => {
+        told.push({ kind: n.kind, title: n.title, text: n.text });
+      },
+    };
+    const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [recording] }));
+    const notified: string[] = [];
+    trap.on('notified', (e) => notified.push(`${e.notifier}:${e.kind}`));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, trap.run(), 120)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    await trap.stop();
+    expect(told.map((t) => t.kind)).toEqual(['fired', 'confirmed']);
+    expect(notified).toEqual(['recording:fired', 'recording:confirmed']);
+    // No secret in any message: neither private key appears.
+    const keys = [witness.privateKey, ...witness.backupKeys.map((k) => k.privateKey)];
+    for (const t of told) for (const key of keys) expect(`${t.title} ${t.text}`).not.toContain(key);
+  });
+
+  it('goes on with the failover when the state file cannot be written, and says so loudly', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const broken = {
+      load: async () => undefined,
+      save: async () => {
+        throw new StateError('STATE_WRITE_FAILED', 'disk full');
+      },
+    };
+    const trap = new FailoverTrap(scenario.trapOptions({ state: broken }));
+    const errors: Array<TrapEvents['error']> = [];
+    trap.on('error', (e) => errors.push(e));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, trap.run(), 120)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(errors.filter((e) => e.during === 'state').map((e) => e.error.code)).toContain('STATE_WRITE_FAILED');
+  });
+
+  it('reports recovery and does not switch when the node comes back before the second miss', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ misses: 2 }));
+    const missed: Array<TrapEvents['missed']> = [];
+    const recovered: Array<TrapEvents['recovered']> = [];
+    trap.on('missed', (e) => missed.push(e));
+    trap.on('recovered', (e) => recovered.push(e));
+    await trap.arm();
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    for (let i = 0; i < 80 && missed.length === 0; i++) await sim.advanceSlots(1);
+    expect(missed).toHaveLength(1);
+    await sim.startNode(witness.signingKey);
+    expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
+    await trap.stop();
+    expect(recovered).toMatchObject([{ witness: witness.name, key: witness.signingKey }]);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
   });
 });
