@@ -3,7 +3,7 @@ import { Chain } from './chain.js';
 import type { BlockRecord } from './chain-data.js';
 import { createRealClock, ManualClock, type SimnetClock } from './clock.js';
 import { Endpoint, type EndpointShared } from './endpoint.js';
-import { type Fault, InvalidFaultError, parseFault } from './faults.js';
+import { type Fault, parseFault } from './faults.js';
 import { formatHiveTime } from './hive-time.js';
 import { buildRoster, witnessName } from './roster.js';
 import type { BroadcastRecord, SimnetControl } from './rpc/methods.js';
@@ -159,12 +159,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     startNode: (key) => background(nodeOf(key).start()),
     addNode: (key, opts) => background(addNode(key, opts.up ?? true)),
     injectFault: (fault, endpoint) => {
-      let parsed: Fault;
-      try {
-        parsed = parseFault(fault);
-      } catch (error) {
-        throw rpcInvalid(error);
-      }
+      const parsed = parseFault(fault);
       endpointOf(endpoint);
       const id = nextFaultId;
       background(injectFault(parsed, endpoint));
@@ -314,15 +309,6 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     },
   };
   return sim;
-}
-
-function rpcInvalid(error: unknown): Error {
-  if (error instanceof InvalidFaultError) {
-    return Object.assign(new Error(error.message), {
-      toRpcError: () => ({ code: -32602, message: `Invalid parameters: ${error.message}` }),
-    });
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function waitForBlock(chain: Chain, num: number, timeoutMs: number): Promise<BlockRecord> {

@@ -57,7 +57,12 @@ describe('witness nodes', () => {
       nodes: Array<{ key: string; up: boolean }>;
     };
     expect(state.nodes.find((n) => n.key === demo.signingKey)?.up).toBe(false);
-    expect((await rpc(sim.url, 'simnet_api.stop_node', { key: 'STMunknown' })).error).toBeDefined();
+    expect((await rpc(sim.url, 'simnet_api.stop_node', { key: 'STMunknown' })).error).toMatchObject({ code: -32602 });
+    expect(
+      (await rpc(sim.url, 'simnet_api.inject_fault', { kind: 'latency', ms: 1, endpoint: 9 })).error,
+    ).toMatchObject({
+      code: -32602,
+    });
   });
 });
 

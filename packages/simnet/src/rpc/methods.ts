@@ -378,5 +378,12 @@ export async function invoke(method: string, params: unknown, ctx: MethodContext
   const name = method.slice(dot + 1);
   const handler = api && Object.hasOwn(api, name) ? api[name] : undefined;
   if (!handler) throw new RpcFailure(RPC_METHOD_NOT_FOUND, `Could not find method ${method}`);
-  return handler(params, ctx);
+  if (api !== simnet) return handler(params, ctx);
+  try {
+    return await handler(params, ctx);
+  } catch (error) {
+    // a control request that names no node, no endpoint or no valid fault is a bad parameter, not a server failure
+    if (error instanceof RpcFailure) throw error;
+    throw invalid(error instanceof Error ? error.message : String(error));
+  }
 }
