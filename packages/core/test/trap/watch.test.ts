@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../simnet/src/index.js';
+import { SlotWatcher, type SlotVerdict } from '../../src/trap/watch.js';
+import type { HeadState, WitnessState } from '../../src/types.js';
+import { ScriptedChain } from './scripted-chain.js';
+
+const INTERVAL = 3000;
+const T0 = 1_800_000_000_000 - (1_800_000_000_000 % INTERVAL);
+const names = (p: string) => Array.from({ length: 21 }, (_, i) => `${p}${String(i).padStart(2, '0')}`);
+
+function head(num: number, aslot: number, witness = 'someone'): HeadState {
+  return {
+    headBlockNumber: num,
+    headBlockId: '0'.repeat(40),
+    headBlockTime: T0 + (aslot - 1000) * INTERVAL,
+    currentAslot: aslot,
+    currentWitness: witness,
+    lastIrreversibleBlockNum: num - 15,
+  };
+}
+
+function witness(fields: Partial<WitnessState> = {}): WitnessState {
+  return {
+    owner: 'alice',
+    url: 'https://example.org',
+    signingKey: 'STMkey',
+    totalMissed: 10,
+    lastAslot: 990,
+    lastConfirmedBlockNum: 90,
+    props: { accountCreationFee: '3.000 HIVE', maximumBlockSize: 65536, hbdInterestRate: 0 },
+    ...fields,
+  };
+}
+
+/** alice produces slot `aslot % 21 === at` in the given list. */
+function listWithAliceAt(prefix: string, at: number): string[] {
+  const list = names(prefix);
+  list[at] = 'alice';
+  return list;
+}
+
+async function setup(init: { head: HeadState; current: string[]; future?: string[] }) {
+  const clock = new ManualClock(init.head.headBlockTime, { quietMs: 2 });
+  const chain = new ScriptedChain({
+    head: init.head,
+    witness: witness(),
+    schedule: {
+      currentShuffledWitnesses: init.current,
+      numScheduledWitnesses: 21,
+      nextShuffleBlockNum: 0,
+      ...(init.future === undefined ? {} : { futureShuffledWitnesses: init.future }),
+    },
+  });
+  const watcher = new SlotWatcher({
+    witness: 'alice',
+    chain,
+    clock,
+    blockIntervalMs: INTERVAL,
+    pollIntervalMs: 300,
+    emit: () => undefined,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    signal: () => new AbortController().signal,
+  });
+  watcher.baseline(witness());
+  const slot = await watcher.nextSlot();
+  /** Runs the check of `slot` while the clock moves, one poll at a time. */
+  const check = async (): Promise<SlotVerdict> => {
+    let verdict: SlotVerdict | undefined;
+    const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+    });
+    for (let i = 0; i < 40 && verdict === undefined; i++) await clock.advance(300);
+    await done;
+    return verdict as SlotVerdict;
+  };
+  return { clock, chain, watcher, slot, check };
+}
+
+describe('SlotWatcher', () => {
+  it('counts a miss when a later block arrived, the witness did not produce, and total_missed grew', async () => {
+    const { chain, slot, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    expect(slot).toMatchObject({ aslot: 1003, source: 'current' });
+    chain.head = head(103, 1004);
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await check()).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 103 });
+  });
+
+  it('does not count a miss the chain did not charge (a witness read that stays behind)', async () => {
+    const { chain, slot, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    expect(slot.aslot).toBe(1003);
+    chain.head = head(103, 1004);
+    chain.witness = witness({ totalMissed: 10 });
+    expect(await check()).toEqual({ kind: 'none' });
+  });
+
+  it('waits for a lagging witness read to show the charge, within one interval', async () => {
+    const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    chain.head = head(103, 1004);
+    chain.witnessAnswers = [witness({ totalMissed: 10 }), witness({ totalMissed: 10 })];
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await check()).toMatchObject({ kind: 'missed', aslot: 1003 });
+  });
+
+  it('takes the head as proof when it is our block, and a later last_aslot as proof the node is alive', async () => {
+    const produced = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    produced.chain.head = head(103, 1003, 'alice');
+    expect(await produced.check()).toMatchObject({ kind: 'produced', blockNum: 103 });
+
+    const alive = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    alive.chain.head = head(104, 1004);
+    alive.chain.witness = witness({ lastAslot: 1003, totalMissed: 10 });
+    expect(await alive.check()).toMatchObject({ kind: 'produced' });
+  });
+
+  it('treats our slot produced by someone else as a wrong schedule, not a miss', async () => {
+    const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    chain.head = head(103, 1003, 'mallory');
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await check()).toEqual({ kind: 'none' });
+  });
+
+  it('settles a slot predicted from the future list by where the shuffle block landed', async () => {
+    // Head 103: blocks 104 and 105 (the shuffle block) are left in the round; alice is only in the next round's list.
+    const future = listWithAliceAt('f', 1005 % 21);
+    const onTime = await setup({ head: head(103, 1001), current: names('c'), future });
+    expect(onTime.slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+    onTime.chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' });
+    onTime.chain.head = head(107, 1006);
+    onTime.chain.witness = witness({ totalMissed: 11 });
+    expect(await onTime.check()).toMatchObject({ kind: 'missed', aslot: 1005 });
+
+    // Two misses before the shuffle pushed block 105 to slot 1005 itself: that slot was still the old round's.
+    const late = await setup({ head: head(103, 1001), current: names('c'), future });
+    late.chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 5 * INTERVAL, witness: 'c05' });
+    late.chain.head = head(106, 1006);
+    late.chain.witness = witness({ totalMissed: 11 });
+    expect(await late.check()).toEqual({ kind: 'none' });
+  });
+
+  it('reports a key it is not watching as moved', async () => {
+    const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    chain.head = head(103, 1004);
+    chain.witness = witness({ signingKey: 'STMother', totalMissed: 11 });
+    expect(await check()).toMatchObject({ kind: 'moved', witness: { signingKey: 'STMother' } });
+  });
+
+  it('decides nothing while reads are stale, then decides on fresh data', async () => {
+    const { chain, clock, watcher, slot } = await setup({
+      head: head(100, 1000),
+      current: listWithAliceAt('c', 1003 % 21),
+    });
+    chain.stale = true;
+    chain.head = head(103, 1004);
+    chain.witness = witness({ totalMissed: 11 });
+    let verdict: SlotVerdict | undefined;
+    const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+    });
+    for (let i = 0; i < 20; i++) await clock.advance(300);
+    expect(verdict).toBeUndefined();
+    chain.stale = false;
+    for (let i = 0; i < 20 && verdict === undefined; i++) await clock.advance(300);
+    await done;
+    expect(verdict).toMatchObject({ kind: 'missed' });
+  });
+});
