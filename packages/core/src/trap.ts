@@ -210,6 +210,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
    * one, an invalid backup key, no key that can sign the switch).
    */
   async arm(): Promise<TrapEvents['armed']> {
+    try {
+      return await this.#arm();
+    } catch (error) {
+      throw toWitnessTrapError(error, 'ARM_FAILED');
+    }
+  }
+
+  async #arm(): Promise<TrapEvents['armed']> {
     const o = this.#o;
     const early = optionProblems({
       backupKeys: o.backupKeys,
@@ -235,6 +243,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     const problems = [...early, ...(doneAlready ? [] : late)];
     if (problems.length > 0 || plan === undefined || witness === null) throw refusal(problems);
     this.#currentKey = plan.currentKey;
+    if (this.#mode === 'daemon' && this.#activeKey === undefined) {
+      const unsignable = validBackups.filter((key) => !this.#heldKeys.has(key));
+      if (unsignable.length > 0) {
+        // Not a refusal (the first failover works), but a daemon on such a key could not switch away again.
+        this.#log.warn('no private key held for some backup keys and no active key: no failover away from them', {
+          keys: unsignable,
+        });
+      }
+    }
     const now = this.#clock.now();
     this.#policy.reset();
     this.#watcher = this.#newWatcher();

@@ -215,4 +215,47 @@ describe('FailoverTrap on the simulated chain', () => {
     expect(recovered).toMatchObject([{ witness: witness.name, key: witness.signingKey }]);
     expect(keySwitches(sim, witness.name)).toEqual([]);
   });
+
+  it('switches by hand through the same path (switchNow), to a chosen key', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions());
+    const triggered: Array<TrapEvents['triggered']> = [];
+    trap.on('triggered', (e) => triggered.push(e));
+    const result = await stepUntil(sim, trap.switchNow({ to: backupKeys[1] }), 10);
+    expect(result).toMatchObject({
+      settled: true,
+      value: { status: 'confirmed', toKey: backupKeys[1], byPeer: false },
+    });
+    expect(triggered).toMatchObject([{ reason: 'manual', fromKey: witness.signingKey, toKey: backupKeys[1] }]);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[1]);
+    expect(trap.status()).toMatchObject({ armed: true, currentKey: backupKeys[1], nextKey: backupKeys[0] });
+  });
+
+  it('shows what it knows in status(): keys, next slot, misses, nodes', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ misses: 2 }));
+    expect(trap.status()).toMatchObject({ armed: false, running: false, missesInWindow: 0 });
+    await trap.arm();
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    const missed = new Promise((resolve) => trap.once('missed', resolve));
+    await stepUntil(sim, missed, 80);
+    const status = trap.status();
+    expect(status).toMatchObject({
+      armed: true,
+      running: true,
+      mode: 'one-shot',
+      currentKey: witness.signingKey,
+      nextKey: backupKeys[0],
+      operation: 'witness_set_properties',
+      missesInWindow: 1,
+      threshold: 2,
+    });
+    expect(status.nodes).toHaveLength(1);
+    expect(status.nextSlot?.aslot).toBeGreaterThan(0);
+    await trap.stop();
+    await run;
+  });
 });

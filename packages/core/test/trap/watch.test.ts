@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../simnet/src/index.js';
-import { SlotWatcher, type SlotVerdict } from '../../src/trap/watch.js';
+import { type SlotVerdict, SlotWatcher } from '../../src/trap/watch.js';
 import type { HeadState, WitnessState } from '../../src/types.js';
 import { ScriptedChain } from './scripted-chain.js';
 
