@@ -1,0 +1,176 @@
+/**
+ * The library-level harness: a simulated chain on a manual clock with several API endpoints (so that one can
+ * misbehave while others stay healthy), the real dhive chain client pointed at them, and the demo witness's keys.
+ * Every trap here runs on the simnet's clock, so a test steps the chain and the traps together, slot by slot.
+ */
+
+import type { ChainClient, Clock } from '@witness-trap/core';
+import {
+  dhiveChainClient,
+  FailoverTrap,
+  type FailoverTrapOptions,
+  memoryStateStore,
+  type TrapEvents,
+  wifKeyRing,
+} from '@witness-trap/core';
+import { type Simnet, type SimnetOptions, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
+
+/** Hive's block interval: the manual clock makes it free, so the chain runs at hived's own pace. */
+export const INTERVAL_MS = 3000;
+
+/** A simnet, the demo witness and ways to make trap instances watching it. */
+export interface Scenario {
+  sim: Simnet;
+  witness: SimnetWitness;
+  backupKeys: string[];
+  /** A chain client of its own over `nodes` (default: every endpoint), on the simnet's clock. */
+  newChain(options?: { nodes?: string[]; timeoutMs?: number; clock?: Clock }): ChainClient;
+  /** Options for a trap on the demo witness holding its signing and backup keys, with its own client and state. */
+  trapOptions(extra?: Partial<FailoverTrapOptions>): FailoverTrapOptions;
+  /** A trap made from {@link Scenario.trapOptions}, with every event it emits recorded. */
+  trap(extra?: Partial<FailoverTrapOptions>): RecordedTrap;
+  close(): Promise<void>;
+}
+
+/** A trap and the events it emitted, in order. */
+export interface RecordedTrap {
+  trap: FailoverTrap;
+  events: RecordedEvent[];
+  /** The payloads of one event kind. */
+  of<K extends keyof TrapEvents>(name: K): Array<TrapEvents[K]>;
+}
+
+/** One emitted event. */
+export interface RecordedEvent {
+  name: keyof TrapEvents;
+  payload: unknown;
+}
+
+const EVENT_NAMES: Array<keyof TrapEvents> = [
+  'armed',
+  'block',
+  'next-slot',
+  'missed',
+  'triggered',
+  'broadcast',
+  'confirmed',
+  'failed',
+  'notified',
+  'notify-failed',
+  'recovered',
+  'exhausted',
+  'nodes',
+  'error',
+  'stopped',
+];
+
+/** Records every event of `trap`. */
+export function recordEvents(trap: FailoverTrap): RecordedTrap {
+  const events: RecordedEvent[] = [];
+  for (const name of EVENT_NAMES) trap.on(name, (payload: unknown) => events.push({ name, payload }));
+  return {
+    trap,
+    events,
+    of: <K extends keyof TrapEvents>(name: K) =>
+      events.filter((e) => e.name === name).map((e) => e.payload as TrapEvents[K]),
+  };
+}
+
+/**
+ * Starts a simnet on the manual clock with three API endpoints and two backup keys.
+ * @example
+ * const s = await startScenario();
+ * const { trap } = s.trap();
+ */
+export async function startScenario(options: SimnetOptions = {}): Promise<Scenario> {
+  const sim = await startSimnet({
+    clock: 'manual',
+    blockIntervalMs: INTERVAL_MS,
+    backupKeys: 2,
+    endpoints: 3,
+    seed: 'reliability',
+    ...options,
+  });
+  const witness = sim.witnesses[0];
+  if (witness === undefined) throw new Error('the simnet has no demo witness');
+  const clients: ChainClient[] = [];
+  const traps: FailoverTrap[] = [];
+  const backupKeys = witness.backupKeys.map((k) => k.publicKey);
+  const newChain: Scenario['newChain'] = (o = {}) => {
+    const client = dhiveChainClient({
+      nodes: o.nodes ?? sim.urls,
+      chainId: sim.chainId,
+      clock: o.clock ?? sim.clock,
+      blockIntervalMs: sim.blockIntervalMs,
+      timeoutMs: o.timeoutMs ?? 1000,
+    });
+    clients.push(client);
+    return client;
+  };
+  const trapOptions: Scenario['trapOptions'] = (extra = {}) => ({
+    witness: witness.name,
+    chain: extra.chain ?? newChain(),
+    signer: wifKeyRing({ signingKeys: [witness.privateKey, ...witness.backupKeys.map((k) => k.privateKey)] }),
+    backupKeys,
+    clock: sim.clock,
+    blockIntervalMs: sim.blockIntervalMs,
+    state: memoryStateStore(),
+    ...extra,
+  });
+  return {
+    sim,
+    witness,
+    backupKeys,
+    newChain,
+    trapOptions,
+    trap: (extra) => {
+      const trap = new FailoverTrap(trapOptions(extra));
+      traps.push(trap);
+      return recordEvents(trap);
+    },
+    close: async () => {
+      await Promise.all(traps.map((t) => t.stop().catch(() => undefined)));
+      await Promise.all(clients.map((c) => c.close?.()));
+      await sim.stop();
+    },
+  };
+}
+
+/** How a promise settled while the chain was stepped. */
+export type Stepped<T> = { settled: true; value: T } | { settled: true; error: unknown } | { settled: false };
+
+/**
+ * Steps the chain one block interval at a time until `done` settles or `maxSlots` pass. The traps sleep on the same
+ * manual clock, so each step runs the chain and the traps together.
+ */
+export async function stepUntil<T>(sim: Simnet, done: Promise<T>, maxSlots: number): Promise<Stepped<T>> {
+  let result: Stepped<T> | undefined;
+  done.then(
+    (value) => {
+      result = { settled: true, value };
+    },
+    (error: unknown) => {
+      result = { settled: true, error };
+    },
+  );
+  for (let slot = 0; slot < maxSlots && result === undefined; slot++) await sim.advanceSlots(1);
+  return result ?? { settled: false };
+}
+
+/** The key switches (`witness_set_properties` / `witness_update`) applied on chain for `owner`. */
+export function keySwitches(sim: Simnet, owner: string) {
+  return sim.chain
+    .transactions()
+    .filter((t) =>
+      t.operations.some(
+        ([name, body]) =>
+          (name === 'witness_set_properties' || name === 'witness_update') &&
+          (body as { owner?: string }).owner === owner,
+      ),
+    );
+}
+
+/** Missed slots charged to `owner`. */
+export function missesOf(sim: Simnet, owner: string) {
+  return sim.chain.missedSlots().filter((m) => m.witness === owner);
+}
