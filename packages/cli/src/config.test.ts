@@ -54,6 +54,18 @@ describe('configuration layering', () => {
     });
   });
 
+  it('refuses private keys from a .env that group or others can read, with the chmod that fixes it', () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, '.env'), `WITNESS_TRAP_SIGNING_KEYS=${WIF_A}\n`);
+    chmodSync(join(cwd, '.env'), 0o644);
+    const found = problems(['--witness', 'a', '--backup-key', KEY_A], {}, cwd);
+    expect(found).toEqual([
+      `.env (it holds private keys) ${join(cwd, '.env')}: readable by group or others (mode 0644); refusing to use it: run chmod 600 ${join(cwd, '.env')}`,
+    ]);
+    chmodSync(join(cwd, '.env'), 0o600);
+    expect(settings(['--witness', 'a', '--backup-key', KEY_A], {}, cwd).signingKeysEnv).toBe(WIF_A);
+  });
+
   it('splits repeatable options on commas in the environment and keeps their order', () => {
     const result = settings(['--witness', 'alice'], {
       WITNESS_TRAP_BACKUP_KEY: `${KEY_B}, ${KEY_A}`,

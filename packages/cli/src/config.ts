@@ -2,17 +2,19 @@
  * Configuration layering: defaults < `--config` JSON file < `.env` < real environment < flags. Every value is read
  * by its option's type; every mistake, from any layer, is collected and thrown together as one `UsageError`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgv } from './argv.js';
 import { readDotenv } from './env-file.js';
 import { isPublicKey, isWif } from './hive-keys.js';
+import { exposure } from './key-files.js';
 import { type CommandName, DEFAULT_NODES, OPTIONS, type OptionSpec, optionsFor } from './options.js';
 import { UsageError } from './usage-error.js';
 
 /** Hive mainnet's chain id (kept here rather than imported from core so that option parsing never loads dhive). */
 const MAINNET_CHAIN_ID = 'beeab0de00000000000000000000000000000000000000000000000000000000';
 const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
+const SECRET_ENV = OPTIONS.filter((option) => option.secret).map((option) => option.env);
 
 /** Where a value came from, lowest precedence first. */
 export type SourceKind = 'default' | 'config' | 'dotenv' | 'env' | 'flag';
@@ -104,10 +106,19 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
   const specs = optionsFor(input.command);
 
   let dotenv: Record<string, string> = {};
+  const dotenvPath = resolve(cwd, '.env');
   try {
-    dotenv = readDotenv(resolve(cwd, '.env'));
+    dotenv = readDotenv(dotenvPath);
   } catch (error) {
     problems.push(`.env: cannot be read (${(error as Error).message}); fix its permissions or remove it`);
+  }
+  // A .env that holds private keys is a key file, and is held to the same rule.
+  if (SECRET_ENV.some((name) => dotenv[name] !== undefined)) {
+    const exposed = exposure(statSync(dotenvPath).mode, dotenvPath, '.env (it holds private keys)');
+    if (exposed) {
+      problems.push(exposed);
+      for (const name of SECRET_ENV) delete dotenv[name];
+    }
   }
   const merged: Record<string, string | undefined> = { ...dotenv, ...env };
   problems.push(...unknownEnvironment(dotenv, '.env'), ...unknownEnvironment(env, 'environment'));

@@ -93,11 +93,9 @@ function readKeyFile(path: string, option: string, problems: string[]): Array<{ 
     );
     return [];
   }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    const octal = (mode & 0o777).toString(8).padStart(4, '0');
-    problems.push(
-      `${option} ${path}: readable by group or others (mode ${octal}); refusing to use it: run chmod 600 ${path}`,
-    );
+  const exposed = exposure(mode, path, option);
+  if (exposed) {
+    problems.push(exposed);
     return [];
   }
   let content: string;
@@ -113,4 +111,14 @@ function readKeyFile(path: string, option: string, problems: string[]): Array<{ 
     .filter(({ text }) => text !== '');
   if (lines.length === 0) problems.push(`${option} ${path}: holds no key; put one WIF per line`);
   return lines;
+}
+
+/**
+ * The refusal for a file holding secrets that group or others may read (or write), with the chmod that fixes it;
+ * `undefined` where its mode is private (or on Windows, which has no such mode bits).
+ */
+export function exposure(mode: number, path: string, label: string): string | undefined {
+  if (process.platform === 'win32' || (mode & 0o077) === 0) return undefined;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  return `${label} ${path}: readable by group or others (mode ${octal}); refusing to use it: run chmod 600 ${path}`;
 }
