@@ -46,8 +46,7 @@ export interface SlotWatcherOptions {
 
 /**
  * Follows the witness's slots at block pace with few reads: per slot one head read half an interval after the slot
- * is due (more only while the block is late), a witness read unless the head is our block, and the schedule once
- * per round. A slot counts as missed
+ * is due (more only while the block is late) and one witness read, and the schedule once per round. A slot counts as missed
  * only on decisive reads, when all of these hold: the head is past the slot; the witness's `last_aslot` is before
  * it; the slot was the witness's by the schedule in force then; and `total_missed` grew (hived charges a miss when
  * the next block arrives). A node that is stale, lagging or disagreeing never produces a miss: its reads are
@@ -171,11 +170,15 @@ export class SlotWatcher {
       this.#schedule = undefined;
       return { kind: 'none' };
     }
-    // Our block is the head: produced, and the head says so on its own (no witness read: the load stays low).
-    if (head.currentAslot === slot.aslot) return { kind: 'produced', blockNum: head.headBlockNumber, key: watchedKey };
+    // One witness read per slot even when the head shows our block: a key changed by a peer or a person is seen
+    // at the next slot, not only at the next miss.
     let witness = await this.#witnessOrNone();
     if (witness === undefined) return { kind: 'none' };
     if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
+    if (head.currentAslot === slot.aslot) {
+      this.#lastTotalMissed = witness.totalMissed;
+      return { kind: 'produced', blockNum: head.headBlockNumber, key: witness.signingKey };
+    }
     if (witness.lastAslot >= slot.aslot) {
       this.#lastTotalMissed = witness.totalMissed;
       return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
