@@ -1,0 +1,152 @@
+/**
+ * `pnpm bench`: measures witness-trap beside the 2017 approach on the simulated chain and writes
+ * docs/performance.md. Expects the CLI built (the package's `bench` script builds it first).
+ *
+ * Options (env): BENCH_INCIDENTS (500, per contender), BENCH_PREEMPTIVE (200), BENCH_LANES (10 per contender),
+ * BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21), BENCH_THROUGHPUT_SECONDS (5), BENCH_OUT (the
+ * report's path; default docs/performance.md at the workspace root).
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { latencyFigures, leadBuckets, missFigures } from './analysis.js';
+import { measureRunFootprint, measureRuntimeModules, measureStartup } from './footprint.js';
+import { installedSize } from './installed-size.js';
+import { runMonteCarlo } from './monte-carlo.js';
+import { type BenchResults, renderReport } from './report.js';
+import { measureRpcLoad } from './rpc-load.js';
+import { measureSimnetThroughput, type SimnetThroughput } from './throughput.js';
+
+const env = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = { bin: `${root}packages/cli/dist/bin.js` };
+const coreEntry = `${root}packages/core/dist/index.js`;
+const out = process.env.BENCH_OUT ?? `${root}docs/performance.md`;
+const config = {
+  incidents: env('BENCH_INCIDENTS', 500),
+  preemptive: env('BENCH_PREEMPTIVE', 200),
+  lanes: env('BENCH_LANES', 10),
+  blockIntervalMs: 3000,
+  rounds: env('BENCH_ROUNDS', 1000),
+};
+const LEAD = { min: 2, max: 21 };
+const FOOTPRINT_INTERVAL_MS = 10;
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+async function main(): Promise<void> {
+  for (const file of [cli.bin, coreEntry]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: build first (pnpm -r --filter witness-trap... build)`);
+  }
+  const started = performance.now();
+  const loadBefore = loadavg();
+
+  // Quiet phase first: start-up times and throughput want the machine to themselves (as far as this run goes).
+  log(`startup: witness-trap --help vs node -e 0, ${env('BENCH_HELP_RUNS', 21)} runs each`);
+  const startup = measureStartup(cli, env('BENCH_HELP_RUNS', 21));
+  const runtimeModules = measureRuntimeModules(coreEntry);
+  const size = installedSize(`${root}packages/cli`);
+  const coreJs = size.packages.find((p) => p.name === 'core-js');
+  log('simnet throughput');
+  let throughput: SimnetThroughput | undefined;
+  let throughputError: string | undefined;
+  try {
+    throughput = measureSimnetThroughput(root, env('BENCH_THROUGHPUT_SECONDS', 5));
+  } catch (error) {
+    throughputError = String(error);
+  }
+
+  // The footprint run is real time (about 3.5 min at 10 ms blocks) in child processes: it goes alongside the
+  // Monte Carlo, which runs on the manual clock in this process and so is not slowed by sharing the machine.
+  log(`footprint: witness-trap run for ${config.rounds} rounds at ${FOOTPRINT_INTERVAL_MS} ms blocks (background)`);
+  const footprint = measureRunFootprint(cli, { rounds: config.rounds, blockIntervalMs: FOOTPRINT_INTERVAL_MS });
+  footprint.catch(() => undefined);
+
+  const progress = (label: string, total: number) => (_: unknown, done: number) => {
+    if (done % 50 === 0 || done === total) log(`${label}: ${done}/${total} incidents`);
+  };
+  log(
+    `Monte Carlo: ${config.incidents} incidents each for witness-trap and the baseline, ${config.preemptive} pre-emptive`,
+  );
+  const [trap, baseline, preemptive] = await Promise.all([
+    runMonteCarlo({
+      contender: 'witness-trap',
+      incidents: config.incidents,
+      lanes: config.lanes,
+      onResult: progress('witness-trap', config.incidents),
+    }),
+    runMonteCarlo({
+      contender: 'baseline-2017',
+      incidents: config.incidents,
+      lanes: config.lanes,
+      onResult: progress('baseline-2017', config.incidents),
+    }),
+    runMonteCarlo({
+      contender: 'witness-trap-preemptive',
+      incidents: config.preemptive,
+      lanes: config.lanes,
+      leadBlocks: LEAD,
+      name: 'preemptive',
+      onResult: progress('pre-emptive', config.preemptive),
+    }),
+  ]);
+
+  log('RPC load');
+  const rpc = [
+    await measureRpcLoad({ watcher: 'witness-trap', nodes: 1 }),
+    await measureRpcLoad({ watcher: 'witness-trap', nodes: 3 }),
+    await measureRpcLoad({ watcher: 'baseline-2017', nodes: 1 }),
+  ];
+
+  log('waiting for the footprint run');
+  const interval = config.blockIntervalMs;
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    command: 'pnpm bench',
+    machine: {
+      nproc: availableParallelism(),
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      loadBefore,
+      loadAfter: [],
+    },
+    seconds: 0,
+    config,
+    misses: { trap: missFigures(trap, interval), baseline: missFigures(baseline, interval) },
+    latency: {
+      ...optional('trap', latencyFigures(trap, interval)),
+      ...optional('baseline', latencyFigures(baseline, interval)),
+    },
+    preemptive: {
+      all: missFigures(preemptive, interval),
+      buckets: leadBuckets(preemptive, interval, [2, 2.3, 3, 5, 10, 21.01]),
+      lead: LEAD,
+    },
+    rpc,
+    footprint: await footprint,
+    startup,
+    size,
+    ...(coreJs === undefined ? {} : { coreJs }),
+    runtimeModules,
+    ...(throughput === undefined ? {} : { throughput }),
+    ...(throughputError === undefined ? {} : { throughputError }),
+  };
+  results.machine.loadAfter = loadavg();
+  results.seconds = (performance.now() - started) / 1000;
+  const report = renderReport(results);
+  writeFileSync(out, report);
+  process.stdout.write(report);
+  log(`wrote ${out}`);
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+await main();

@@ -1,0 +1,85 @@
+/**
+ * Steady-state RPC load: calls per 21-block round, by method, while the witness produces every slot. Each watcher
+ * talks to the simulated chain through its own counting proxy per node, on the manual clock at Hive's 3 s pace, so
+ * the count is per round of chain time whatever the machine's speed.
+ */
+import { wifKeyRing } from '@witness-trap/core';
+import { type Simnet, startSimnet } from '@witness-trap/simnet';
+import { type CountingProxy, startCountingProxy } from './rpc-counter.js';
+import { demoWitness, startBaseline, startTrap, type Watcher } from './watchers.js';
+
+/** Calls per round, on average over the measured rounds. */
+export interface RpcLoad {
+  watcher: string;
+  nodes: number;
+  rounds: number;
+  /** Calls per round, by method, summed over nodes. */
+  perRoundByMethod: Record<string, number>;
+  /** All calls per round, summed over nodes. */
+  perRound: number;
+  /** The busiest node's calls per round. */
+  perRoundPerNode: number;
+}
+
+/** Options of {@link measureRpcLoad}. */
+export interface RpcLoadOptions {
+  watcher: 'witness-trap' | 'baseline-2017';
+  /** RPC nodes (simnet endpoints) the watcher is given. @default 1 */
+  nodes?: number;
+  /** Rounds counted, after one round to settle. @default 20 */
+  rounds?: number;
+  seed?: string;
+}
+
+const ROUND = 21;
+
+/** Runs a watcher on a healthy chain and counts its calls per round. */
+export async function measureRpcLoad(options: RpcLoadOptions): Promise<RpcLoad> {
+  const nodes = options.nodes ?? 1;
+  const rounds = options.rounds ?? 20;
+  const sim = await startSimnet({
+    clock: 'manual',
+    blockIntervalMs: 3000,
+    seed: options.seed ?? 'rpc-load',
+    endpoints: nodes,
+    backupKeys: 1,
+    healthEndpoints: false,
+    settle: { timeoutMs: 10_000, quietMs: 250 },
+  });
+  const proxies = await Promise.all(sim.urls.map((url) => startCountingProxy(url)));
+  try {
+    const watcher = startWatcher(options.watcher, sim, proxies);
+    await sim.advanceSlots(ROUND);
+    for (const proxy of proxies) proxy.reset();
+    await sim.advanceSlots(rounds * ROUND);
+    const byMethod = new Map<string, number>();
+    for (const proxy of proxies) {
+      for (const [method, n] of proxy.counts()) byMethod.set(method, (byMethod.get(method) ?? 0) + n);
+    }
+    const busiest = Math.max(...proxies.map((p) => p.total()));
+    await watcher.stop();
+    const total = [...byMethod.values()].reduce((a, b) => a + b, 0);
+    return {
+      watcher: options.watcher,
+      nodes,
+      rounds,
+      perRoundByMethod: Object.fromEntries([...byMethod].map(([m, n]) => [m, n / rounds])),
+      perRound: total / rounds,
+      perRoundPerNode: busiest / rounds,
+    };
+  } finally {
+    await Promise.all(proxies.map((p) => p.stop()));
+    await sim.stop();
+  }
+}
+
+function startWatcher(watcher: RpcLoadOptions['watcher'], sim: Simnet, proxies: CountingProxy[]): Watcher {
+  const witness = demoWitness(sim);
+  const backupKey = witness.backupKeys[0]?.publicKey ?? '';
+  if (watcher === 'baseline-2017') return startBaseline(sim, { node: proxies[0]?.url ?? sim.url, backupKey });
+  return startTrap(sim, {
+    nodes: proxies.map((p) => p.url),
+    signer: wifKeyRing({ signingKeys: [witness.privateKey] }),
+    backupKeys: [backupKey],
+  });
+}
