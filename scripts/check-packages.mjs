@@ -30,9 +30,9 @@ const failures = [];
 const warnings = [];
 // The API reference documents what is exported: a new package or subpath must be added to typedoc.json (and the
 // program in tsconfig.docs.json), or `pnpm docs` would silently leave it out.
-const typedocEntryPoints = new Set(
-  JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8')).entryPoints.map((path) => join(ROOT, path)),
-);
+const typedocConfig = JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8'));
+const typedocEntryPoints = new Set(typedocConfig.entryPoints.map((path) => join(ROOT, path)));
+const documentationRequired = new Set(typedocConfig.packagesRequiringDocumentation);
 const docsProgram = new Set(
   JSON.parse(readFileSync(join(ROOT, 'tsconfig.docs.json'), 'utf8')).files.map((path) => join(ROOT, path)),
 );
@@ -42,12 +42,6 @@ const work = mkdtempSync(join(tmpdir(), 'witness-trap-check-packages-'));
 try {
   for (const pkg of publicPackages()) {
     console.log(`\n== ${pkg.name}`);
-    const missing = missingBuildOutputs(pkg);
-    if (missing.length > 0) {
-      failures.push(`${pkg.name}: not built (missing ${missing.join(', ')}): run pnpm build first`);
-      continue;
-    }
-
     for (const [subpath, conditions] of Object.entries(pkg.manifest.exports ?? {})) {
       const source = typeof conditions === 'object' && conditions !== null ? conditions.source : undefined;
       if (source === undefined) continue;
@@ -55,6 +49,16 @@ try {
       if (!typedocEntryPoints.has(file) || !docsProgram.has(file)) {
         failures.push(`${pkg.name}: export ${subpath} (${source}) is not in typedoc.json and tsconfig.docs.json`);
       }
+    }
+
+    if (!documentationRequired.has(pkg.name)) {
+      failures.push(`${pkg.name}: not in typedoc.json's packagesRequiringDocumentation (its TSDoc would go unchecked)`);
+    }
+
+    const missing = missingBuildOutputs(pkg);
+    if (missing.length > 0) {
+      failures.push(`${pkg.name}: not built (missing ${missing.join(', ')}): run pnpm build first`);
+      continue;
     }
 
     if (run(localBin('publint'), ['--strict', pkg.dir]).status !== 0) failures.push(`${pkg.name}: publint --strict`);
