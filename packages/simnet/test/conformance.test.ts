@@ -103,6 +103,8 @@ describe('key switch broadcasts', () => {
     expect(landed[0]?.signerKeys).toEqual([demo().signingKey]);
     const fetched = await client.call('condenser_api', 'get_transaction', [landed[0]?.id]);
     expect(fetched.block_num).toBe(before + 1);
+    const ops = await client.call('condenser_api', 'get_ops_in_block', [before + 1, false]);
+    expect(ops).toEqual([expect.objectContaining({ trx_id: landed[0]?.id, virtual_op: false, op: tx.operations[0] })]);
     const witness = await client.call('condenser_api', 'get_witness_by_account', [demo().name]);
     expect(witness.signing_key).toBe(backup);
   });

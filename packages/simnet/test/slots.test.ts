@@ -69,6 +69,18 @@ describe('slots on the manual clock', () => {
     }
     expect(sim.chain.witness(demo.name)?.total_missed).toBe(missed.length);
     expect(sim.chain.head().participationCount).toBe(128 - missed.length);
+    // an account-history node lists each miss as a producer_missed virtual op of the block that charged it
+    const client = dhiveClient(sim);
+    const first = missed[0] as (typeof missed)[0];
+    const vops = await client.call('condenser_api', 'get_ops_in_block', [first.chargedInBlock, true]);
+    expect(vops).toEqual([
+      expect.objectContaining({ virtual_op: true, op: ['producer_missed', { producer: demo.name }] }),
+    ]);
+    const viaHistory = await client.call('account_history_api', 'get_ops_in_block', {
+      block_num: first.chargedInBlock,
+      only_virtual: true,
+    });
+    expect(viaHistory.ops).toEqual(vops);
   });
 
   it("has the backup node produce the witness's next slot once its key is on chain", async () => {

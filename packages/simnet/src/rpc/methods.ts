@@ -15,6 +15,7 @@ import {
   legacySchedule,
   legacyTransaction,
   legacyWitness,
+  opsInBlock,
   type ShapeContext,
   version,
 } from './shapes.js';
@@ -214,6 +215,12 @@ const condenser: Record<string, Method> = {
     arrayParams(p, 0, 0);
     return version(ctx.shape);
   },
+  get_ops_in_block: (p, ctx) => {
+    const [num, onlyVirtual] = arrayParams(p, 1, 2);
+    if (onlyVirtual !== undefined && typeof onlyVirtual !== 'boolean') throw invalid('only_virtual must be a boolean');
+    const b = block(ctx, blockNum(num));
+    return b ? opsInBlock(b, missedChargedIn(ctx, b.num), onlyVirtual === true, ctx.shape) : [];
+  },
   get_transaction: (p, ctx) => {
     const [id] = arrayParams(p, 1, 1);
     if (typeof id !== 'string' || !/^[0-9a-f]{40}$/.test(id)) throw invalid('transaction id must be 40 hex characters');
@@ -273,6 +280,27 @@ const database: Record<string, Method> = {
   get_version: (p, ctx) => {
     objectParams(p);
     return version(ctx.shape);
+  },
+};
+
+/** The missed slots charged in block `num` (the list is in block order: search from the end). */
+function missedChargedIn(ctx: MethodContext, num: number) {
+  const out = [];
+  for (let i = ctx.data.missed.length - 1; i >= 0; i--) {
+    const slot = ctx.data.missed[i];
+    if (!slot || slot.chargedInBlock < num) break;
+    if (slot.chargedInBlock === num) out.unshift(slot);
+  }
+  return out;
+}
+
+const accountHistory: Record<string, Method> = {
+  get_ops_in_block: (p, ctx) => {
+    const params = objectParams(p);
+    const onlyVirtual = params.only_virtual;
+    if (onlyVirtual !== undefined && typeof onlyVirtual !== 'boolean') throw invalid('only_virtual must be a boolean');
+    const b = block(ctx, blockNum(params.block_num));
+    return { ops: b ? opsInBlock(b, missedChargedIn(ctx, b.num), onlyVirtual === true, ctx.shape) : [] };
   },
 };
 
@@ -348,6 +376,7 @@ const apis: Record<string, Record<string, Method>> = {
   condenser_api: condenser,
   database_api: database,
   block_api: blockApi,
+  account_history_api: accountHistory,
   network_broadcast_api: networkBroadcast,
   simnet_api: simnet,
 };

@@ -1,4 +1,11 @@
-import type { AccountRecord, AppliedTransaction, BlockRecord, ChainData, WitnessRecord } from '../chain-data.js';
+import type {
+  AccountRecord,
+  AppliedTransaction,
+  BlockRecord,
+  ChainData,
+  MissedSlot,
+  WitnessRecord,
+} from '../chain-data.js';
 
 /**
  * hived's response shapes: condenser_api's legacy form (assets as `"3.000 HIVE"`) and database_api's form (assets
@@ -302,4 +309,46 @@ export function version(ctx: ShapeContext): Record<string, unknown> {
     chain_id: ctx.chainId,
     node_type: 'simnet',
   };
+}
+
+/**
+ * The operations of a block as an account-history node lists them (`get_ops_in_block`): each transaction's
+ * operations, then the virtual `producer_missed` of every slot this block charged as missed.
+ */
+export function opsInBlock(
+  block: BlockRecord,
+  missed: readonly MissedSlot[],
+  onlyVirtual: boolean,
+  ctx: ShapeContext,
+): Array<Record<string, unknown>> {
+  const timestamp = ctx.timeString(block.timestamp);
+  const ops: Array<Record<string, unknown>> = [];
+  if (!onlyVirtual) {
+    for (const tx of block.transactions) {
+      tx.operations.forEach((op, opInTrx) => {
+        ops.push({
+          trx_id: tx.id,
+          block: block.num,
+          trx_in_block: tx.trxNum,
+          op_in_trx: opInTrx,
+          virtual_op: false,
+          timestamp,
+          op,
+        });
+      });
+    }
+  }
+  for (const slot of missed) {
+    if (slot.chargedInBlock !== block.num) continue;
+    ops.push({
+      trx_id: '0'.repeat(40),
+      block: block.num,
+      trx_in_block: 4294967295,
+      op_in_trx: 0,
+      virtual_op: true,
+      timestamp,
+      op: ['producer_missed', { producer: slot.witness }],
+    });
+  }
+  return ops;
 }
