@@ -34,23 +34,26 @@ describe('the 2017 script on the simulated chain', () => {
     const witness = sim.witnesses[0];
     const backup = witness?.backupKeys[0]?.publicKey;
     if (witness === undefined || backup === undefined) throw new Error('no demo witness');
-    return { sim, witness, backup };
+    /** The script on the demo witness, threshold at its count now + 1, polling every 10 blocks. */
+    const script = (signal?: AbortSignal) =>
+      runBaseline2017({
+        node: sim.url,
+        chainId: sim.chainId,
+        witness: witness.name,
+        activeKey: witness.activeKey,
+        backupKey: backup,
+        threshold: (sim.chain.witness(witness.name)?.total_missed ?? 0) + 1,
+        pollEveryMs: 30_000,
+        clock: sim.clock,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    return { sim, witness, backup, script };
   }
 
   it('polls every 10 blocks and never fires while the witness produces', async () => {
-    const { sim, witness, backup } = await chain();
+    const { sim, witness, script } = await chain();
     const controller = new AbortController();
-    const run = runBaseline2017({
-      node: sim.url,
-      chainId: sim.chainId,
-      witness: witness.name,
-      activeKey: witness.activeKey,
-      backupKey: backup,
-      threshold: (sim.chain.witness(witness.name)?.total_missed ?? 0) + 1,
-      pollEveryMs: 30_000,
-      clock: sim.clock,
-      signal: controller.signal,
-    });
+    const run = script(controller.signal);
     await sim.advanceSlots(63);
     controller.abort();
     const outcome = await run;
@@ -61,18 +64,9 @@ describe('the 2017 script on the simulated chain', () => {
   });
 
   it('fires witness_update with the active key at the first poll after the miss, which lands on chain', async () => {
-    const { sim, witness, backup } = await chain();
+    const { sim, witness, backup, script } = await chain();
     const before = sim.chain.witness(witness.name);
-    const run = runBaseline2017({
-      node: sim.url,
-      chainId: sim.chainId,
-      witness: witness.name,
-      activeKey: witness.activeKey,
-      backupKey: backup,
-      threshold: (before?.total_missed ?? 0) + 1,
-      pollEveryMs: 30_000,
-      clock: sim.clock,
-    });
+    const run = script();
     await sim.stopNode(witness.signingKey);
     for (let slot = 0; slot < 80 && sim.chain.witness(witness.name)?.signing_key !== backup; slot++) {
       await sim.advanceSlots(1);
