@@ -70,9 +70,13 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined) {
+    stderr.write(`${renderMainHelp(cliVersion())}\n`);
+    return ExitCode.usage;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
     stdout.write(`${renderMainHelp(cliVersion())}\n`);
-    return first === undefined ? ExitCode.usage : ExitCode.ok;
+    return ExitCode.ok;
   }
   if (first === '--version' || first === '-v') {
     stdout.write(`${cliVersion()}\n`);
@@ -139,6 +143,8 @@ function reportError(output: Output, error: unknown): void {
   const text =
     lines.length === 1 ? `${head}: ${lines[0]}` : `${head}s:\n${lines.map((line) => `  - ${line}`).join('\n')}`;
   const tail = config ? '\nNothing was broadcast.' : '';
-  // Errors always go to stderr, terminal or not: this is the line an operator greps for.
-  output.log('error', config ? 'config-error' : 'error', `${text}${tail}`, { code, problems: lines });
+  // On a terminal, plain words for the person who typed the command; elsewhere a JSON record (stderr, or stdout
+  // with --json).
+  if (output.interactive) output.say(`${output.paint('red', text)}${tail}`);
+  else output.log('error', config ? 'config-error' : 'error', `${text}${tail}`, { code, problems: lines });
 }
