@@ -36,6 +36,27 @@ describe('run, one-shot, against the simulated chain', () => {
     });
   }, 40_000);
 
+  it('with two traps on one witness, makes exactly one switch and both exit 0', async () => {
+    const op = await setUp();
+    let armed = 0;
+    const one = (name: string) =>
+      runCli(['run', ...op.runFlags, '--json', '--state', join(op.dir, `${name}.json`)], {
+        cwd: op.dir,
+        timeoutMs: 30_000,
+        onStdoutLine: (line) => {
+          if (line.includes('"event":"armed"') && ++armed === 2) void op.sim.stopNode(op.me.signingKey);
+        },
+      });
+    const [a, b] = await Promise.all([one('a'), one('b')]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
+    const switches = op.sim.chain
+      .transactions()
+      .filter((tx) => tx.operations.some(([name]) => name === 'witness_set_properties'));
+    expect(switches).toHaveLength(1);
+  }, 40_000);
+
   it('in a dry run signs but broadcasts nothing, exits 0, and never prints a private key or token', async () => {
     const op = await setUp();
     const token = '123456:telegram-secret-token-value';
