@@ -1,6 +1,6 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from './config.js';
 import { loadKeys } from './key-files.js';
@@ -38,6 +38,16 @@ describe('key files', () => {
     expect(problems).toEqual([
       `--signing-keys-file ${path}: readable by group or others (mode 0644); refusing to use it: run chmod 600 ${path}`,
     ]);
+  });
+
+  it('accepts a systemd credential, which stat shows as 0440 because of its ACL mask, but not one others can read', () => {
+    const path = keyFile(`${WIF_A}\n`, 0o440);
+    const credentials = { CREDENTIALS_DIRECTORY: dirname(path) };
+    expect(load(['--signing-keys-file', path], credentials).problems).toEqual([]);
+    chmodSync(path, 0o444);
+    expect(load(['--signing-keys-file', path], credentials).problems.join()).toMatch(/chmod 600/);
+    chmodSync(path, 0o440);
+    expect(load(['--signing-keys-file', path]).problems.join()).toMatch(/mode 0440/);
   });
 
   it('names the line of a bad key without showing it', () => {

@@ -3,6 +3,7 @@
  * is refused before it is even opened, with the chmod that fixes it; no key text ever appears in a message.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Settings } from './config.js';
 import { wifToPublicKey } from './hive-keys.js';
 
@@ -46,7 +47,12 @@ export function loadKeys(settings: Settings): KeyLoad {
   };
 
   if (settings.signingKeysFile) {
-    const lines = readKeyFile(settings.signingKeysFile, '--signing-keys-file', problems);
+    const lines = readKeyFile(
+      settings.signingKeysFile,
+      '--signing-keys-file',
+      problems,
+      settings.env.CREDENTIALS_DIRECTORY,
+    );
     for (const { text, line } of lines) {
       take(text, `--signing-keys-file ${settings.signingKeysFile} line ${line}`, 'signing');
     }
@@ -62,7 +68,12 @@ export function loadKeys(settings: Settings): KeyLoad {
   let activePublicKey: string | undefined;
   const activeSources: Array<{ text: string; where: string }> = [];
   if (settings.activeKeyFile) {
-    const lines = readKeyFile(settings.activeKeyFile, '--active-key-file', problems);
+    const lines = readKeyFile(
+      settings.activeKeyFile,
+      '--active-key-file',
+      problems,
+      settings.env.CREDENTIALS_DIRECTORY,
+    );
     if (lines.length > 1) {
       problems.push(`--active-key-file ${settings.activeKeyFile}: holds ${lines.length} keys; put exactly one in it`);
     }
@@ -82,7 +93,12 @@ export function loadKeys(settings: Settings): KeyLoad {
 }
 
 /** The key lines of a file (blank lines and `#` comments skipped), after the permission check. */
-function readKeyFile(path: string, option: string, problems: string[]): Array<{ text: string; line: number }> {
+function readKeyFile(
+  path: string,
+  option: string,
+  problems: string[],
+  credentialsDirectory: string | undefined,
+): Array<{ text: string; line: number }> {
   let mode: number;
   try {
     mode = statSync(path).mode;
@@ -93,7 +109,7 @@ function readKeyFile(path: string, option: string, problems: string[]): Array<{ 
     );
     return [];
   }
-  const exposed = exposure(mode, path, option);
+  const exposed = exposure(mode, path, option, credentialsDirectory);
   if (exposed) {
     problems.push(exposed);
     return [];
@@ -116,9 +132,15 @@ function readKeyFile(path: string, option: string, problems: string[]): Array<{ 
 /**
  * The refusal for a file holding secrets that group or others may read (or write), with the chmod that fixes it;
  * `undefined` where its mode is private (or on Windows, which has no such mode bits).
+ *
+ * A systemd credential (a file directly in `$CREDENTIALS_DIRECTORY`) is written 0400 by root and opened to the
+ * service's user with a POSIX ACL entry, whose mask `stat` reports in the group bits (mode 0440) although no group
+ * can read it; systemd's own read-only mount is the guarantee there, so only bits for others refuse it.
  */
-export function exposure(mode: number, path: string, label: string): string | undefined {
-  if (process.platform === 'win32' || (mode & 0o077) === 0) return undefined;
+export function exposure(mode: number, path: string, label: string, credentialsDirectory?: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const isCredential = credentialsDirectory !== undefined && dirname(resolve(path)) === resolve(credentialsDirectory);
+  if ((mode & (isCredential ? 0o007 : 0o077)) === 0) return undefined;
   const octal = (mode & 0o777).toString(8).padStart(4, '0');
   return `${label} ${path}: readable by group or others (mode ${octal}); refusing to use it: run chmod 600 ${path}`;
 }
