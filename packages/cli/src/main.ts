@@ -121,6 +121,7 @@ function secretsOf(settings: Settings): string[] {
     settings.signingKeysEnv,
     settings.activeKeyEnv,
     env.TWILIO_AUTH_TOKEN,
+    env.TWILIO_API_SECRET,
     env.TELEGRAM_BOT_TOKEN,
     ...settings.webhooks,
   ].filter((value): value is string => typeof value === 'string' && value !== '');

@@ -268,7 +268,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     env: 'WITNESS_TRAP_JSON',
     default: 'false',
-    description: 'JSON output: results as one object, logs as JSON lines on stdout',
+    description: 'JSON on stdout: logs as JSON lines, then the result as one object on the last line',
     commands: [...CONFIGURED, 'keygen', 'demo'],
   },
   {
