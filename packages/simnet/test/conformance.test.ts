@@ -68,6 +68,8 @@ describe('reads through dhive', () => {
     expect(legacy.current_shuffled_witnesses).toHaveLength(21);
     expect(legacy.num_scheduled_witnesses).toBe(21);
     expect(legacy.future_shuffled_witnesses).toBeUndefined();
+    const withFuture = await client.call('condenser_api', 'get_witness_schedule', [true]);
+    expect(withFuture.future_shuffled_witnesses).toEqual(sim.chain.schedule().future);
     const db = await client.call('database_api', 'get_witness_schedule', { include_future: true });
     expect(new Set(db.future_shuffled_witnesses)).toEqual(new Set(sim.witnesses.map((w) => w.name)));
     expect(db.next_shuffle_block_num % 21).toBe(0);

@@ -179,8 +179,11 @@ const condenser: Record<string, Method> = {
     return ctx.data.witnesses.size;
   },
   get_witness_schedule: (p, ctx) => {
-    arrayParams(p, 0, 0);
-    return legacySchedule(ctx.data, ctx.shape, false);
+    // hived (HF26+) takes an optional include_future flag here too
+    const [includeFuture] = arrayParams(p, 0, 1);
+    if (includeFuture !== undefined && typeof includeFuture !== 'boolean')
+      throw invalid('include_future must be a boolean');
+    return legacySchedule(ctx.data, ctx.shape, includeFuture === true);
   },
   get_chain_properties: (p, ctx) => {
     arrayParams(p, 0, 0);
