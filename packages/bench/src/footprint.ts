@@ -13,12 +13,12 @@ import { median } from './stats.js';
 export interface RunFootprint {
   rounds: number;
   blockIntervalMs: number;
-  /** Resident set (VmRSS) at the end, MiB. */
-  rssMiB: number;
-  /** Peak resident set (VmHWM) over the run, MiB. */
-  peakRssMiB: number;
-  /** Resident set after the first 10 % of the rounds, MiB: growth beyond it suggests a leak. */
-  earlyRssMiB: number;
+  /** Resident set (VmRSS) at the end, MB (10^6 bytes). */
+  rssMB: number;
+  /** Peak resident set (VmHWM) over the run, MB. */
+  peakRssMB: number;
+  /** Resident set after the first 10 % of the rounds, MB: growth beyond it suggests a leak. */
+  earlyRssMB: number;
   /** Wall time of the watch, s. */
   seconds: number;
   /** The trap watched to the end without firing (the witness never missed). */
@@ -116,9 +116,9 @@ export async function measureRunFootprint(
     return {
       rounds: options.rounds,
       blockIntervalMs: options.blockIntervalMs,
-      rssMiB: memory.rss,
-      peakRssMiB: memory.peak,
-      earlyRssMiB: earlyRss,
+      rssMB: memory.rss,
+      peakRssMB: memory.peak,
+      earlyRssMB: earlyRss,
       seconds: (performance.now() - started) / 1000,
       watchedThrough: !exited && !fired,
       armed,
@@ -141,13 +141,13 @@ interface SimnetInfo {
   witnesses: Array<{ name: string; privateKey: string; backupKeys?: Array<{ publicKey: string }> }>;
 }
 
-/** VmRSS and VmHWM of a process, MiB (0 where /proc cannot tell). */
+/** VmRSS and VmHWM of a process, MB (0 where /proc cannot tell). */
 function memoryOf(pid: number | undefined): { rss: number; peak: number } {
   if (pid === undefined) return { rss: 0, peak: 0 };
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+    return { rss: (kib('VmRSS') * 1024) / 1e6, peak: (kib('VmHWM') * 1024) / 1e6 };
   } catch {
     return { rss: 0, peak: 0 };
   }
@@ -187,6 +187,10 @@ export interface RuntimeModules {
   commonJsModules: number;
   /** Of them, from core-js. */
   coreJsModules: number;
+  /** Resident set after the import, MB. */
+  rssMB: number;
+  /** Resident set of a bare `node` doing nothing, MB. */
+  bareRssMB: number;
 }
 
 /**
@@ -199,12 +203,19 @@ export function measureRuntimeModules(entry: string): RuntimeModules {
     `await import(${JSON.stringify(entry)});`,
     "const { createRequire } = await import('node:module');",
     'const keys = Object.keys(createRequire(import.meta.url).cache);',
-    "console.log(JSON.stringify({ commonJsModules: keys.length, coreJsModules: keys.filter((k) => k.includes('/core-js/')).length }));",
+    "const coreJsModules = keys.filter((k) => k.includes('/core-js/')).length;",
+    'const rssMB = process.memoryUsage().rss / 1e6;',
+    'console.log(JSON.stringify({ commonJsModules: keys.length, coreJsModules, rssMB }));',
   ].join('\n');
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: plainEnv(),
   });
   if (result.status !== 0) throw new Error(`importing ${entry} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as RuntimeModules;
+  const bare = spawnSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss / 1e6)'], {
+    encoding: 'utf8',
+    env: plainEnv(),
+  });
+  const loaded = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Omit<RuntimeModules, 'bareRssMB'>;
+  return { ...loaded, bareRssMB: Number(bare.stdout.trim()) };
 }

@@ -61,6 +61,12 @@ export interface LaneOptions {
   blockIntervalMs?: number;
   /** Slots to step after the kill before giving up. @default 200 */
   maxSlots?: number;
+  /**
+   * `manual`: simulated time, event to event. `real`: wall-clock time (a cross-check of the manual figures with
+   * real scheduling and loopback latency in them; use a short block interval).
+   * @default 'manual'
+   */
+  clock?: 'manual' | 'real';
 }
 
 /*
@@ -89,7 +95,7 @@ export class IncidentLane {
   /** Starts the lane's simulated chain. */
   static async start(options: LaneOptions): Promise<IncidentLane> {
     const sim = await startSimnet({
-      clock: 'manual',
+      clock: options.clock ?? 'manual',
       blockIntervalMs: options.blockIntervalMs ?? 3000,
       seed: options.seed,
       backupKeys: 1,

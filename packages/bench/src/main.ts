@@ -2,9 +2,10 @@
  * `pnpm bench`: measures witness-trap beside the 2017 approach on the simulated chain and writes
  * docs/performance.md. Expects the CLI built (the package's `bench` script builds it first).
  *
- * Options (env): BENCH_INCIDENTS (500, per contender), BENCH_PREEMPTIVE (200), BENCH_LANES (10 per contender),
- * BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21), BENCH_THROUGHPUT_SECONDS (5), BENCH_OUT (the
- * report's path; default docs/performance.md at the workspace root).
+ * Options (env): BENCH_INCIDENTS (500, per contender), BENCH_PREEMPTIVE (200, node dead 2 to 21 blocks before the
+ * slot), BENCH_PREEMPTIVE_NEAR (50, 2 to 3 blocks before), BENCH_REALTIME (20 per contender, the real-clock
+ * cross-check), BENCH_LANES (10 per contender), BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21),
+ * BENCH_THROUGHPUT_SECONDS (5), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
@@ -33,8 +34,12 @@ const config = {
   lanes: env('BENCH_LANES', 10),
   blockIntervalMs: 3000,
   rounds: env('BENCH_ROUNDS', 1000),
+  preemptiveNear: env('BENCH_PREEMPTIVE_NEAR', 50),
+  realtime: env('BENCH_REALTIME', 20),
+  realtimeBlockIntervalMs: 100,
 };
 const LEAD = { min: 2, max: 21 };
+const NEAR_LEAD = { min: 2, max: 3 };
 const FOOTPRINT_INTERVAL_MS = 10;
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
   log(
     `Monte Carlo: ${config.incidents} incidents each for witness-trap and the baseline, ${config.preemptive} pre-emptive`,
   );
-  const [trap, baseline, preemptive] = await Promise.all([
+  const [trap, baseline, preemptive, preemptiveNear] = await Promise.all([
     runMonteCarlo({
       contender: 'witness-trap',
       incidents: config.incidents,
@@ -94,6 +99,23 @@ async function main(): Promise<void> {
       name: 'preemptive',
       onResult: progress('pre-emptive', config.preemptive),
     }),
+    runMonteCarlo({
+      contender: 'witness-trap-preemptive',
+      incidents: config.preemptiveNear,
+      lanes: config.lanes,
+      leadBlocks: NEAR_LEAD,
+      name: 'preemptive-near',
+      onResult: progress('pre-emptive, 2 to 3 blocks', config.preemptiveNear),
+    }),
+  ]);
+
+  // The cross-check on the real clock runs while the footprint run (child processes) is still going: it shares
+  // the machine, as a real deployment would, and its figures carry real scheduling and loopback latency.
+  log(`real-clock cross-check: ${config.realtime} incidents each at ${config.realtimeBlockIntervalMs} ms blocks`);
+  const realClock = { clock: 'real' as const, blockIntervalMs: config.realtimeBlockIntervalMs, lanes: config.lanes };
+  const [realTrap, realBaseline] = await Promise.all([
+    runMonteCarlo({ contender: 'witness-trap', incidents: config.realtime, name: 'real', ...realClock }),
+    runMonteCarlo({ contender: 'baseline-2017', incidents: config.realtime, name: 'real', ...realClock }),
   ]);
 
   log('RPC load');
@@ -127,6 +149,16 @@ async function main(): Promise<void> {
       all: missFigures(preemptive, interval),
       buckets: leadBuckets(preemptive, interval, [2, 2.3, 3, 5, 10, 21.01]),
       lead: LEAD,
+      near: missFigures(preemptiveNear, interval),
+      nearBuckets: leadBuckets(preemptiveNear, interval, [2, 2.1, 2.2, 2.3, 2.5, 3.01]),
+      nearLead: NEAR_LEAD,
+    },
+    realClock: {
+      blockIntervalMs: config.realtimeBlockIntervalMs,
+      trap: missFigures(realTrap, config.realtimeBlockIntervalMs),
+      baseline: missFigures(realBaseline, config.realtimeBlockIntervalMs),
+      ...optional('trapLatency', latencyFigures(realTrap, config.realtimeBlockIntervalMs)),
+      ...optional('baselineLatency', latencyFigures(realBaseline, config.realtimeBlockIntervalMs)),
     },
     rpc,
     footprint: await footprint,

@@ -13,6 +13,8 @@ export interface MonteCarloOptions {
   /** Chains side by side. @default 10 */
   lanes?: number;
   blockIntervalMs?: number;
+  /** @default 'manual' */
+  clock?: 'manual' | 'real';
   /** Pre-emptive runs: the node dies this many blocks before the witness's slot, drawn uniformly. */
   leadBlocks?: { min: number; max: number };
   /** Names the draws: runs with the same name get the same crash moments. @default 'mc' */
@@ -34,6 +36,7 @@ export async function runMonteCarlo(options: MonteCarloOptions): Promise<Inciden
         seed: `${name}-lane-${l}`,
         contender: options.contender,
         blockIntervalMs: interval,
+        clock: options.clock ?? 'manual',
       });
       const results: IncidentResult[] = [];
       try {
