@@ -24,7 +24,7 @@ const MAX_VOTED = 20;
 const MAX_TIME_UNTIL_EXPIRATION_S = 3600;
 /** hived's `HIVE_IRREVERSIBLE_THRESHOLD`, percent. */
 const IRREVERSIBLE_THRESHOLD = 75;
-/** Blocks kept in memory; older ones are answered as missing (like a node with a pruned block log). */
+/** Blocks (and missed slots) kept in memory; older blocks are answered as missing, like a pruned block log. */
 const MAX_BLOCKS_KEPT = 200_000;
 const SLOTS_MASK = (1n << 128n) - 1n;
 
@@ -245,6 +245,7 @@ export class Chain {
     }
     data.blocks.push(block);
     if (data.blocks.length > MAX_BLOCKS_KEPT) data.blocks.splice(0, data.blocks.length - MAX_BLOCKS_KEPT);
+    if (data.missed.length > MAX_BLOCKS_KEPT) data.missed.splice(0, data.missed.length - MAX_BLOCKS_KEPT);
     for (const tx of transactions) data.transactions.set(tx.id, tx);
     this.#pruneTransactions(slotTime);
     this.#updateIrreversible();
