@@ -57,6 +57,15 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 const triple = (s: Summary | undefined) => (s === undefined ? 'n/a' : `${n(s.p50)} / ${n(s.p99)} / ${n(s.max)}`);
 
+/** Pre-emptive incidents by lead, as table rows. */
+function leadTable(buckets: readonly LeadBucket[]): string[] {
+  return [
+    '| node died, blocks before the slot | incidents | with a miss | missed slots per incident |',
+    '|---|---|---|---|',
+    ...buckets.map((b) => `| ${n(b.from, 1)} to ${n(b.to, 1)} | ${b.incidents} | ${b.withMiss} | ${n(b.meanMisses)} |`),
+  ];
+}
+
 /** The markdown of docs/performance.md. */
 export function renderReport(r: BenchResults): string {
   const trapRpc = r.rpc.find((x) => x.watcher === 'witness-trap' && x.nodes === 1);
@@ -264,22 +273,14 @@ export function renderReport(r: BenchResults): string {
       "blocks (uniform) before the witness's next slot.",
   );
   out();
-  out('| node died, blocks before the slot | incidents | with a miss | missed slots per incident |');
-  out('|---|---|---|---|');
-  for (const b of r.preemptive.buckets) {
-    out(`| ${n(b.from, 1)} to ${n(b.to, 1)} | ${b.incidents} | ${b.withMiss} | ${n(b.meanMisses)} |`);
-  }
+  for (const line of leadTable(r.preemptive.buckets)) out(line);
   out();
   out(
     `And ${r.preemptive.near.incidents} more incidents with the node dying ${r.preemptive.nearLead.min} to ` +
       `${r.preemptive.nearLead.max} blocks before the slot, where the timing is tight:`,
   );
   out();
-  out('| node died, blocks before the slot | incidents | with a miss | missed slots per incident |');
-  out('|---|---|---|---|');
-  for (const b of r.preemptive.nearBuckets) {
-    out(`| ${n(b.from, 1)} to ${n(b.to, 1)} | ${b.incidents} | ${b.withMiss} | ${n(b.meanMisses)} |`);
-  }
+  for (const line of leadTable(r.preemptive.nearBuckets)) out(line);
   out();
   if (!preOk || !nearOk) {
     out(
