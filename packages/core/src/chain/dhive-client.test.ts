@@ -245,12 +245,31 @@ describe('failover and timeouts', () => {
 });
 
 describe('freshness', () => {
-  it('marks a node stale when its head block is older than the bound', async () => {
+  it('marks a node stale when its head block is older than the bound plus the clock-skew allowance', async () => {
     const { nodes, client } = await setup(1);
-    nodes[0]!.head.time = clock.now() - 13_000;
-    await client.getHead();
     expect(client.staleAfterMs).toBe(12_000);
+    nodes[0]!.head.time = clock.now() - 12_000 - 60_000 - 1;
+    await client.getHead();
     expect(client.nodes()[0]?.fresh).toBe(false);
+    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+  });
+
+  it('keeps an advancing node fresh when the host clock is 30 s off the chain either way', async () => {
+    for (const skewMs of [30_000, -30_000]) {
+      const { nodes, client } = await setup(1);
+      nodes[0]!.head = { number: 1000, time: clock.now() - skewMs };
+      await client.getHead({ decisive: true });
+      clock.advance(3000);
+      nodes[0]!.head = { number: 1001, time: clock.now() - skewMs };
+      expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1001);
+      expect(client.nodes()[0]?.fresh).toBe(true);
+      await client.close();
+    }
+  });
+
+  it('honours a tighter clock-skew allowance where the operator sets one', async () => {
+    const { nodes, client } = await setup(1, { maxClockSkewMs: 1000 });
+    nodes[0]!.head.time = clock.now() - 14_000;
     await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(StaleDataError);
   });
 
@@ -276,7 +295,7 @@ describe('freshness', () => {
 
   it('does not trust a head from the future (a node that lies, or a local clock that is wrong)', async () => {
     const { nodes, client } = await setup(2);
-    nodes[1]!.head = { number: 1010, time: clock.now() + 30_000 };
+    nodes[1]!.head = { number: 1010, time: clock.now() + 90_000 };
     const { value, node } = await client.getHead({ decisive: true });
     expect(value.headBlockNumber).toBe(1000);
     expect(node).toBe(nodes[0]?.url);
@@ -306,7 +325,7 @@ describe('freshness', () => {
     const seen = changes.length;
     await client.getHead({ decisive: true });
     expect(changes).toHaveLength(seen); // nothing changed, nothing said
-    nodes[1]!.head.time = clock.now() - 60_000;
+    nodes[1]!.head.time = clock.now() - 120_000;
     await client.getHead({ decisive: true });
     expect(changes.slice(seen)).toEqual([[true, false]]);
   });
@@ -354,7 +373,7 @@ describe('decisive reads', () => {
 
   it('decides with the fresh node alone when the other is stale', async () => {
     const { nodes, client } = await setup(2);
-    nodes[1]!.head.time = clock.now() - 60_000;
+    nodes[1]!.head.time = clock.now() - 120_000;
     nodes[1]!.witnesses.alice = witnessJson('alice', PUB_B);
     const { value, node } = await client.getWitness('alice', { decisive: true });
     expect(value?.signingKey).toBe(PUB_A);

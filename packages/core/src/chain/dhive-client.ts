@@ -73,9 +73,11 @@ export interface DhiveChainClientOptions {
    */
   staleAfterMs?: number;
   /**
-   * A head block time further ahead of the local clock than this marks the node as lying (or the local clock
-   * as wrong): it decides nothing.
-   * @default one block interval, at least 1 s
+   * How far this host's clock may be off the chain's. Freshness rests first on elapsed local time (a head must
+   * keep advancing), which needs no synchronised clock; the head block's absolute time is only compared with the
+   * local clock within this allowance: a head older than `staleAfterMs + maxClockSkewMs`, or further ahead of the
+   * local clock than `maxClockSkewMs`, marks the node stale. Keep the host on NTP all the same.
+   * @default 60000
    */
   maxClockSkewMs?: number;
   /**
@@ -124,6 +126,9 @@ export interface DhiveChainClient extends ChainClient {
 export function dhiveChainClient(options: DhiveChainClientOptions): DhiveChainClient {
   return new DhiveChainClientImpl(options);
 }
+
+/** A monitor host off NTP by half a minute must still see fresh nodes as fresh (see `maxClockSkewMs`). */
+const DEFAULT_MAX_CLOCK_SKEW_MS = 60_000;
 
 const BROADCAST_METHOD = 'condenser_api.broadcast_transaction';
 
@@ -183,7 +188,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
   get #bounds(): FreshnessBounds {
     return {
       staleAfterMs: this.staleAfterMs,
-      maxAheadMs: this.#options.maxClockSkewMs ?? Math.max(this.#intervalMs, 1000),
+      maxClockSkewMs: this.#options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
     };
   }
 

@@ -3,10 +3,14 @@ import type { RpcEndpoint } from './json-rpc.js';
 
 /** The bounds a node's head must meet to be fresh. */
 export interface FreshnessBounds {
-  /** A head older than this, not advanced for this long, or not read for this long, is stale. */
+  /** A head not advanced for this long, or not read for this long, is stale (both on the local clock alone). */
   staleAfterMs: number;
-  /** A head time further than this ahead of the local clock is a lie (or the local clock is wrong). */
-  maxAheadMs: number;
+  /**
+   * How far the local clock may be off the chain's. Comparing a head block's time with the local clock needs it:
+   * a head older than `staleAfterMs + maxClockSkewMs`, or ahead of the local clock by more than `maxClockSkewMs`,
+   * is stale. Elapsed-time checks need no such allowance, so a skewed host still sees fresh nodes as fresh.
+   */
+  maxClockSkewMs: number;
 }
 
 /**
@@ -62,8 +66,8 @@ export class NodeHealth {
     }
     if (now - this.headSeenAt > bounds.staleAfterMs) return 'head not read recently';
     const age = now - this.head.headBlockTime;
-    if (age > bounds.staleAfterMs) return `head block is ${Math.round(age / 1000)} s old`;
-    if (-age > bounds.maxAheadMs) return `head block is ${Math.round(-age / 1000)} s ahead of the local clock`;
+    if (age > bounds.staleAfterMs + bounds.maxClockSkewMs) return `head block is ${Math.round(age / 1000)} s old`;
+    if (-age > bounds.maxClockSkewMs) return `head block is ${Math.round(-age / 1000)} s ahead of the local clock`;
     if (now - this.advancedAt > bounds.staleAfterMs) {
       return `head has not advanced for ${Math.round((now - this.advancedAt) / 1000)} s`;
     }
