@@ -10,6 +10,13 @@ export { generateKeyPair, isPublicKey, isWif, type KeyPair, wifToPublicKey } fro
 export { type KeyLoad, type LoadedKeys, loadKeys } from './key-files.js';
 export { type CliIo, type Command, type CommandContext, cliVersion, main } from './main.js';
 export {
+  type MetricsServer,
+  serveMetrics,
+  type TrapEventSource,
+  TrapMetrics,
+  type TrapMetricsOptions,
+} from './metrics.js';
+export {
   COMMAND_NAMES,
   COMMAND_SUMMARIES,
   type CommandName,

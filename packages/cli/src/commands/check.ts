@@ -4,7 +4,7 @@
  * nothing and writes no state.
  */
 
-import { open } from '../connect.js';
+import { type Connection, open } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadKeys } from '../key-files.js';
 import type { CommandContext } from '../main.js';
@@ -81,10 +81,7 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
 }
 
 /** Arms a dry-run trap (memory state, nothing broadcast): the core's reasons it could not fail over, if any. */
-async function armingProblems(
-  settings: CommandContext['settings'],
-  connection: Awaited<ReturnType<typeof open>>,
-): Promise<string[]> {
+async function armingProblems(settings: CommandContext['settings'], connection: Connection): Promise<string[]> {
   const { FailoverTrap, memoryStateStore } = await import('@witness-trap/core');
   const trap = new FailoverTrap({
     witness: settings.witness ?? '',
