@@ -2,7 +2,7 @@
  * From settings to the core's parts: the chain client over the configured nodes, the key ring over the configured
  * keys, the state store. Core is imported here, lazily, so commands that do not talk to the chain never load it.
  */
-import type { ChainClient, WifKeyRing } from '@witness-trap/core';
+import type { ChainClient, DhiveChainClientOptions, NodeStatus, WifKeyRing } from '@witness-trap/core';
 import type { Settings } from './config.js';
 import { type LoadedKeys, loadKeys } from './key-files.js';
 import { UsageError } from './usage-error.js';
@@ -27,14 +27,40 @@ export async function connect(settings: Settings, options: { requireWitness?: bo
 /** Opens the chain client and key ring for keys already loaded (so `check` can collect key problems itself). */
 export async function open(settings: Settings, keys: LoadedKeys): Promise<Connection> {
   const core = await import('@witness-trap/core');
-  const chain = core.dhiveChainClient({
-    nodes: settings.nodes,
-    chainId: settings.chainId,
-    timeoutMs: settings.rpcTimeoutMs,
-  });
+  const chain = core.dhiveChainClient(clientOptions(settings, settings.nodes));
   const signer = core.wifKeyRing({
     signingKeys: keys.signingKeys,
     ...(keys.activeKey === undefined ? {} : { activeKey: keys.activeKey }),
   });
   return { chain, keys, signer, close: async () => chain.close?.() };
+}
+
+function clientOptions(settings: Settings, nodes: string[]): DhiveChainClientOptions {
+  return {
+    nodes,
+    chainId: settings.chainId,
+    timeoutMs: settings.rpcTimeoutMs,
+    ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+  };
+}
+
+/**
+ * Asks every configured node for its head, each on its own, so that `status` and `check` can tell the operator
+ * about each one (a client over all of them asks only the best one for a plain read).
+ */
+export async function probeNodes(settings: Settings): Promise<NodeStatus[]> {
+  const { dhiveChainClient } = await import('@witness-trap/core');
+  return Promise.all(
+    settings.nodes.map(async (url) => {
+      const client = dhiveChainClient(clientOptions(settings, [url]));
+      try {
+        await client.getHead();
+      } catch {
+        // The failure is in the node's status (failures, lastError): that is what gets reported.
+      }
+      const [status] = client.nodes();
+      await client.close();
+      return status ?? { url, fresh: false, failures: 1 };
+    }),
+  );
 }

@@ -119,16 +119,24 @@ export interface WitnessViewInput {
   now?: number;
 }
 
-/** Reads head, witness and schedule (once each) and puts them in operator terms. `undefined`: no such witness. */
-export async function readWitnessView(chain: ChainClient, input: WitnessViewInput): Promise<WitnessView | undefined> {
-  const [head, witness, schedule, interval] = await Promise.all([
+/**
+ * Reads head, witness and schedule (once each) and puts them in operator terms. `undefined`: no such witness.
+ * `nodes`: each node's status where it was probed on its own (else the client's view of them).
+ */
+export async function readWitnessView(
+  chain: ChainClient,
+  input: WitnessViewInput,
+  nodes?: Promise<NodeStatus[]>,
+): Promise<WitnessView | undefined> {
+  const [head, witness, schedule, interval, probed] = await Promise.all([
     chain.getHead(),
     chain.getWitness(input.witness),
     chain.getSchedule(),
     input.blockIntervalMs === undefined ? chain.getBlockInterval() : Promise.resolve(input.blockIntervalMs),
+    nodes,
   ]);
   if (witness.value === null) return undefined;
-  return witnessView(head.value, witness.value, schedule.value, interval, chain.nodes(), input);
+  return witnessView(head.value, witness.value, schedule.value, interval, probed ?? chain.nodes(), input);
 }
 
 /** Puts chain data in operator terms (pure: `readWitnessView` reads, this decides). */

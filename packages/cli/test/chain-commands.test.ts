@@ -134,7 +134,7 @@ describe('bad input', () => {
 describe('status', () => {
   it('prints the witness in operator terms as one JSON object', async () => {
     const op = await setUp();
-    const result = await runCli(['status', ...op.runFlags, '--json'], { cwd: op.dir });
+    const result = await runCli(['status', ...op.runFlags, '--node', 'http://127.0.0.1:9', '--json'], { cwd: op.dir });
     expect(result.code, result.stderr).toBe(0);
     const status = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(status).toMatchObject({
@@ -150,7 +150,10 @@ describe('status', () => {
     for (const field of ['totalMissed', 'lastBlock', 'lastBlockAgeSeconds', 'headBlock']) {
       expect(typeof status[field], field).toBe('number');
     }
-    expect(status.nodes).toEqual([expect.objectContaining({ url: op.sim.url, fresh: true })]);
+    expect(status.nodes).toEqual([
+      expect.objectContaining({ url: op.sim.url, fresh: true, headBlockNumber: expect.any(Number) }),
+      expect.objectContaining({ url: 'http://127.0.0.1:9', fresh: false, lastError: expect.any(String) }),
+    ]);
   });
 
   it('takes flags over the environment and the environment over .env', async () => {

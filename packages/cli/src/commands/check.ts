@@ -4,7 +4,7 @@
  * nothing and writes no state.
  */
 
-import { type Connection, open } from '../connect.js';
+import { type Connection, open, probeNodes } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadKeys } from '../key-files.js';
 import type { CommandContext } from '../main.js';
@@ -27,14 +27,19 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
 
   let view: WitnessView | undefined;
   if (settings.witness) {
+    const nodes = probeNodes(settings);
     const connection = await open(settings, keys);
     try {
-      view = await readWitnessView(connection.chain, {
-        witness: settings.witness,
-        backupKeys: settings.backupKeys,
-        heldKeys: keys.signingPublicKeys,
-        ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
-      });
+      view = await readWitnessView(
+        connection.chain,
+        {
+          witness: settings.witness,
+          backupKeys: settings.backupKeys,
+          heldKeys: keys.signingPublicKeys,
+          ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+        },
+        nodes,
+      );
       if (!view) {
         problems.push(`--witness ${settings.witness}: no such witness on this chain (check the name and --chain-id)`);
       } else if (keyProblems.length === 0 && settings.backupKeys.length > 0) {
@@ -47,18 +52,19 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
           problems.push(`the active key (${keys.activePublicKey}) is not in ${settings.witness}'s active authority`);
         }
       }
-      for (const node of connection.chain.nodes()) {
-        if (!node.fresh)
-          notes.push(`node ${safeUrl(node.url)} is not fresh${node.lastError ? ` (${node.lastError})` : ''}`);
-      }
-      if (!connection.chain.nodes().some((node) => node.fresh)) {
-        problems.push('no RPC node answered with a fresh head: check --node (the trap decides only on fresh data)');
-      }
     } catch (error) {
-      const nodes = settings.nodes.map(safeUrl).join(', ');
-      problems.push(`the chain could not be read through ${nodes}: ${(error as Error).message}; check --node`);
+      const urls = settings.nodes.map(safeUrl).join(', ');
+      problems.push(`the chain could not be read through ${urls}: ${(error as Error).message}; check --node`);
     } finally {
       await connection.close();
+    }
+    const probed = await nodes;
+    for (const node of probed) {
+      if (!node.fresh)
+        notes.push(`node ${safeUrl(node.url)} is not fresh${node.lastError ? ` (${node.lastError})` : ''}`);
+    }
+    if (!probed.some((node) => node.fresh)) {
+      problems.push('no RPC node answered with a fresh head: check --node (the trap decides only on fresh data)');
     }
   }
   await Promise.all(notifiers.map((notifier) => notifier.close?.()));

@@ -1,5 +1,5 @@
 /** `witness-trap status`: the witness's state in operator terms; `--json` gives the same as one object. */
-import { connect } from '../connect.js';
+import { connect, probeNodes } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
 import { UsageError } from '../usage-error.js';
@@ -10,12 +10,16 @@ export async function statusCommand({ settings, output }: CommandContext): Promi
   const connection = await connect(settings);
   try {
     const witness = settings.witness ?? '';
-    const view = await readWitnessView(connection.chain, {
-      witness,
-      backupKeys: settings.backupKeys,
-      heldKeys: await connection.signer.publicKeys(),
-      ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
-    });
+    const view = await readWitnessView(
+      connection.chain,
+      {
+        witness,
+        backupKeys: settings.backupKeys,
+        heldKeys: await connection.signer.publicKeys(),
+        ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
+      },
+      probeNodes(settings),
+    );
     if (!view) throw new UsageError('CONFIG_UNKNOWN_WITNESS', [`--witness ${witness}: no such witness on this chain`]);
     const { fileStateStore } = await import('@witness-trap/core');
     const saved = await fileStateStore(settings.statePath).load();
