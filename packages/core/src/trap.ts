@@ -456,7 +456,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     const leadSlots = option.leadSlots ?? 2;
     const decideBy = slot.time - leadSlots * this.#blockIntervalMs;
     const start = decideBy - darkChecks * this.#pollIntervalMs;
-    if (this.#clock.now() > start) return undefined;
+    if (this.#clock.now() > start + this.#watcher.clockOffsetMs) return undefined;
     await this.#watcher.sleepUntil(start);
     for (let check = 1; check <= darkChecks; check++) {
       const health = await probeOnce(url, this.#probeOptions());

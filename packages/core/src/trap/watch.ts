@@ -20,6 +20,9 @@ import {
 } from './schedule.js';
 import type { EmitTrapEvent } from './switch.js';
 
+/** Head reads remembered to learn the host clock's offset from the chain's. */
+const AGE_SAMPLES = 16;
+
 /** What a look at one of the witness's slots found. */
 export type SlotVerdict =
   /** The witness produced it (or produced after it: its node is alive). */
@@ -60,6 +63,8 @@ export class SlotWatcher {
   #schedule: { value: WitnessSchedule; round: number } | undefined;
   #lastTotalMissed: number | undefined;
   #nodesSignature = '';
+  /** Local time minus head block time, of the recent head reads. */
+  #ages: number[] = [];
 
   constructor(options: SlotWatcherOptions) {
     this.#o = options;
@@ -94,8 +99,21 @@ export class SlotWatcher {
       this.#head = head;
       this.#headAt = this.#o.clock.now();
     }
+    this.#ages = [...this.#ages.slice(-(AGE_SAMPLES - 1)), this.#o.clock.now() - head.headBlockTime];
     this.#reportNodes();
     return head;
+  }
+
+  /**
+   * How far the local clock is ahead of the chain's, as learned from head reads: the smallest "now minus head block
+   * time" of the recent reads (a head read just after its block shows the skew alone). Only a skew beyond two
+   * intervals counts, which normal block age and propagation never reach; below that the chain's slot times are
+   * taken as local times, as they are on a host whose clock is right.
+   */
+  get clockOffsetMs(): number {
+    if (this.#ages.length === 0) return 0;
+    const offset = Math.min(...this.#ages);
+    return Math.abs(offset) > 2 * this.#o.blockIntervalMs ? offset : 0;
   }
 
   /** A decisive witness read, waited out until trusted. */
@@ -125,7 +143,11 @@ export class SlotWatcher {
       }
       const slot = nextSlotOf(this.#o.witness, head, schedule, blockIntervalMs);
       if (slot !== undefined) {
-        this.#o.emit('next-slot', { aslot: slot.aslot, time: slot.time, inMs: slot.time - clock.now() });
+        this.#o.emit('next-slot', {
+          aslot: slot.aslot,
+          time: slot.time,
+          inMs: slot.time + this.clockOffsetMs - clock.now(),
+        });
         return slot;
       }
       this.#o.log.debug('witness not scheduled in the known rounds; looking again after the shuffle', {
@@ -136,9 +158,13 @@ export class SlotWatcher {
     }
   }
 
-  /** Sleeps on the trap's clock until `time`. */
+  /**
+   * Sleeps until the chain's clock shows `time` (a slot time), on the trap's clock: a host clock that is off by
+   * more than two intervals ({@link SlotWatcher.clockOffsetMs}) is allowed for, so that a wrong NTP setting does not
+   * make the trap look at its slots half a minute early or late.
+   */
   async sleepUntil(time: number): Promise<void> {
-    await sleepOrStop(this.#o.clock, time - this.#o.clock.now(), this.#o.signal());
+    await sleepOrStop(this.#o.clock, time + this.clockOffsetMs - this.#o.clock.now(), this.#o.signal());
   }
 
   /**

@@ -258,4 +258,28 @@ describe('FailoverTrap on the simulated chain', () => {
     await trap.stop();
     await run;
   });
+
+  for (const skewMs of [30_000, -30_000]) {
+    it(`fails over with one missed slot when the trap's host clock is ${skewMs / 1000} s off the chain's`, async () => {
+      const scenario = await start();
+      const { sim, witness, backupKeys } = scenario;
+      // Only the trap's clock is off here; the chain client's freshness check has its own story with skew.
+      const skewed = {
+        now: () => sim.clock.now() + skewMs,
+        sleep: (ms: number, signal?: AbortSignal) => sim.clock.sleep(ms, signal),
+      };
+      const trap = new FailoverTrap(scenario.trapOptions({ clock: skewed }));
+      await trap.arm();
+      const run = trap.run();
+      expect(await stepUntil(sim, run, 42)).toEqual({ settled: false });
+      await sim.stopNode(witness.signingKey);
+      expect(await stepUntil(sim, run, 63)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+      expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+      await sim.advanceSlots(42);
+      const misses = missesOf(sim, witness.name);
+      expect(misses).toHaveLength(1);
+      // On time despite the skew: the switch is in the block right after the one that showed the miss.
+      expect(keySwitches(sim, witness.name)[0]?.blockNum).toBe((misses[0]?.chargedInBlock ?? 0) + 1);
+    });
+  }
 });
