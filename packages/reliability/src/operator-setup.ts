@@ -7,6 +7,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Simnet, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
+import { afterEach, beforeAll } from 'vitest';
+import { cliBin } from './cli-process.js';
 import { startVendorReceiver, type VendorReceiver } from './vendor-receiver.js';
 
 /** Fast enough for a test, slow enough for two busy cores. */
@@ -103,5 +105,24 @@ export async function operatorSetup(options: { endpoints?: number } = {}): Promi
       await receiver.close();
       await sim.stop();
     },
+  };
+}
+
+/**
+ * For a test file of CLI scenarios: bundles the CLI once before the tests, and closes each test's setup after it.
+ * @returns the function a test calls to get a fresh setup
+ */
+export function operatorPerTest(): () => Promise<OperatorSetup> {
+  let current: OperatorSetup | undefined;
+  beforeAll(async () => {
+    await cliBin();
+  }, 60_000);
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async () => {
+    current = await operatorSetup();
+    return current;
   };
 }
