@@ -130,4 +130,26 @@ describe('daemon mode', () => {
     expect(await run).toMatchObject({ status: 'stopped', switches: [{ status: 'confirmed', toKey: backupKeys[0] }] });
     expect(missesOf(sim, witness.name).length).toBeGreaterThanOrEqual(2);
   });
+
+  it('caps switches per window (anti-flap): says so instead of switching again', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const [b1] = scenario.backupKeys as [string, string];
+    const trap = new FailoverTrap(
+      scenario.trapOptions({ mode: 'daemon', maxSwitches: { count: 1, windowMs: 3_600_000 } }),
+    );
+    const errors: string[] = [];
+    trap.on('error', (e) => errors.push(e.error.code));
+    await trap.arm();
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    expect(await untilKey(scenario, b1, 120)).toBe(true);
+    await sim.stopNode(b1);
+    for (let i = 0; i < 90 && !errors.includes('SWITCH_CAP_REACHED'); i++) await sim.advanceSlots(1);
+    await trap.stop();
+    await run;
+    expect(errors).toContain('SWITCH_CAP_REACHED');
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+  });
 });
