@@ -56,6 +56,16 @@ describe('output', () => {
     expect(plain.text()).toContain('hello');
   });
 
+  it('keeps the live line within the terminal width, so redrawing it never scrolls', () => {
+    const chunks: string[] = [];
+    const stderr = { isTTY: true, columns: 20, write: (chunk: string) => chunks.push(chunk) };
+    new Output({ stdout: collector().stream, stderr, env: { NO_COLOR: '1' } }).live(
+      'head #123456 by someone · next slot in 12.3 s',
+    );
+    const shown = (chunks.at(-1) ?? '').replace('\r\u001b[2K', '');
+    expect(shown.length).toBeLessThan(20);
+  });
+
   it('keeps the live line off non-terminals, so logs never fill with it', () => {
     const err = collector();
     const output = new Output({ stdout: collector().stream, stderr: err.stream });

@@ -9,6 +9,8 @@ import { WIF_PATTERN } from './hive-keys.js';
 export interface OutputStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width, where it is one. */
+  columns?: number;
 }
 
 /** How loud a log line is. */
@@ -126,8 +128,10 @@ export class Output {
   /** Replaces the live status line (terminals only; a no-op elsewhere, so it never fills logs). */
   live(text: string): void {
     if (!this.interactive) return;
-    this.liveText = text;
-    this.stderr.write(this.redact(`\r\u001b[2K${this.paint('dim', text)}`));
+    // A line wider than the terminal wraps, and the carriage return would then redraw only its last part.
+    const width = this.stderr.columns;
+    this.liveText = width && text.length >= width ? `${text.slice(0, Math.max(0, width - 2))}…` : text;
+    this.stderr.write(this.redact(`\r\u001b[2K${this.paint('dim', this.liveText)}`));
   }
 
   /** Clears the live line (before exit). */
