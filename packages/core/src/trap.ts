@@ -219,6 +219,10 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
 
   async #arm(): Promise<TrapEvents['armed']> {
     const o = this.#o;
+    // Arming again starts from the chain, not from what an earlier arming concluded.
+    this.#currentKey = undefined;
+    this.#finished = undefined;
+    this.#resume = undefined;
     const early = optionProblems({
       backupKeys: o.backupKeys,
       misses: o.misses ?? 1,
@@ -371,9 +375,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       if (this.#resume !== undefined) {
         const pending = this.#resume;
         this.#resume = undefined;
-        const outcome = await this.#fire(pending.fromKey, pending.toKey, 'missed', {}, this.#planFor(pending.fromKey), {
-          resume: pending,
-        });
+        // Rebroadcasting needs no key; the plan only matters if the saved transaction expires and is re-signed.
+        const operation =
+          pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
+        const plan = this.#planFor(pending.fromKey) ?? { operation, signWith: pending.fromKey };
+        const outcome = await this.#fire(pending.fromKey, pending.toKey, 'missed', {}, plan, { resume: pending });
         const ended = await this.#afterSwitch(outcome);
         if (ended !== undefined) return ended;
       }
