@@ -44,7 +44,8 @@ export interface Settings {
   chainId: string;
   blockIntervalMs?: number;
   pollIntervalMs?: number;
-  rpcTimeoutMs: number;
+  /** Per-call timeout of each node; the chain client's default where unset. */
+  rpcTimeoutMs?: number;
   /** Absolute path. */
   statePath: string;
   webhooks: string[];
@@ -209,7 +210,7 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     chainId: one<string>('chain-id') ?? MAINNET_CHAIN_ID,
     blockIntervalMs: one<number>('block-interval'),
     pollIntervalMs: one<number>('poll-interval'),
-    rpcTimeoutMs: one<number>('rpc-timeout') ?? 2000,
+    rpcTimeoutMs: one<number>('rpc-timeout'),
     statePath: resolve(cwd, one<string>('state') ?? '.witness-trap-state.json'),
     webhooks: many('webhook'),
     dryRun: one<boolean>('dry-run') ?? false,

@@ -39,7 +39,7 @@ function clientOptions(settings: Settings, nodes: string[]): DhiveChainClientOpt
   return {
     nodes,
     chainId: settings.chainId,
-    timeoutMs: settings.rpcTimeoutMs,
+    ...(settings.rpcTimeoutMs === undefined ? {} : { timeoutMs: settings.rpcTimeoutMs }),
     ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
   };
 }

@@ -217,8 +217,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'ms',
     valueName: 'MS',
     env: 'WITNESS_TRAP_RPC_TIMEOUT',
-    default: '2000',
-    description: 'per-call timeout for RPC reads and each broadcast',
+    defaultText: "the chain client's, 5000",
+    description: "per-call timeout of each node: reads, and each node's share of a broadcast",
     commands: CHAIN,
   },
   {
