@@ -40,18 +40,32 @@ describe('several traps on one witness', () => {
   }
 });
 
+/**
+ * Runs a first trap instance that "crashes" (stops) the moment its switch is broadcast, with the primary dead and,
+ * optionally, every broadcast dropped; returns the state it left behind.
+ */
+async function crashAfterBroadcast(
+  scenario: Scenario,
+  options: { dropBroadcasts?: boolean; confirmTimeoutMs?: number } = {},
+) {
+  const { sim, witness } = scenario;
+  const state = memoryStateStore();
+  const extra = options.confirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: options.confirmTimeoutMs };
+  const first = new FailoverTrap(scenario.trapOptions({ state, ...extra }));
+  first.on('broadcast', () => void first.stop());
+  await first.arm();
+  if (options.dropBroadcasts === true) await sim.injectFault({ kind: 'drop-broadcasts' });
+  await sim.stopNode(witness.signingKey);
+  expect(await stepUntil(sim, first.run(), 120)).toMatchObject({ settled: true, value: { status: 'stopped' } });
+  expect(state.saved?.pending).toMatchObject({ fromKey: witness.signingKey, toKey: scenario.backupKeys[0] });
+  return { state, pending: state.saved?.pending };
+}
+
 describe('restart safety', () => {
   it('converges with no second switch when restarted between broadcast and confirmation', async () => {
     const scenario = await start();
-    const { sim, witness, backupKeys } = scenario;
-    const state = memoryStateStore();
-    const first = new FailoverTrap(scenario.trapOptions({ state }));
-    first.on('broadcast', () => void first.stop());
-    await first.arm();
-    await sim.stopNode(witness.signingKey);
-    expect(await stepUntil(sim, first.run(), 120)).toMatchObject({ settled: true, value: { status: 'stopped' } });
-    const pending = state.saved?.pending;
-    expect(pending).toMatchObject({ fromKey: witness.signingKey, toKey: backupKeys[0] });
+    const { sim, witness } = scenario;
+    const { state, pending } = await crashAfterBroadcast(scenario);
 
     // The "crash" left the switch pending; the next instance starts from the same state.
     const second = new FailoverTrap(scenario.trapOptions({ state }));
@@ -66,14 +80,7 @@ describe('restart safety', () => {
   it('rebroadcasts the same signed switch after a restart when the first broadcast never reached the chain', async () => {
     const scenario = await start();
     const { sim, witness, backupKeys } = scenario;
-    const state = memoryStateStore();
-    const first = new FailoverTrap(scenario.trapOptions({ state }));
-    first.on('broadcast', () => void first.stop());
-    await first.arm();
-    await sim.injectFault({ kind: 'drop-broadcasts' });
-    await sim.stopNode(witness.signingKey);
-    expect(await stepUntil(sim, first.run(), 120)).toMatchObject({ settled: true, value: { status: 'stopped' } });
-    const pending = state.saved?.pending;
+    const { state, pending } = await crashAfterBroadcast(scenario, { dropBroadcasts: true });
     await sim.clearFaults();
     await sim.advanceSlots(1);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
@@ -89,14 +96,7 @@ describe('restart safety', () => {
   it('drops an expired pending switch on restart and fires again only on a new miss', async () => {
     const scenario = await start();
     const { sim, witness } = scenario;
-    const state = memoryStateStore();
-    const first = new FailoverTrap(scenario.trapOptions({ state, confirmTimeoutMs: 9000 }));
-    first.on('broadcast', () => void first.stop());
-    await first.arm();
-    await sim.injectFault({ kind: 'drop-broadcasts' });
-    await sim.stopNode(witness.signingKey);
-    await stepUntil(sim, first.run(), 120);
-    expect(state.saved?.pending).toBeDefined();
+    const { state } = await crashAfterBroadcast(scenario, { dropBroadcasts: true, confirmTimeoutMs: 9000 });
     // The node comes back before the trap does, and the pending switch expires meanwhile.
     await sim.clearFaults();
     await sim.startNode(witness.signingKey);
