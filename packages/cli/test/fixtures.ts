@@ -24,7 +24,8 @@ export interface Operator {
 
 /** Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key. */
 export async function operator(): Promise<Operator> {
-  const sim = await startSimnet({ blockIntervalMs: TEST_BLOCK_INTERVAL_MS, backupKeys: 1 });
+  // Few witnesses: the operator's slot comes round every few blocks, so tests wait less for it.
+  const sim = await startSimnet({ blockIntervalMs: TEST_BLOCK_INTERVAL_MS, backupKeys: 1, witnesses: 5 });
   const me = sim.witnesses[0];
   const backupKey = me?.backupKeys[0]?.publicKey;
   if (!me || !backupKey) throw new Error('simnet without a demo witness');

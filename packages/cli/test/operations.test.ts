@@ -112,7 +112,7 @@ describe('drill', () => {
 
 describe('notify-test', () => {
   it('reports a failing notifier with exit 1 and a working one with exit 0', async () => {
-    const failing = await webhook(500);
+    const failing = await webhook(400);
     const bad = await runCli(['notify-test', '--webhook', failing.url, '--json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ ok: false });
