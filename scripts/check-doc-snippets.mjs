@@ -1,7 +1,7 @@
 // Type-checks the TypeScript in the guides against the packages' current sources, so a guide cannot drift from the
 // API it teaches. In the guides listed below, a ```ts block with an `import` line is a whole module and must compile
 // as one; a block without imports is a fragment (it uses names from the surrounding prose) and is left alone.
-// Errors are reported at their place in the Markdown file. Part of `pnpm docs`.
+// Errors are reported at their place in the Markdown file. Part of `pnpm run docs`.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';

@@ -29,7 +29,7 @@ const failures = [];
 /** @type {string[]} */
 const warnings = [];
 // The API reference documents what is exported: a new package or subpath must be added to typedoc.json (and the
-// program in tsconfig.docs.json), or `pnpm docs` would silently leave it out.
+// program in tsconfig.docs.json), or `pnpm run docs` would silently leave it out.
 const typedocConfig = JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8'));
 const typedocEntryPoints = new Set(typedocConfig.entryPoints.map((path) => join(ROOT, path)));
 const documentationRequired = new Set(typedocConfig.packagesRequiringDocumentation);
