@@ -75,6 +75,23 @@ describe('configuration layering', () => {
     expect(result.nodes).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2']);
   });
 
+  it('reads health URLs as KEY=URL pairs, from flags or a comma list in the environment', () => {
+    const result = settings(
+      ['--witness', 'a', '--backup-key', KEY_A, '--health', `${KEY_A}=http://10.0.0.2:8091/health`],
+      {
+        WITNESS_TRAP_HEALTH: `${KEY_B}=http://10.0.0.3:8091/health`,
+      },
+    );
+    expect(result.health).toEqual({ [KEY_A]: 'http://10.0.0.2:8091/health' });
+    const fromEnv = settings(['--witness', 'a', '--backup-key', KEY_A], {
+      WITNESS_TRAP_HEALTH: `${KEY_A}=http://10.0.0.2:8091/health,${KEY_B}=http://10.0.0.3:8091/health`,
+    });
+    expect(Object.keys(fromEnv.health)).toEqual([KEY_A, KEY_B]);
+    expect(problems(['--witness', 'a', '--backup-key', KEY_A, '--health', 'http://10.0.0.2/health']).join()).toMatch(
+      /--health: is not KEY=URL/,
+    );
+  });
+
   it('falls back to the defaults of the table', () => {
     const result = settings(['--witness', 'alice', '--backup-key', KEY_A]);
     expect(result.misses).toBe(1);

@@ -49,7 +49,10 @@ export interface Settings {
   /** Absolute path. */
   statePath: string;
   webhooks: string[];
+  /** Health URL of the node holding each key (`--health KEY=URL`). */
+  health: Record<string, string>;
   dryRun: boolean;
+  killSwitch: boolean;
   daemon: boolean;
   metrics?: HostPort;
   json: boolean;
@@ -213,7 +216,9 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     rpcTimeoutMs: one<number>('rpc-timeout'),
     statePath: resolve(cwd, one<string>('state') ?? '.witness-trap-state.json'),
     webhooks: many('webhook'),
+    health: Object.fromEntries(read('health') as Array<[string, string]>),
     dryRun: one<boolean>('dry-run') ?? false,
+    killSwitch: one<boolean>('kill-switch') ?? false,
     daemon: one<boolean>('daemon') ?? false,
     metrics: one<HostPort>('metrics'),
     json: one<boolean>('json') ?? false,
@@ -328,6 +333,15 @@ export function parseValue(spec: OptionSpec, text: string): unknown {
       const port = Number(match?.[2]);
       if (!match || port > 65535) return { problem: `${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9477)` };
       return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port } satisfies HostPort;
+    }
+    case 'key-url': {
+      const at = text.indexOf('=');
+      const key = text.slice(0, at);
+      const url = parseValue({ ...spec, type: 'url' }, text.slice(at + 1));
+      if (at < 0 || !isPublicKey(key) || typeof url !== 'string') {
+        return { problem: 'is not KEY=URL (a public key, =, an http(s) URL: STM...=http://10.0.0.2:8091/health)' };
+      }
+      return [key, url];
     }
     case 'boolean': {
       const lower = text.toLowerCase();

@@ -40,7 +40,8 @@ export const COMMAND_SUMMARIES: Record<CommandName, string> = {
  * How an option's text is read. Every kind has one parser (see `config.ts`), so one message shape per mistake.
  * - `string`, `path`: as given; `url`: http(s) URL; `public-key`: `STM...`; `hex64`: a 64-hex-digit chain id;
  * - `count`: a whole number >= 1; `ms`: a whole number of milliseconds > 0; `duration`: `90s`, `15m`, `1h`, `2d`
- *   or milliseconds; `host-port`: `HOST:PORT`; `boolean`: a flag, `true/false/1/0/yes/no` in the environment.
+ *   or milliseconds; `host-port`: `HOST:PORT`; `key-url`: `STM...=http(s)://...`; `boolean`: a flag,
+ *   `true/false/1/0/yes/no` in the environment.
  */
 export type OptionType =
   | 'string'
@@ -52,6 +53,7 @@ export type OptionType =
   | 'ms'
   | 'duration'
   | 'host-port'
+  | 'key-url'
   | 'boolean';
 
 /** One option: everything parsing, layering, help and the reference need to know about it. */
@@ -168,6 +170,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     requiredBy: ['enable'],
   },
   {
+    name: 'health',
+    type: 'key-url',
+    valueName: 'KEY=URL',
+    env: 'WITNESS_TRAP_HEALTH',
+    description:
+      'health URL of the node holding KEY (GET, 2xx = up); a backup whose node is down or far behind is skipped, repeatable',
+    repeatable: true,
+    commands: ['run', 'check'],
+  },
+  {
     name: 'misses',
     type: 'count',
     valueName: 'N',
@@ -253,6 +265,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'WITNESS_TRAP_DAEMON',
     default: 'false',
     description: 're-arm after a failover instead of exiting',
+    commands: ['run'],
+  },
+  {
+    name: 'kill-switch',
+    type: 'boolean',
+    env: 'WITNESS_TRAP_KILL_SWITCH',
+    default: 'false',
+    description: 'daemon: when every backup has failed, set the null key (disable the witness) instead of missing on',
     commands: ['run'],
   },
   {

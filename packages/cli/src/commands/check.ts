@@ -98,6 +98,7 @@ async function armingProblems(settings: CommandContext['settings'], connection: 
     windowMs: settings.windowMs,
     dryRun: true,
     state: memoryStateStore(),
+    ...(Object.keys(settings.health).length > 0 ? { health: settings.health } : {}),
     ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
   });
   try {

@@ -39,6 +39,8 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     mode: settings.daemon ? 'daemon' : 'one-shot',
     dryRun: settings.dryRun,
     state: fileStateStore(settings.statePath),
+    killSwitch: settings.killSwitch,
+    ...(Object.keys(settings.health).length > 0 ? { health: settings.health } : {}),
     ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
     ...(settings.pollIntervalMs === undefined ? {} : { pollIntervalMs: settings.pollIntervalMs }),
     log: outputLogger(output),
