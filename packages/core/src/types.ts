@@ -333,8 +333,12 @@ export interface Clock {
 
 /** An injectable logger. Every method is optional to call with structured fields; none may receive a secret. */
 export interface Logger {
+  /** Detail for debugging: every read, every decision. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Normal operation worth a line: armed, switched, confirmed. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Something is off but handled: a stale node, a retried read. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Something failed: a switch not confirmed, the state file not written. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
