@@ -129,7 +129,17 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
     if (pending === undefined) {
       if (attempts >= env.maxAttempts) break;
       attempts += 1;
-      const prepared = await prepareAttempt(env, request);
+      let prepared: Prepared;
+      try {
+        prepared = await prepareAttempt(env, request);
+      } catch (thrown) {
+        if (thrown instanceof TrapStoppedError) throw thrown;
+        // No trusted read within the attempt's time, or nothing that can sign: the attempt is spent, and a
+        // failure that cannot pass (a key the signer lacks) ends the switch at once, loudly.
+        lastError = toWitnessTrapError(thrown, 'SWITCH_NOT_PREPARED');
+        if (!lastError.isRetryable) break;
+        continue;
+      }
       if (prepared.kind === 'moved') {
         return confirm(env, request, { onChainKey: prepared.key, txId: undefined, byPeer: true, started, attempts });
       }
@@ -187,6 +197,8 @@ async function prepareAttempt(env: SwitchEnv, request: SwitchRequest): Promise<P
   const loop = {
     clock,
     retryMs: env.pollIntervalMs,
+    // An attempt that cannot get trusted data within the time a signed one would have is spent.
+    deadline: clock.now() + env.expiresInMs,
     signal: env.signal,
     report: (error: WitnessTrapError, during: string) => env.emit('error', { error, during }),
     during: 'fire',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StateError, SwitchFailedError } from '../../src/errors.js';
+import { SignerError, StateError, SwitchFailedError } from '../../src/errors.js';
 import type { TrapEvents } from '../../src/events.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
@@ -282,4 +282,26 @@ describe('FailoverTrap on the simulated chain', () => {
       expect(keySwitches(sim, witness.name)[0]?.blockNum).toBe((misses[0]?.chargedInBlock ?? 0) + 1);
     });
   }
+
+  it('fails loudly, broadcasting nothing, when the signer cannot sign at the moment of firing', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const keys = wifKeyRing({ signingKeys: [witness.privateKey] });
+    const broken = {
+      publicKeys: () => keys.publicKeys(),
+      sign: async (): Promise<never> => {
+        throw new SignerError('SIGNER_FAILED', 'the hardware signer is unplugged');
+      },
+    };
+    const trap = new FailoverTrap(scenario.trapOptions({ signer: broken }));
+    const failed: Array<TrapEvents['failed']> = [];
+    trap.on('failed', (e) => failed.push(e));
+    await trap.arm();
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 120);
+    expect((result as { error?: unknown }).error).toBeInstanceOf(SwitchFailedError);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.error.cause).toBeInstanceOf(SwitchFailedError);
+    expect(sim.chain.broadcasts()).toEqual([]);
+  });
 });
