@@ -33,11 +33,17 @@ async function webhook(status: number): Promise<{ url: string; bodies: string[] 
 }
 
 describe('check', () => {
-  it('passes a configuration that can fail over, reading the chain and broadcasting nothing', async () => {
+  it('passes a configuration that can fail over, and fails it once its only backup node is down; broadcasts nothing', async () => {
     const op = await setUp();
-    const result = await runCli(['check', ...op.runFlags, '--json'], { cwd: op.dir });
+    const health = `${op.backupKey}=${op.sim.nodeHealthUrl(op.backupKey)}`;
+    const result = await runCli(['check', ...op.runFlags, '--health', health, '--json'], { cwd: op.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ ok: true });
+
+    await op.sim.stopNode(op.backupKey);
+    const down = await runCli(['check', ...op.runFlags, '--health', health, '--json'], { cwd: op.dir });
+    expect(down.code).toBe(2);
+    expect(down.stdout).toMatch(/every backup node is down/);
     expect(op.sim.chain.broadcasts()).toEqual([]);
   });
 

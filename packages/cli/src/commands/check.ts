@@ -58,6 +58,7 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
     } finally {
       await connection.close();
     }
+    problems.push(...(await healthProblems(settings, notes)));
     const probed = await nodes;
     for (const node of probed) {
       if (!node.fresh)
@@ -111,4 +112,24 @@ async function armingProblems(settings: CommandContext['settings'], connection: 
   } finally {
     await trap.stop();
   }
+}
+
+/** Probes each configured health URL as the trap would; a backup that is down is a note, all of them a problem. */
+async function healthProblems(settings: CommandContext['settings'], notes: string[]): Promise<string[]> {
+  const entries = Object.entries(settings.health);
+  if (entries.length === 0) return [];
+  const { httpHealthProbe } = await import('@witness-trap/core');
+  const results = await Promise.all(
+    entries.map(async ([key, url]) => ({ key, url, health: await httpHealthProbe(url, AbortSignal.timeout(5000)) })),
+  );
+  for (const { key, url, health } of results) {
+    if (!health.up) notes.push(`the node of ${key} is down (health ${safeUrl(url)}): the trap would skip that key`);
+  }
+  const backupsWithHealth = results.filter(({ key }) => settings.backupKeys.includes(key));
+  if (backupsWithHealth.length > 0 && backupsWithHealth.length === settings.backupKeys.length) {
+    if (backupsWithHealth.every(({ health }) => !health.up)) {
+      return ['every backup node is down by its health URL: right now the trap would have nowhere to switch to'];
+    }
+  }
+  return [];
 }
