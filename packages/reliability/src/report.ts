@@ -63,7 +63,7 @@ const findings = readFileSync(findingsFile, 'utf8')
 const audit = spawnSync('pnpm', ['audit', '--prod', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
 const auditSummary = summarizeAudit(audit.stdout ?? '', audit.stderr ?? '');
 
-const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const lines: string[] = [
   '# Reliability and security report',
   '',
@@ -88,11 +88,11 @@ for (const { file, tests } of byFile) {
     const found = findings.filter((f) => f.test === name || f.test.endsWith(test.title));
     const result = test.status === 'passed' ? 'pass' : test.status === 'failed' ? '**FAIL**' : test.status;
     if (found.length === 0) {
-      const why = test.status === 'failed' ? escape((test.failureMessages?.[0] ?? '').split('\n')[0] ?? '') : '';
-      lines.push(`| ${escape(name)} | | ${why} | ${result} |`);
+      const why = test.status === 'failed' ? cell((test.failureMessages?.[0] ?? '').split('\n')[0] ?? '') : '';
+      lines.push(`| ${cell(name)} | | ${why} | ${result} |`);
     }
     for (const f of found) {
-      lines.push(`| ${escape(name)} | ${escape(f.injected)} | ${escape(f.happened)} | ${result} |`);
+      lines.push(`| ${cell(name)} | ${cell(f.injected)} | ${cell(f.happened)} | ${result} |`);
     }
   }
   lines.push('');
