@@ -115,19 +115,31 @@ export interface TrapOutcome {
 /** A snapshot of the trap, for `witness-trap status` and health endpoints. */
 export interface TrapStatus {
   witness: string;
+  /** `arm()` succeeded. */
   armed: boolean;
+  /** `run()` is in progress. */
   running: boolean;
   mode: TrapMode;
   dryRun: boolean;
+  /** The signing key on chain, as the trap last saw it. */
   currentKey?: PublicKeyString;
+  /** The key the next switch would go to (cooldowns applied; health is checked when firing). */
   nextKey?: PublicKeyString;
+  /** How the next switch would be signed. */
   operation?: SwitchOperation;
+  /** The witness's next slot (chain time, epoch ms). */
   nextSlot?: { aslot: number; time: number };
+  /** Misses counted in the window now. */
   missesInWindow: number;
+  /** Misses that fire the trap. */
   threshold: number;
+  /** The last trusted head the trap read. */
   headBlockNumber?: number;
+  /** The chain client's view of its RPC nodes. */
   nodes: NodeStatus[];
+  /** A switch signed and not yet confirmed (it survives a restart). */
   pending?: Pick<PendingSwitch, 'fromKey' | 'toKey' | 'txId' | 'expiresAt'>;
+  /** Switches this trap instance made or adopted. */
   switches: number;
 }
 
