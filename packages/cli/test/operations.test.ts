@@ -114,6 +114,17 @@ describe('drill', () => {
     expect(verdict.ok).toBe(false);
     expect(verdict.findings.join('\n')).toContain(op.me.signingKey);
   }, 50_000);
+  it('tells that a backup equal to the key on chain leaves nowhere to switch to, exit 2', async () => {
+    const op = await setUp();
+    const result = await runCli(
+      ['drill', ...op.chainFlags, '--backup-key', op.me.signingKey, '--signing-keys-file', op.keyFile, '--json'],
+      { cwd: op.dir, timeoutMs: 40_000 },
+    );
+    expect(result.code, result.stderr).toBe(2);
+    const verdict = jsonLines(result.stdout).at(-1) as { ok: boolean; findings: string[] };
+    expect(verdict.ok).toBe(false);
+    expect(verdict.findings.join('\n')).toMatch(/backup/i);
+  }, 50_000);
 });
 
 describe('notify-test', () => {
