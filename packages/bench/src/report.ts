@@ -226,8 +226,11 @@ export function renderReport(r: BenchResults): string {
   out();
   out(
     'Broadcast time is when the switch reached the node (the simnet records it); "on chain" is the time of the ' +
-      "block that carried it. On the manual clock the read that sees the certain miss happens at the block's own " +
-      'time; on a real network add one RPC round trip (milliseconds on a good API node) to the broadcast figures.',
+      "block that carried it. On the manual clock the trap's head polls (from half a block after its slot, one " +
+      "poll = a tenth of a block apart) fall on the next block's own time, so the read that makes the miss certain " +
+      'happens as that block appears; in general add up to one poll interval (0.1 block) and one RPC round trip ' +
+      '(milliseconds on a good API node) to the broadcast figures, which the real-clock cross-check below shows. ' +
+      'Either way the switch is in the very next block, as the "on chain" row shows.',
   );
   out();
 
