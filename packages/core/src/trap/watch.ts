@@ -1,3 +1,4 @@
+import type { WitnessTrapError } from '../errors.js';
 import type {
   ChainClient,
   Clock,
@@ -298,8 +299,7 @@ export class SlotWatcher {
       retryMs: this.#o.pollIntervalMs,
       maxRetryMs: this.#o.blockIntervalMs,
       signal: this.#o.signal(),
-      report: (error: import('../errors.js').WitnessTrapError, step: string) =>
-        this.#o.emit('error', { error, during: step }),
+      report: (error: WitnessTrapError, step: string) => this.#o.emit('error', { error, during: step }),
       during,
     };
   }

@@ -1,5 +1,5 @@
 import { systemClock } from '../clock.js';
-import { toWitnessTrapError } from '../errors.js';
+import { toWitnessTrapError, type WitnessTrapError } from '../errors.js';
 import type { TrapEvents } from '../events.js';
 import { memoryStateStore } from '../state/memory-state-store.js';
 import { isNullSigningKey, isValidPublicKey } from '../tx/public-key.js';
@@ -80,8 +80,7 @@ async function readCurrent(options: WitnessAdminOptions, needActive = false) {
     clock,
     retryMs: 500,
     deadline: clock.now() + 30_000,
-    report: (error: import('../errors.js').WitnessTrapError, during: string) =>
-      options.onEvent?.('error', { error, during }),
+    report: (error: WitnessTrapError, during: string) => options.onEvent?.('error', { error, during }),
     during: 'arm',
   };
   const { value: witness } = await readUntilTrusted(
