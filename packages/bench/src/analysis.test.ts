@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUnavoidableExtra, latencyFigures, missFigures } from './analysis.js';
+import { ci95, isUnavoidableExtra, latencyFigures, missFigures } from './analysis.js';
 import type { IncidentResult } from './incident.js';
 
 const S = 3000;
@@ -39,6 +39,15 @@ describe('missed-slot figures', () => {
     const ok = incident([0], { decidedAt: T0 + S, broadcastAt: T0 + S });
     const slipped = incident([0], { decidedAt: T0 + S, broadcastAt: T0 + S + 300 });
     expect(missFigures([ok, slipped], S).clockSlips).toBe(1);
+  });
+});
+
+describe('confidence of a mean', () => {
+  it('is 1.96 standard errors, and zero when every incident agrees', () => {
+    // Sample sd of [1, 2, 3, 4] is sqrt(5/3); the standard error divides by sqrt(4).
+    expect(ci95([1, 2, 3, 4])).toBeCloseTo((1.96 * Math.sqrt(5 / 3)) / 2);
+    expect(ci95([1, 1, 1])).toBe(0);
+    expect(ci95([1])).toBeNaN();
   });
 });
 

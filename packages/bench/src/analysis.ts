@@ -9,6 +9,8 @@ import { mean, type Summary, summarize } from './stats.js';
 export interface MissFigures {
   incidents: number;
   meanMisses: number;
+  /** Half-width of the 95 % confidence interval of the mean (normal approximation: 1.96 standard errors). */
+  meanMissesCi95: number;
   /** Incidents by how many slots were missed. */
   histogram: Record<number, number>;
   maxMisses: number;
@@ -47,6 +49,7 @@ export function missFigures(results: readonly IncidentResult[], intervalMs: numb
   return {
     incidents: results.length,
     meanMisses: mean(results.map((r) => r.misses)),
+    meanMissesCi95: ci95(results.map((r) => r.misses)),
     histogram,
     maxMisses: Math.max(0, ...results.map((r) => r.misses)),
     unavoidableExtra: unavoidable.length,
@@ -57,6 +60,14 @@ export function missFigures(results: readonly IncidentResult[], intervalMs: numb
       (r) => r.decidedAt !== undefined && r.broadcastAt !== undefined && r.broadcastAt > r.decidedAt,
     ).length,
   };
+}
+
+/** Half-width of the normal-approximation 95 % confidence interval of the mean of `samples`. */
+export function ci95(samples: readonly number[]): number {
+  if (samples.length < 2) return Number.NaN;
+  const m = mean(samples);
+  const variance = samples.reduce((sum, x) => sum + (x - m) ** 2, 0) / (samples.length - 1);
+  return 1.96 * Math.sqrt(variance / samples.length);
 }
 
 /** Whether the incident's second miss came within 2 blocks of the first (out of reach of a reactive switch). */

@@ -191,6 +191,8 @@ export function renderReport(r: BenchResults): string {
   for (const k of [...counts].sort((a, b) => a - b)) {
     out(`| ${k} | ${r.misses.trap.histogram[k] ?? 0} | ${r.misses.baseline.histogram[k] ?? 0} |`);
   }
+  const withCi = (m: MissFigures) => `${n(m.meanMisses, 3)} ± ${n(m.meanMissesCi95, 3)}`;
+  out(`| **mean** (95 % confidence) | ${withCi(r.misses.trap)} | ${withCi(r.misses.baseline)} |`);
   out();
   out(
     'The baseline (packages/bench/src/baseline-2017.ts) reproduces the 2017 script: it polls `total_missed` with ' +
