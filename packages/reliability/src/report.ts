@@ -50,7 +50,11 @@ const vitest = spawnSync(
     '--reporter=json',
     `--outputFile.json=${resultsFile}`,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, RELIABILITY_FINDINGS: findingsFile } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, RELIABILITY_FINDINGS: findingsFile, RELIABILITY_FUZZ_RUNS: '3000' },
+  },
 );
 const wallSeconds = Math.round((Date.now() - started) / 1000);
 
