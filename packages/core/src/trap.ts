@@ -88,9 +88,9 @@ export interface FailoverTrapOptions {
   /** A node further behind our head than this is out of sync. @default 20 */
   healthMaxLagBlocks?: number;
   /**
-   * Switch before the slot when the current key's node health URL is dark for `darkChecks` consecutive checks
-   * (spaced one poll apart) just before `leadSlots` slots ahead of its slot: zero missed blocks. Needs `health` for
-   * the current key. @default false
+   * Switch before the slot when the current key's node health URL is dark for `darkChecks` consecutive checks, one
+   * block interval apart, the last `leadSlots` slots before its slot: zero missed blocks. Needs `health` for the
+   * current key. Defaults inside: `{ darkChecks: 3, leadSlots: 2 }`. @default false
    */
   preemptive?: false | { darkChecks?: number; leadSlots?: number };
   /** Duplicate notifications (same dedupe key) within this are dropped. @default 3_600_000 */
@@ -463,7 +463,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   }
 
   /**
-   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, one poll
+   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, one interval
    * apart, ending `leadSlots` slots before its slot. Fires with no miss at all.
    */
   async #preemptiveCheck(slot: SlotPrediction): Promise<Decision | undefined> {
@@ -472,14 +472,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     if (!option || url === undefined || this.#watcher === undefined) return undefined;
     const darkChecks = option.darkChecks ?? 3;
     const leadSlots = option.leadSlots ?? 2;
+    // Checks one interval apart: a node dark for a few blocks is down, one that missed a single probe is not.
     const decideBy = slot.time - leadSlots * this.#blockIntervalMs;
-    const start = decideBy - darkChecks * this.#pollIntervalMs;
+    const start = decideBy - (darkChecks - 1) * this.#blockIntervalMs;
     if (this.#clock.now() > start + this.#watcher.clockOffsetMs) return undefined;
     await this.#watcher.sleepUntil(start);
     for (let check = 1; check <= darkChecks; check++) {
       const health = await probeOnce(url, this.#probeOptions());
       if (health.up) return undefined;
-      if (check < darkChecks) await sleepOrStop(this.#clock, this.#pollIntervalMs, this.#controller.signal);
+      if (check < darkChecks) await sleepOrStop(this.#clock, this.#blockIntervalMs, this.#controller.signal);
     }
     this.#log.warn('current key node dark before its slot: pre-emptive switch', { aslot: slot.aslot });
     return { kind: 'fire', reason: 'preemptive', facts: { aslot: slot.aslot }, lastAslot: Number.POSITIVE_INFINITY };

@@ -152,4 +152,21 @@ describe('daemon mode', () => {
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
   });
+
+  it('does not switch pre-emptively while the current node answers its health URL', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const trap = new FailoverTrap(
+      scenario.trapOptions({
+        health: { [witness.signingKey]: sim.nodeHealthUrl(witness.signingKey) },
+        preemptive: { darkChecks: 3, leadSlots: 2 },
+      }),
+    );
+    await trap.arm();
+    const run = trap.run();
+    expect(await stepUntil(sim, run, 84)).toEqual({ settled: false });
+    await trap.stop();
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+  });
 });
