@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, operatorPerTest } from './fixtures.js';
@@ -55,6 +55,26 @@ describe('run, one-shot, against the simulated chain', () => {
       .transactions()
       .filter((tx) => tx.operations.some(([name]) => name === 'witness_set_properties'));
     expect(switches).toHaveLength(1);
+  }, 40_000);
+
+  it('on SIGTERM right after the broadcast, exits with the switch confirmed or recorded in the state file', async () => {
+    const op = await setUp();
+    const statePath = join(op.dir, 'state.json');
+    const result = await runCli(['run', ...op.runFlags, '--json', '--state', statePath], {
+      cwd: op.dir,
+      timeoutMs: 30_000,
+      onStdoutLine: (line, child) => {
+        if (line.includes('"event":"armed"')) void op.sim.stopNode(op.me.signingKey);
+        if (line.includes('"event":"broadcast"')) child.kill('SIGTERM');
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+      pending?: { toKey: string };
+      history: Array<{ toKey: string }>;
+    };
+    const recorded = state.pending?.toKey ?? state.history.at(-1)?.toKey;
+    expect(recorded).toBe(op.backupKey);
   }, 40_000);
 
   it('in a dry run signs but broadcasts nothing, exits 0, and never prints a private key or token', async () => {
