@@ -3,7 +3,7 @@
  * docs/performance.md. Expects the CLI built (the package's `bench` script builds it first).
  *
  * Options (env): BENCH_INCIDENTS (500, per contender), BENCH_PREEMPTIVE (200, node dead 2 to 21 blocks before the
- * slot), BENCH_PREEMPTIVE_NEAR (50, 2 to 3 blocks before), BENCH_REALTIME (20 per contender, the real-clock
+ * slot), BENCH_PREEMPTIVE_NEAR (50, 2 to 6 blocks before), BENCH_REALTIME (20 per contender, the real-clock
  * cross-check), BENCH_LANES (10 per contender), BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21),
  * BENCH_THROUGHPUT_SECONDS (5), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
  */
@@ -39,7 +39,7 @@ const config = {
   realtimeBlockIntervalMs: 100,
 };
 const LEAD = { min: 2, max: 21 };
-const NEAR_LEAD = { min: 2, max: 3 };
+const NEAR_LEAD = { min: 2, max: 6 };
 const FOOTPRINT_INTERVAL_MS = 10;
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       lanes: config.lanes,
       leadBlocks: NEAR_LEAD,
       name: 'preemptive-near',
-      onResult: progress('pre-emptive, 2 to 3 blocks', config.preemptiveNear),
+      onResult: progress('pre-emptive, 2 to 6 blocks', config.preemptiveNear),
     }),
   ]);
 
@@ -147,10 +147,10 @@ async function main(): Promise<void> {
     },
     preemptive: {
       all: missFigures(preemptive, interval),
-      buckets: leadBuckets(preemptive, interval, [2, 2.3, 3, 5, 10, 21.01]),
+      buckets: leadBuckets(preemptive, interval, [2, 3, 4, 5, 6, 10, 21.01]),
       lead: LEAD,
       near: missFigures(preemptiveNear, interval),
-      nearBuckets: leadBuckets(preemptiveNear, interval, [2, 2.1, 2.2, 2.3, 2.5, 3.01]),
+      nearBuckets: leadBuckets(preemptiveNear, interval, [2, 2.5, 3, 3.5, 4, 4.5, 5, 6.01]),
       nearLead: NEAR_LEAD,
     },
     realClock: {

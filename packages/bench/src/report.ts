@@ -274,9 +274,9 @@ export function renderReport(r: BenchResults): string {
   out('## 3. Pre-emptive mode');
   out();
   out(
-    `witness-trap with \`health\` URLs for both keys' nodes and \`preemptive: {}\` (defaults: 3 dark checks one poll ` +
-      `apart, ending 2 slots before the witness's slot). The node dies ${r.preemptive.lead.min} to ${r.preemptive.lead.max} ` +
-      "blocks (uniform) before the witness's next slot.",
+    "witness-trap with `health` URLs for both keys' nodes and `preemptive: {}` (its defaults for the dark checks " +
+      `and the lead), as a careful operator would set it up. The node dies ${r.preemptive.lead.min} to ` +
+      `${r.preemptive.lead.max} blocks (uniform) before the witness's next slot.`,
   );
   out();
   for (const line of leadTable(r.preemptive.buckets)) out(line);
@@ -289,13 +289,21 @@ export function renderReport(r: BenchResults): string {
   for (const line of leadTable(r.preemptive.nearBuckets)) out(line);
   out();
   if (!preOk || !nearOk) {
+    const missedUpTo = Math.max(
+      0,
+      ...[...r.preemptive.buckets, ...r.preemptive.nearBuckets].filter((b) => b.withMiss > 0).map((b) => b.to),
+    );
     out(
-      '**Target missed** where the node dies in the last moments before the dark checks end: the checks start ' +
-        '`leadSlots` blocks plus `darkChecks` polls before the slot (2.3 blocks with the defaults), run once, and ' +
-        'a node that was up at the first check is not looked at again before the slot; the trap then fails over on ' +
-        'the miss, as in item 1. What would close it: keep probing, one poll apart, from the start of the window ' +
-        'until the last moment a switch still lands before the slot (about 1.5 blocks before it), and decide on the ' +
-        'last `darkChecks` consecutive probes (core, src/trap.ts `#preemptiveCheck`).',
+      "**Target missed.** The pre-emptive check probes the node's health URL in one window per slot, ending " +
+        '`leadSlots` blocks before the slot and starting `darkChecks - 1` probe spacings before that; a node that ' +
+        "answers the window's first probe is not probed again before the slot, so a node that dies after that " +
+        `probe is caught only by its miss (as in item 1). Here every incident with a miss had the node die less than ` +
+        `${n(missedUpTo, 1)} blocks before the slot. What would close it: after a live answer keep probing, and ` +
+        'decide on the last `darkChecks` consecutive probes (a sliding window), until the last moment a switch ' +
+        'still lands before the slot (about 1.5 blocks before it). For the target (a node dead at least 2 blocks ' +
+        'before its slot) those probes must fit in about half a block, so a poll apart rather than a block apart: ' +
+        'a trade against tolerance of a flaky health URL, which the core would have to make (core, src/trap.ts ' +
+        '`#preemptiveCheck`).',
     );
     out();
   }
