@@ -15,6 +15,7 @@ import { shuffleWitnesses } from './shuffle.js';
 import { assertTransactionShape, type DecodedTransaction, decodeTransaction } from './transaction-check.js';
 import { addRequiredAuthorities, applyOperation, newWitness, type RequiredAuthorities } from './witness-ops.js';
 import { NULL_KEY } from './witness-props.js';
+import { applySeed, placeSeeded } from './witness-seeds.js';
 
 /** hived: reshuffle every `HIVE_MAX_WITNESSES` blocks, whatever the number of witnesses. */
 const SHUFFLE_EVERY = 21;
@@ -80,6 +81,7 @@ export class Chain {
       const witness = newWitness(entry.name, index, created, entry.signing.publicKey);
       witness.url = `https://simnet.invalid/@${entry.name}`;
       witness.votes = String(10n ** 15n * BigInt(options.roster.length - index));
+      applySeed(witness, entry.seeded);
       witnesses.set(entry.name, witness);
       accounts.set(entry.name, {
         id: index + 1,
@@ -112,7 +114,10 @@ export class Chain {
     };
     const active = this.#electedWitnesses(0);
     const seconds = Math.floor(genesisTime / 1000);
-    this.data.schedule.current = shuffleWitnesses(active, seconds, options.seedMix);
+    this.data.schedule.current = placeSeeded(
+      shuffleWitnesses(active, seconds, options.seedMix),
+      options.roster.map((entry) => entry.seeded),
+    );
     this.data.schedule.future = shuffleWitnesses(active, seconds + 1, options.seedMix);
     this.#lastSlotTime = genesisTime - options.blockIntervalMs;
     // Genesis: the first slot is always produced, whatever the nodes, so that TaPoS has a block to refer to.

@@ -44,9 +44,11 @@ export type {
   FaultTarget,
   HeadView,
   ScheduleView,
+  SeededWitnessProps,
   Simnet,
   SimnetOptions,
   SimnetWitness,
+  SimnetWitnessSeed,
   SlotView,
 } from './types.js';
 export type { NodeHealth } from './witness-node.js';

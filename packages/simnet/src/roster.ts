@@ -1,4 +1,5 @@
 import { deriveKeyPair, type KeyPair } from './keys.js';
+import type { SimnetWitnessSeed } from './types.js';
 
 /** Deterministic witness names: the first is "the demo witness". Beyond this list, `witness-22`, `witness-23`, ... */
 const NAMES = [
@@ -39,14 +40,29 @@ export interface RosterEntry {
   posting: KeyPair;
   memo: KeyPair;
   backups: KeyPair[];
+  /** The state it was seeded with, if any (its seeded keys are already in `signing` and `active`). */
+  seeded?: SimnetWitnessSeed;
 }
 
-/** Builds the roster: names and keys for each witness, backup keys for the first (the demo witness). */
-export function buildRoster(names: readonly string[], seed: string, demoBackupKeys: number): RosterEntry[] {
+/** A seeded public key: the simnet holds no private key for it (`''`). */
+function publicOnly(publicKey: string): KeyPair {
+  return { publicKey, privateKey: '' };
+}
+
+/**
+ * Builds the roster: names and keys for each witness, backup keys for the first (the demo witness). Seeded keys
+ * replace the derived ones; every other key is derived exactly as without seeds.
+ */
+export function buildRoster(
+  names: readonly string[],
+  seed: string,
+  demoBackupKeys: number,
+  seeds: ReadonlyArray<SimnetWitnessSeed | undefined> = [],
+): RosterEntry[] {
   return names.map((name, index) => ({
     name,
-    signing: deriveKeyPair(seed, `${name}/signing`),
-    active: deriveKeyPair(seed, `${name}/active`),
+    signing: seeds[index]?.signingKey ? publicOnly(seeds[index].signingKey) : deriveKeyPair(seed, `${name}/signing`),
+    active: seeds[index]?.activeKey ? publicOnly(seeds[index].activeKey) : deriveKeyPair(seed, `${name}/active`),
     owner: deriveKeyPair(seed, `${name}/owner`),
     posting: deriveKeyPair(seed, `${name}/posting`),
     memo: deriveKeyPair(seed, `${name}/memo`),
@@ -54,5 +70,6 @@ export function buildRoster(names: readonly string[], seed: string, demoBackupKe
       index === 0
         ? Array.from({ length: demoBackupKeys }, (_, i) => deriveKeyPair(seed, `${name}/backup-${i + 1}`))
         : [],
+    ...(seeds[index] ? { seeded: seeds[index] } : {}),
   }));
 }

@@ -5,12 +5,14 @@ import { createRealClock, ManualClock, type SimnetClock } from './clock.js';
 import { Endpoint, type EndpointShared } from './endpoint.js';
 import { type Fault, parseFault } from './faults.js';
 import { formatHiveTime } from './hive-time.js';
-import { buildRoster, witnessName } from './roster.js';
+import { buildRoster } from './roster.js';
 import type { BroadcastRecord, SimnetControl } from './rpc/methods.js';
 import type { ShapeContext } from './rpc/shapes.js';
 import type { ChainView, FaultHandle, RpcCallStats, Simnet, SimnetOptions, SimnetWitness, SlotView } from './types.js';
 import { waxFor } from './wax.js';
 import { WitnessNode } from './witness-node.js';
+import { NULL_KEY } from './witness-props.js';
+import { witnessSeeds } from './witness-seeds.js';
 
 /** The simnet's default chain id: sha256 of `witness-trap simnet`, so nothing signed for it is valid on Hive. */
 export const SIMNET_CHAIN_ID = createHash('sha256').update('witness-trap simnet').digest('hex');
@@ -28,19 +30,6 @@ function seedMixOf(seed: string): number {
   return createHash('sha256').update(seed).digest().readUInt32LE(0);
 }
 
-function witnessNames(option: SimnetOptions['witnesses']): string[] {
-  const names =
-    option === undefined || typeof option === 'number'
-      ? Array.from({ length: option ?? 21 }, (_, i) => witnessName(i))
-      : option.map((w) => w.name);
-  if (names.length < 1) throw new SimnetOptionsError('at least one witness is needed');
-  if (names.length > 1000) throw new SimnetOptionsError('at most 1000 witnesses');
-  if (new Set(names).size !== names.length) throw new SimnetOptionsError('witness names must be unique');
-  for (const name of names)
-    if (!/^[a-z][a-z0-9-]{2,15}$/.test(name)) throw new SimnetOptionsError(`not a valid Hive account name: ${name}`);
-  return names;
-}
-
 /**
  * Starts a simulated Hive chain: hived's JSON-RPC on loopback, the 21-witness schedule, witness nodes that can be
  * stopped and started, broadcasts validated by wax, and faults on demand.
@@ -56,7 +45,7 @@ function witnessNames(option: SimnetOptions['witnesses']): string[] {
  * ```
  */
 export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> {
-  const names = witnessNames(options.witnesses);
+  const { names, seeds } = witnessSeeds(options.witnesses, (reason) => new SimnetOptionsError(reason));
   const blockIntervalMs = options.blockIntervalMs ?? 3000;
   if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 10 || blockIntervalMs > 600_000)
     throw new SimnetOptionsError('blockIntervalMs must be an integer from 10 to 600000');
@@ -78,7 +67,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     ? new ManualClock(options.startTime ?? DEFAULT_MANUAL_START, options.settle)
     : createRealClock();
 
-  const roster = buildRoster(names, seed, backupKeys);
+  const roster = buildRoster(names, seed, backupKeys, seeds);
   const wax = await waxFor(chainId);
   const nodes = new Map<string, WitnessNode>();
   const canProduce = (key: string) => nodes.get(key)?.up === true;
@@ -198,7 +187,8 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
   };
 
   for (const entry of roster) {
-    await addNode(entry.signing.publicKey, true);
+    // A seeded key is held as a public key only: enough for a simulated node, whose blocks carry no signature.
+    if (entry.signing.publicKey !== NULL_KEY) await addNode(entry.signing.publicKey, true);
     for (const backup of entry.backups) await addNode(backup.publicKey, true);
   }
   try {

@@ -9,10 +9,16 @@ import type { BroadcastRecord } from './rpc/methods.js';
 export interface SimnetOptions {
   /**
    * How many witnesses (names `alice`, `bob`, ... then `witness-22`, ...), or the list of them. The first is "the
-   * demo witness": it gets backup keys.
+   * demo witness": it gets backup keys. An entry may seed the witness's state (a copy of a real witness, for a
+   * drill); what it leaves out is made as for any other witness.
    * @default 21
+   * @example
+   * ```ts
+   * // A copy of a real witness: the simnet holds no private key for its signing key, yet its node produces.
+   * await startSimnet({ witnesses: [{ name: 'gtg', signingKey: 'STM...', totalMissed: 980 }, { name: 'bob' }] });
+   * ```
    */
-  witnesses?: number | Array<{ name: string }>;
+  witnesses?: number | SimnetWitnessSeed[];
   /**
    * Block interval, ms. Tests use 50-100 with the real clock; any value with the manual clock.
    * @default 3000
@@ -65,14 +71,49 @@ export interface SimnetOptions {
   settle?: SettleOptions;
 }
 
+/** The three props `witness_update` sets, in hived's legacy JSON form. */
+export interface SeededWitnessProps {
+  /** Legacy asset string, e.g. `3.000 HIVE`. @default '3.000 HIVE' */
+  account_creation_fee?: string;
+  /** Bytes. @default 65536 */
+  maximum_block_size?: number;
+  /** Basis points (0 to 10000). @default 0 */
+  hbd_interest_rate?: number;
+}
+
+/**
+ * A witness to start the simnet with: its name, and optionally its state (e.g. copied from a real witness). Keys
+ * given here are public keys only: the simnet holds no private key for them, and needs none, since a simulated node
+ * only has to hold a public key to produce that witness's slots (simulated blocks carry no signature).
+ */
+export interface SimnetWitnessSeed {
+  /** A Hive account name. */
+  name: string;
+  /** The signing key on chain at start (`STM...`); a node holding it starts up. @default a derived simulator key */
+  signingKey?: string;
+  /** @default `https://simnet.invalid/@NAME` */
+  url?: string;
+  /** @default 3.000 HIVE, 65536, 0 */
+  props?: SeededWitnessProps;
+  /** The lifetime missed-slot count at start. @default 0 */
+  totalMissed?: number;
+  /** The owner's active public key (the one authority `witness_update` needs). @default a derived simulator key */
+  activeKey?: string;
+  /**
+   * Its index in the first round's order (`aslot % n` of its slot), e.g. where it stands in the real chain's current
+   * round. Later rounds are shuffled as usual. @default where the shuffle puts it
+   */
+  schedulePosition?: number;
+}
+
 /** A witness as the simnet made it: names and simulator-only keys. */
 export interface SimnetWitness {
   name: string;
   /** The signing key on chain at start. */
   signingKey: string;
-  /** Its private key (WIF). */
+  /** Its private key (WIF); `''` where the signing key was seeded (the simnet never had its private key). */
   privateKey: string;
-  /** The owner's active key (WIF): signs `witness_update`. */
+  /** The owner's active key (WIF): signs `witness_update`; `''` where the active key was seeded. */
   activeKey: string;
   /** The owner's active public key. */
   activePublicKey: string;
