@@ -138,7 +138,8 @@ export class SlotWatcher {
         this.#head !== undefined && clock.now() - this.#headAt < pollIntervalMs ? this.#head : await this.readHead();
       const schedule = await this.#scheduleFor(head);
       if (schedule === undefined) {
-        await this.sleepUntil(slotTime(head, 1, blockIntervalMs) + pollIntervalMs);
+        // At least one poll: while the chain stalls, the slot time stays in the past and this must not spin.
+        await this.sleepUntil(slotTime(head, 1, blockIntervalMs) + pollIntervalMs, blockIntervalMs / 2);
         await this.readHead();
         continue;
       }
@@ -154,7 +155,7 @@ export class SlotWatcher {
       this.#o.log.debug('witness not scheduled in the known rounds; looking again after the shuffle', {
         head: head.headBlockNumber,
       });
-      await this.sleepUntil(shuffleTime(head, blockIntervalMs) + blockIntervalMs / 2);
+      await this.sleepUntil(shuffleTime(head, blockIntervalMs) + blockIntervalMs / 2, blockIntervalMs);
       await this.readHead();
     }
   }
@@ -164,8 +165,9 @@ export class SlotWatcher {
    * more than two intervals ({@link SlotWatcher.clockOffsetMs}) is allowed for, so that a wrong NTP setting does not
    * make the trap look at its slots half a minute early or late.
    */
-  async sleepUntil(time: number): Promise<void> {
-    await sleepOrStop(this.#o.clock, time + this.clockOffsetMs - this.#o.clock.now(), this.#o.signal());
+  async sleepUntil(time: number, atLeastMs = 0): Promise<void> {
+    const wait = Math.max(time + this.clockOffsetMs - this.#o.clock.now(), atLeastMs);
+    await sleepOrStop(this.#o.clock, wait, this.#o.signal());
   }
 
   /**

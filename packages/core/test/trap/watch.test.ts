@@ -163,4 +163,41 @@ describe('SlotWatcher', () => {
     await done;
     expect(verdict).toMatchObject({ kind: 'missed' });
   });
+
+  it('reads no schedule at the last block of a round, and does not spin while the shuffle block is late', async () => {
+    const clock = new ManualClock(head(104, 1001).headBlockTime, { quietMs: 2 });
+    const chain = new ScriptedChain({
+      head: head(104, 1001),
+      witness: witness(),
+      schedule: { currentShuffledWitnesses: names('c'), numScheduledWitnesses: 21, nextShuffleBlockNum: 105 },
+    });
+    const watcher = new SlotWatcher({
+      witness: 'alice',
+      chain,
+      clock,
+      blockIntervalMs: INTERVAL,
+      pollIntervalMs: 300,
+      emit: () => undefined,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+      signal: () => new AbortController().signal,
+    });
+    let found: unknown;
+    void watcher.nextSlot().then((slot) => {
+      found = slot;
+    });
+    // The shuffle block (105) does not come for 30 s: the watcher waits, reading the head now and then.
+    for (let i = 0; i < 100; i++) await clock.advance(300);
+    expect(chain.reads).not.toContain('schedule');
+    expect(chain.reads.length).toBeLessThanOrEqual(25);
+    // Block 105 arrives and the new round's list names alice: it reads the schedule once and finds her slot.
+    chain.head = head(105, 1012);
+    chain.schedule = {
+      currentShuffledWitnesses: listWithAliceAt('n', 1015 % 21),
+      numScheduledWitnesses: 21,
+      nextShuffleBlockNum: 126,
+    };
+    for (let i = 0; i < 20 && found === undefined; i++) await clock.advance(300);
+    expect(found).toMatchObject({ aslot: 1015, source: 'current' });
+    expect(chain.reads.filter((r) => r === 'schedule')).toHaveLength(1);
+  });
 });
