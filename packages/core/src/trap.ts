@@ -189,6 +189,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   #nextSlot: SlotPrediction | undefined;
   #switches: SwitchOutcome[] = [];
   #health: { at: number; unhealthy: Set<PublicKeyString> } | undefined;
+  /** Misses since the witness last produced, across switches: its first block after them is a recovery. */
+  #missesSinceProduced = 0;
 
   constructor(options: FailoverTrapOptions) {
     super();
@@ -419,7 +421,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   async #watch(): Promise<Decision> {
     const watcher = this.#watcher ?? this.#newWatcher();
     this.#watcher = watcher;
-    let missesSinceProduced = 0;
     for (;;) {
       const slot = await watcher.nextSlot();
       this.#nextSlot = slot;
@@ -432,15 +433,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       }
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
-        if (missesSinceProduced > 0) {
+        if (this.#missesSinceProduced > 0) {
           this.#emit('recovered', { witness: this.#o.witness, blockNum: verdict.blockNum, key: verdict.key });
           this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.key });
         }
-        missesSinceProduced = 0;
+        this.#missesSinceProduced = 0;
         continue;
       }
       if (verdict.kind !== 'missed') continue;
-      missesSinceProduced += 1;
+      this.#missesSinceProduced += 1;
       const counted = this.#policy.record({ aslot: verdict.aslot, slotTime: verdict.slotTime });
       this.#emit('missed', {
         witness: this.#o.witness,

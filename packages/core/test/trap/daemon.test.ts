@@ -23,7 +23,9 @@ describe('daemon mode', () => {
     // The primary is listed between the backups: after b1 fails, it would come next, but it failed first.
     const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', backupKeys: [b1, witness.signingKey, b2] }));
     const confirmed: Array<TrapEvents['confirmed']> = [];
+    const recovered: string[] = [];
     trap.on('confirmed', (e) => confirmed.push(e));
+    trap.on('recovered', (e) => recovered.push(e.key));
     await trap.arm();
     const run = trap.run();
     await sim.stopNode(witness.signingKey);
@@ -40,6 +42,8 @@ describe('daemon mode', () => {
     ]);
     expect(keySwitches(sim, witness.name)).toHaveLength(2);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(b2);
+    // b1 died before it ever produced; b2's first block after the misses is the recovery.
+    expect(recovered).toEqual([b2]);
     expect(missesOf(sim, witness.name)).toHaveLength(2);
   });
 
