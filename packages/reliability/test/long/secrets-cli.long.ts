@@ -52,7 +52,10 @@ describe('no secret ever printed, saved or served', () => {
       return result;
     };
 
-    await cli('check', ['check', ...op.runArgs.slice(1), '--node', apiKeyNode]);
+    // `check` takes every run flag but --state.
+    const at = op.runArgs.indexOf('--state');
+    const checkArgs = [...op.runArgs.slice(1, at), ...op.runArgs.slice(at + 2)];
+    await cli('check', ['check', ...checkArgs, '--node', apiKeyNode]);
     await cli('status', ['status', ...chainFlags, '--state', op.statePath]);
     await cli('notify-test', ['notify-test', '--webhook', `${op.receiver.url}/${WEBHOOK_PATH_TOKEN}`]);
     await cli(
@@ -124,6 +127,7 @@ describe('no secret ever printed, saved or served', () => {
       injected: `${Object.keys(codes).length} CLI runs (every command but demo/simnet, a whole failover with /metrics and /healthz scraped, hostile inputs) with ${all.length} known secrets: private keys, active key, Twilio and Telegram tokens, a webhook path token, a node API key, basic-auth credentials, two corrupted WIFs`,
       happened: `${exposures.length} outputs scanned (stdout, stderr, state file, metrics); leaks: ${leaks.length === 0 ? 'none' : JSON.stringify(leaks)}; exit codes ${JSON.stringify(codes)}`,
     });
+    expect(codes.check).toBe(0);
     expect(codes.run).toBe(0);
     expect(keySwitches(sim, me.name).length).toBeGreaterThanOrEqual(1);
     expect(codes['private key as --backup-key']).toBe(2);
