@@ -79,6 +79,35 @@ describe('the chain misbehaving around a switch', () => {
     });
   });
 
+  it('abandons an expired switch when the primary produced again before it expired: no switch at all', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    // Valid for 30 blocks: longer than a round, so the recovered primary produces its next slot before it expires.
+    const { trap, of } = scenario.trap({ mode: 'daemon', confirmTimeoutMs: 90_000 });
+    await trap.arm();
+    const drops = await Promise.all(
+      [0, 1, 2].map((endpoint) => sim.injectFault({ kind: 'drop-broadcasts' }, { endpoint })),
+    );
+    // The primary's node comes back the moment the (doomed) switch is out: by its expiry the reason is gone.
+    trap.once('broadcast', () => void sim.startNode(witness.signingKey));
+    await sim.stopNode(witness.signingKey);
+    const run = trap.run();
+    await stepUntil(sim, run, 84);
+    await Promise.all(drops.map((d) => d.remove()));
+    await stepUntil(sim, run, 42);
+    await trap.stop();
+    expect(of('broadcast').length).toBeGreaterThan(0);
+    expect(new Set(of('broadcast').map((b) => b.txId)).size).toBe(1);
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+    recordFinding({
+      area: 'fault matrix: chain',
+      injected:
+        'the first switch (valid 30 blocks) is dropped by every node; the primary recovers and produces before it expires',
+      happened: `1 signed switch, never re-signed after expiry (abandoned: the witness produced again); 0 switches; ${of('recovered').length} recovered event(s)`,
+    });
+  });
+
   it('does not fight an operator who changed the key by hand while armed (one-shot adopts it)', async () => {
     scenario = await startScenario();
     const { sim, witness, backupKeys } = scenario;

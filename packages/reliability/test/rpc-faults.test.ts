@@ -145,4 +145,45 @@ describe('every RPC node misbehaving', () => {
       happened: `no switch decided on stale data (${missesOf(sim, witness.name).length} real misses unseen); ${of('error').length} error events; ${of('triggered').length} triggers`,
     });
   });
+
+  it('every node hanging broadcasts: the switch still lands and is confirmed from the chain', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const { trap, of } = scenario.trap();
+    await trap.arm();
+    await Promise.all([0, 1, 2].map((endpoint) => sim.injectFault({ kind: 'hang-broadcasts' }, { endpoint })));
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(missesOf(sim, witness.name)).toHaveLength(1);
+    recordFinding({
+      area: 'fault matrix: RPC nodes',
+      injected: 'all 3 endpoints take broadcasts but never answer them; primary killed',
+      happened: `1 switch, confirmed from the chain (no node ever answered: ${of('broadcast')
+        .map((b) => b.acceptedBy.length)
+        .join(', ')} acceptances reported); 1 missed slot`,
+    });
+  });
+
+  it('every node dropping broadcasts for good: a one-shot trap fails loudly after its attempts, nothing lands', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const { trap, of } = scenario.trap();
+    await trap.arm();
+    await Promise.all([0, 1, 2].map((endpoint) => sim.injectFault({ kind: 'drop-broadcasts' }, { endpoint })));
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, trap.run(), 200);
+    expect(result).toMatchObject({ settled: true, error: { name: 'SwitchFailedError' } });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    const failed = of('failed');
+    expect(failed).toHaveLength(1);
+    expect(of('stopped').map((s) => s.reason)).toEqual(['failed']);
+    recordFinding({
+      area: 'fault matrix: RPC nodes',
+      injected: 'all 3 endpoints answer {} to broadcasts and drop them, for good; primary killed',
+      happened: `run rejected with ${failed[0]?.error.code} after ${failed[0]?.attempts} signed attempts ('failed' and 'stopped: failed' events); 0 switches; ${missesOf(sim, witness.name).length} missed slots meanwhile`,
+    });
+  });
 });
