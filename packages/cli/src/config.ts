@@ -52,6 +52,8 @@ export interface Settings {
   /** Health URL of the node holding each key (`--health KEY=URL`). */
   health: Record<string, string>;
   dryRun: boolean;
+  /** `drill --notify`: send a test message through the notifiers too. */
+  notify: boolean;
   killSwitch: boolean;
   daemon: boolean;
   metrics?: HostPort;
@@ -218,6 +220,7 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     webhooks: many('webhook'),
     health: Object.fromEntries(read('health') as Array<[string, string]>),
     dryRun: one<boolean>('dry-run') ?? false,
+    notify: one<boolean>('notify') ?? false,
     killSwitch: one<boolean>('kill-switch') ?? false,
     daemon: one<boolean>('daemon') ?? false,
     metrics: one<HostPort>('metrics'),

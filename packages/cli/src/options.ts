@@ -177,7 +177,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'health URL of the node holding KEY (GET, 2xx = up); a backup whose node is down or far behind is skipped, repeatable',
     repeatable: true,
-    commands: ['run', 'check'],
+    commands: ['run', 'check', 'drill'],
   },
   {
     name: 'misses',
@@ -250,6 +250,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'POST every notification as JSON to this URL, repeatable',
     repeatable: true,
     commands: ['run', 'check', 'switch', 'disable', 'enable', 'notify-test', 'drill'],
+  },
+  {
+    name: 'notify',
+    type: 'boolean',
+    env: 'WITNESS_TRAP_NOTIFY',
+    default: 'false',
+    description: 'drill: also send one test message through every configured notifier (off: a drill pages nobody)',
+    commands: ['drill'],
   },
   {
     name: 'dry-run',

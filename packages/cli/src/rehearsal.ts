@@ -4,7 +4,7 @@
  * and `drill` are this with different keys and words.
  */
 import type { Notifier, Signer, SwitchOutcome } from '@witness-trap/core';
-import type { BlockRecord, MissedSlot, Simnet, SimnetWitness } from '@witness-trap/simnet';
+import type { BlockRecord, MissedSlot, Simnet, SimnetWitness, SimnetWitnessSeed } from '@witness-trap/simnet';
 import { narrate } from './narrate.js';
 import type { Output } from './output.js';
 import { outputLogger, recordTimeline, type Timeline, trapEvents, waitFor } from './trap-parts.js';
@@ -18,6 +18,8 @@ export interface RehearsalSetup {
   windowMs?: number;
   /** Names shown beside keys in the narrative. */
   keyNames: ReadonlyMap<string, string>;
+  /** Health URLs of the keys' simulated nodes, for the trap. */
+  health?: Record<string, string>;
 }
 
 /** Options for {@link rehearse}. */
@@ -25,19 +27,21 @@ export interface RehearsalOptions {
   output: Output;
   signal: AbortSignal;
   blockIntervalMs: number;
-  /** The witnesses' names (the first is the one rehearsed). @default the simnet's own */
-  witnesses?: Array<{ name: string }>;
-  /** Backup nodes for the rehearsed witness. */
+  /** The witnesses, maybe seeded (the first is the one rehearsed). @default the simnet's own */
+  witnesses?: SimnetWitnessSeed[];
+  /** The simulated chain's id. @default the simnet's own */
+  chainId?: string;
+  /** Backup nodes (with simulator keys) for the rehearsed witness. */
   backupNodes: number;
-  /** Builds the trap's keys and notifiers from the simulated witness. */
-  setup(me: SimnetWitness): RehearsalSetup;
+  /** Builds the trap's keys and notifiers from the simulated witness (and may add nodes to the chain). */
+  setup(me: SimnetWitness, sim: Simnet): RehearsalSetup | Promise<RehearsalSetup>;
   /** Said once the trap is armed, before the node dies (e.g. who is who). */
   beforeKill?(me: SimnetWitness, sim: Simnet): void;
 }
 
 /** How a rehearsal went. */
 export type Rehearsal =
-  | { status: 'refused'; problems: string[] }
+  | { status: 'refused'; problems: string[]; codes: string[] }
   | { status: 'not-confirmed'; outcome: string }
   | {
       status: 'confirmed';
@@ -54,13 +58,20 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   const [{ startSimnet }, core] = await Promise.all([import('@witness-trap/simnet'), import('@witness-trap/core')]);
   const sim = await startSimnet({
     blockIntervalMs: interval,
-    backupKeys: Math.max(1, options.backupNodes),
+    backupKeys: options.backupNodes,
     ...(options.witnesses ? { witnesses: options.witnesses } : {}),
+    ...(options.chainId ? { chainId: options.chainId } : {}),
   });
   const chain = core.dhiveChainClient({ nodes: [sim.url], chainId: sim.chainId, blockIntervalMs: interval });
   const me = sim.witnesses[0];
   if (!me) throw new Error('the simulated chain has no witness');
-  const setup = options.setup(me);
+  let setup: RehearsalSetup;
+  try {
+    setup = await options.setup(me, sim);
+  } catch (error) {
+    await Promise.all([chain.close(), sim.stop()]);
+    throw error;
+  }
   const trap = new core.FailoverTrap({
     witness: me.name,
     chain,
@@ -69,6 +80,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     notifiers: setup.notifiers,
     ...(setup.misses === undefined ? {} : { misses: setup.misses }),
     ...(setup.windowMs === undefined ? {} : { windowMs: setup.windowMs }),
+    ...(setup.health ? { health: setup.health } : {}),
     blockIntervalMs: interval,
     log: outputLogger(output),
   });
@@ -95,7 +107,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     } catch (error) {
       if ((error as { kind?: unknown }).kind !== 'config') throw error;
       const found = (error as { problems?: unknown }).problems;
-      return { status: 'refused', problems: Array.isArray(found) ? found.map(String) : [(error as Error).message] };
+      const codes = (error as { details?: { codes?: unknown } }).details?.codes;
+      return {
+        status: 'refused',
+        problems: Array.isArray(found) ? found.map(String) : [(error as Error).message],
+        codes: Array.isArray(codes) ? codes.map(String) : [String((error as { code?: unknown }).code)],
+      };
     }
     options.beforeKill?.(me, sim);
     await sim.stopNode(me.signingKey);

@@ -2,7 +2,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Simnet, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
+import { type Simnet, type SimnetWitness, type SimnetWitnessSeed, startSimnet } from '@witness-trap/simnet';
 import { afterEach, beforeAll } from 'vitest';
 import { buildCli } from './harness.js';
 
@@ -22,10 +22,19 @@ export interface Operator {
   runFlags: string[];
 }
 
+/** What the operator's witness starts with on the "real" chain, beside its name (e.g. url, props, missed count). */
+export type OperatorWitnessState = Omit<SimnetWitnessSeed, 'name'>;
+
 /** Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key. */
-export async function operator(): Promise<Operator> {
+export async function operator(state?: OperatorWitnessState): Promise<Operator> {
   // Few witnesses: the operator's slot comes round every few blocks, so tests wait less for it.
-  const sim = await startSimnet({ blockIntervalMs: TEST_BLOCK_INTERVAL_MS, backupKeys: 1, witnesses: 5 });
+  const sim = await startSimnet({
+    blockIntervalMs: TEST_BLOCK_INTERVAL_MS,
+    backupKeys: 1,
+    witnesses: state
+      ? ['alice', 'bob', 'carol', 'dave', 'erin'].map((name, i) => (i === 0 ? { name, ...state } : { name }))
+      : 5,
+  });
   const me = sim.witnesses[0];
   const backupKey = me?.backupKeys[0]?.publicKey;
   if (!me || !backupKey) throw new Error('simnet without a demo witness');
@@ -66,7 +75,7 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
  * For a test file: builds the CLI once, and gives each test a fresh operator (its own simnet), stopped after it.
  * @returns the function a test calls to get its operator
  */
-export function operatorPerTest(): () => Promise<Operator> {
+export function operatorPerTest(): (state?: OperatorWitnessState) => Promise<Operator> {
   let current: Operator | undefined;
   beforeAll(async () => {
     await buildCli();
@@ -75,8 +84,8 @@ export function operatorPerTest(): () => Promise<Operator> {
     await current?.sim.stop();
     current = undefined;
   });
-  return async () => {
-    current = await operator();
+  return async (state) => {
+    current = await operator(state);
     return current;
   };
 }

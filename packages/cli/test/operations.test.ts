@@ -77,53 +77,92 @@ describe('check', () => {
 });
 
 describe('drill', () => {
-  it('rehearses this configuration on a simulated copy and shows it fails over to the configured backup', async () => {
-    const op = await setUp();
+  /** The witness's state on the test's "real" chain: what the drill must copy. */
+  const real = {
+    url: 'https://example.invalid/alice-witness-post',
+    props: { account_creation_fee: '4.200 HIVE', maximum_block_size: 131072, hbd_interest_rate: 1234 },
+    totalMissed: 42,
+  };
+  type Verdict = {
+    ok: boolean;
+    findings: string[];
+    copied: Record<string, unknown>;
+    rehearsal: Record<string, unknown>;
+    failover: Record<string, unknown> | null;
+    chainId: string;
+  };
+  const verdictOf = (stdout: string) => jsonLines(stdout).at(-1) as Verdict;
+
+  it("fails over on a copy of the witness (real key, url, props, misses) with the operator's key ring", async () => {
+    const op = await setUp(real);
     const hook = await webhook(200);
-    const result = await runCli(['drill', ...op.runFlags, '--webhook', hook.url, '--json'], {
+    const result = await runCli(['drill', ...op.runFlags, '--webhook', hook.url, '--notify', '--json'], {
       cwd: op.dir,
       timeoutMs: 40_000,
     });
     expect(result.code, result.stderr + result.stdout).toBe(0);
-    const verdict = jsonLines(result.stdout).at(-1);
+    const verdict = verdictOf(result.stdout);
     expect(verdict).toMatchObject({
       ok: true,
       witness: op.me.name,
       findings: [],
-      failover: { fromKey: op.me.signingKey, toKey: op.backupKey, operation: 'witness_set_properties' },
+      copied: { signingKey: op.me.signingKey, keyHeld: true, url: real.url, props: real.props, totalMissed: 42 },
+      // The simulated chain held the copy: the real key on chain, the real url and props.
+      rehearsal: { signing_key: op.me.signingKey, url: real.url, props: real.props, total_missed: 42 },
+      failover: { fromKey: op.me.signingKey, toKey: op.backupKey, operation: 'witness_set_properties', missedSlots: 1 },
       notifiers: [{ notifier: 'webhook', ok: true }],
     });
+    expect(verdict.chainId).not.toBe(op.sim.chainId);
+    expect(verdict.copied.activeKey).toBe(op.me.activePublicKey);
     expect(hook.bodies).toHaveLength(1);
-    // The real (here: the test's "real") chain is untouched, and the webhook's secret path is never printed.
+    // The real chain (here: the test's) got no broadcast, and no secret was printed.
     expect(op.sim.chain.broadcasts()).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain('secret-path');
     expect(result.stdout + result.stderr).not.toContain(op.me.privateKey);
   }, 50_000);
 
-  it('tells that no key could sign the switch when the key file lacks the key on chain, exit 2', async () => {
+  it('fails (exit 1) with the reason when the key on chain is not held and no active key is configured; pages nobody without --notify', async () => {
     const op = await setUp();
+    const hook = await webhook(200);
     const other = join(op.dir, 'other.keys');
-    writeFileSync(other, `${op.me.backupKeys[0]?.privateKey}\n`);
+    const backupPrivate = op.me.backupKeys[0]?.privateKey as string;
+    writeFileSync(other, `${backupPrivate}\n`);
     chmodSync(other, 0o600);
     const result = await runCli(
-      ['drill', ...op.chainFlags, '--backup-key', op.backupKey, '--signing-keys-file', other, '--json'],
+      [
+        'drill',
+        ...op.chainFlags,
+        '--backup-key',
+        op.backupKey,
+        '--signing-keys-file',
+        other,
+        '--webhook',
+        hook.url,
+        '--json',
+      ],
       { cwd: op.dir, timeoutMs: 40_000 },
     );
-    expect(result.code, result.stderr).toBe(2);
-    const verdict = jsonLines(result.stdout).at(-1) as { ok: boolean; findings: string[] };
+    expect(result.code, result.stderr).toBe(1);
+    const verdict = verdictOf(result.stdout);
     expect(verdict.ok).toBe(false);
+    expect(verdict.findings.join('\n')).toMatch(/no private key held for the current signing key/);
     expect(verdict.findings.join('\n')).toContain(op.me.signingKey);
+    expect(verdict.failover).toBeNull();
+    expect(hook.bodies).toEqual([]);
+    expect(result.stdout + result.stderr).not.toContain(backupPrivate);
   }, 50_000);
-  it('tells that a backup equal to the key on chain leaves nowhere to switch to, exit 2', async () => {
+
+  it('calls a backup equal to the key on chain a configuration error, exit 2', async () => {
     const op = await setUp();
     const result = await runCli(
       ['drill', ...op.chainFlags, '--backup-key', op.me.signingKey, '--signing-keys-file', op.keyFile, '--json'],
       { cwd: op.dir, timeoutMs: 40_000 },
     );
     expect(result.code, result.stderr).toBe(2);
-    const verdict = jsonLines(result.stdout).at(-1) as { ok: boolean; findings: string[] };
+    const verdict = verdictOf(result.stdout);
     expect(verdict.ok).toBe(false);
-    expect(verdict.findings.join('\n')).toMatch(/backup/i);
+    expect(verdict.findings.join('\n')).toMatch(/no backup key other than the current signing key/);
+    expect(result.stdout + result.stderr).not.toContain(op.me.privateKey);
   }, 50_000);
 });
 

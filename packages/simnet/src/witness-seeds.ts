@@ -26,8 +26,7 @@ export function witnessSeeds(
   if (names.length > 1000) throw problem('at most 1000 witnesses');
   if (new Set(names).size !== names.length) throw problem('witness names must be unique');
   for (const name of names)
-    if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{2,15}$/.test(name))
-      throw problem(`not a valid Hive account name: ${name}`);
+    if (typeof name !== 'string' || !isAccountName(name)) throw problem(`not a valid Hive account name: ${name}`);
   const positions = new Set<number>();
   const seeds = list.map((entry) => {
     const { name: _name, ...state } = entry;
@@ -66,6 +65,15 @@ function checkSeed(seed: SimnetWitnessSeed, roundLength: number, problem: (reaso
     throw problem(`${where}: totalMissed must be a non-negative integer`);
   if (seed.schedulePosition !== undefined && !isIntegerIn(seed.schedulePosition, 0, roundLength - 1))
     throw problem(`${where}: schedulePosition must be an integer from 0 to ${roundLength - 1}`);
+}
+
+/** Hive's rule: 3 to 16 characters, dot-separated parts of 3 or more, each a letter then letters, digits, dashes. */
+function isAccountName(name: string): boolean {
+  return (
+    name.length >= 3 &&
+    name.length <= 16 &&
+    name.split('.').every((part) => /^[a-z][a-z0-9-]*[a-z0-9]$/.test(part) && part.length >= 3)
+  );
 }
 
 function isIntegerIn(value: unknown, min: number, max: number): boolean {

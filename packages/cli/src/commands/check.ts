@@ -6,6 +6,7 @@
 
 import { type Connection, open, probeNodes } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
+import { probeHealthUrls } from '../health-probes.js';
 import { loadKeys } from '../key-files.js';
 import type { CommandContext } from '../main.js';
 import { buildNotifiers } from '../notifiers.js';
@@ -116,18 +117,13 @@ async function armingProblems(settings: CommandContext['settings'], connection: 
 
 /** Probes each configured health URL as the trap would; a backup that is down is a note, all of them a problem. */
 async function healthProblems(settings: CommandContext['settings'], notes: string[]): Promise<string[]> {
-  const entries = Object.entries(settings.health);
-  if (entries.length === 0) return [];
-  const { httpHealthProbe } = await import('@witness-trap/core');
-  const results = await Promise.all(
-    entries.map(async ([key, url]) => ({ key, url, health: await httpHealthProbe(url, AbortSignal.timeout(5000)) })),
-  );
-  for (const { key, url, health } of results) {
-    if (!health.up) notes.push(`the node of ${key} is down (health ${safeUrl(url)}): the trap would skip that key`);
+  const results = await probeHealthUrls(settings.health);
+  for (const { key, url, up } of results) {
+    if (!up) notes.push(`the node of ${key} is down (health ${safeUrl(url)}): the trap would skip that key`);
   }
   const backupsWithHealth = results.filter(({ key }) => settings.backupKeys.includes(key));
   if (backupsWithHealth.length > 0 && backupsWithHealth.length === settings.backupKeys.length) {
-    if (backupsWithHealth.every(({ health }) => !health.up)) {
+    if (backupsWithHealth.every(({ up }) => !up)) {
       return ['every backup node is down by its health URL: right now the trap would have nowhere to switch to'];
     }
   }
