@@ -113,3 +113,12 @@ describe('seeded witnesses', () => {
     );
   });
 });
+
+describe('witness names', () => {
+  it("follow Hive's rule: dotted names are accepted, a part shorter than 3 or ending in a dash is not", async () => {
+    sim = await startSimnet({ clock: 'manual', witnesses: [{ name: 'good.witness' }, ...names(2)], backupKeys: 0 });
+    expect(sim.chain.witness('good.witness')?.owner).toBe('good.witness');
+    await expect(startSimnet({ clock: 'manual', witnesses: [{ name: 'ab.cde' }] })).rejects.toThrow(/account name/);
+    await expect(startSimnet({ clock: 'manual', witnesses: [{ name: 'abc-' }] })).rejects.toThrow(/account name/);
+  });
+});
