@@ -152,6 +152,20 @@ describe('drill', () => {
     expect(result.stdout + result.stderr).not.toContain(backupPrivate);
   }, 50_000);
 
+  it('mirrors a backup node that is down by its health URL: nowhere to switch to, exit 1', async () => {
+    const op = await setUp();
+    const health = `${op.backupKey}=${op.sim.nodeHealthUrl(op.backupKey)}`;
+    await op.sim.stopNode(op.backupKey);
+    const result = await runCli(['drill', ...op.runFlags, '--health', health, '--json'], {
+      cwd: op.dir,
+      timeoutMs: 40_000,
+    });
+    expect(result.code, result.stderr).toBe(1);
+    const verdict = verdictOf(result.stdout) as Verdict & { warnings: string[] };
+    expect(verdict.findings.join('\n')).toMatch(/no backup could take over/);
+    expect(verdict.warnings.join('\n')).toContain(`the node of backup ${op.backupKey} is down`);
+  }, 50_000);
+
   it('calls a backup equal to the key on chain a configuration error, exit 2', async () => {
     const op = await setUp();
     const result = await runCli(

@@ -206,7 +206,11 @@ export async function drillCommand({ settings, output, signal }: CommandContext)
       (result.codes[i] === 'CONFIG_NO_SIGNING_KEY' ? failures : problems).push(problem);
     });
   } else if (result.status === 'not-confirmed') {
-    failures.push(`the switch did not land on the simulated chain (the trap ended with ${result.outcome})`);
+    failures.push(
+      result.outcome === 'exhausted'
+        ? 'no backup could take over: every backup key was skipped (node down) or failed (the trap ended exhausted)'
+        : `the switch did not land on the simulated chain (the trap ended with ${result.outcome})`,
+    );
   } else {
     const { switch: confirmed, timeline, missedSlots, produced } = result;
     if (!produced) failures.push('after the switch, the backup node did not produce a block within a round and a half');
