@@ -32,9 +32,11 @@ export interface OperatorSetup {
   close(): Promise<void>;
 }
 
-/** Fake vendor credentials, recognisable if they leak. */
+/** A fake Twilio auth token, recognisable if it leaks. */
 export const FAKE_TWILIO_TOKEN = 'twilio-secret-token-5f1d9c0e7a2b4c68';
+/** A fake Telegram bot token, recognisable if it leaks. */
 export const FAKE_TELEGRAM_TOKEN = '123456789:telegram-secret-AAHx0R7vQ2pLmN4kZ';
+/** A token in the webhook's path, as Discord and Slack webhook URLs carry one. */
 export const WEBHOOK_PATH_TOKEN = 'hook-path-secret-9b8c7d6e';
 
 /** Starts the chain and the receiver and writes the operator's files (key file mode 600). */
