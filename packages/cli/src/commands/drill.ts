@@ -237,9 +237,9 @@ export async function drillCommand({ settings, output, signal }: CommandContext)
       `\n${output.paint('green', 'This configuration fails over')}: ${shortKey(onChain)} -> ${shortKey(confirmed.toKey)} via ` +
         `${confirmed.operation}, signed by your key ring, ${missedSlots.length} missed ` +
         `slot${missedSlots.length === 1 ? '' : 's'}.\n${describeTimeline(timeline, interval).join('\n')}\n` +
-        `  at the drill's pace   broadcast ${failover.secondsToBroadcast ?? '?'} s and confirmed ` +
+        `  at the drill's pace: broadcast ${failover.secondsToBroadcast ?? '?'} s and confirmed ` +
         `${failover.secondsToConfirm ?? '?'} s after the missed slot, in block ${confirmed.blockNum}` +
-        (failover.blocksToConfirm === null ? '' : ` (${failover.blocksToConfirm} blocks after the miss)`),
+        (failover.blocksToConfirm === null ? '' : ` (${failover.blocksToConfirm} blocks after the missed slot)`),
       'drill-failover',
     );
     if (told[0]) say(`  your notifiers would be told: ${told[0].text}`, 'drill-notification');
