@@ -61,6 +61,26 @@ async function crashAfterBroadcast(
   return { state, pending: state.saved?.pending };
 }
 
+describe('a key changed by someone else while watching', () => {
+  it('is adopted, not fought: the trap reports it confirmed by a peer and switches nothing', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const watching = peer(scenario);
+    await watching.arm();
+    const run = watching.run();
+    await sim.advanceSlots(3);
+    // A person (or another instance) switches by hand while the primary is healthy.
+    const byHand = peer(scenario);
+    expect(await stepUntil(sim, byHand.switchNow({ to: backupKeys[1] }), 10)).toMatchObject({ settled: true });
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({
+      settled: true,
+      value: { status: 'confirmed', last: { byPeer: true, fromKey: witness.signingKey, toKey: backupKeys[1] } },
+    });
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+});
+
 describe('restart safety', () => {
   it('converges with no second switch when restarted between broadcast and confirmation', async () => {
     const scenario = await start();
