@@ -11,7 +11,7 @@ import { renderTelegramMessage, type TelegramParseMode } from './render.js';
 
 /** Options of {@link telegramNotifier}. */
 export interface TelegramNotifierOptions extends DeliveryOptions {
-  /** The bot's token from @BotFather (`123456:ABC-DEF...`). It travels in the URL path; it never appears in errors. */
+  /** The bot's token from \@BotFather (`123456:ABC-DEF...`). It travels in the URL path; it never appears in errors. */
   botToken: string;
   /** The chat to post to: a user or group id (`-1001234567890`) or a channel's `@username`. */
   chatId: string | number;
