@@ -139,16 +139,24 @@ export function verifyWebhookSignature(options: VerifyWebhookSignatureOptions): 
 
 /**
  * Body shapes for popular receivers, for {@link WebhookNotifierOptions.format}.
- * - `discord`: `{ content }`, for a Discord channel webhook URL.
- * - `slack`: `{ text }`, for a Slack incoming webhook URL.
- * - `ntfy(topic)`: ntfy's JSON publish (`{ topic, title, message, priority, tags }`), POSTed to the server's root
- *   URL (e.g. `https://ntfy.sh`); critical news gets the top priority.
+ *
+ * @example
+ * webhookNotifier({ url: 'https://ntfy.sh', format: webhookFormats.ntfy('my-witness') });
  */
 export const webhookFormats = {
+  /**
+   * `{ content }`, for a Discord channel webhook URL. Markdown characters in the text are escaped so a title
+   * can't turn into formatting.
+   */
   discord: (n: TrapNotification): unknown => ({
     content: `**${escapeDiscord(n.title)}**\n${escapeDiscord(n.text)}`,
   }),
+  /** `{ text }`, for a Slack incoming webhook URL. `&`, `<` and `>` are escaped as Slack requires. */
   slack: (n: TrapNotification): unknown => ({ text: `*${escapeSlack(n.title)}*\n${escapeSlack(n.text)}` }),
+  /**
+   * ntfy's JSON publish (`{ topic, title, message, priority, tags }`) to `topic`, POSTed to the server's root URL
+   * (e.g. `https://ntfy.sh`, not the topic URL); critical news gets ntfy's top priority (5), warnings 4.
+   */
   ntfy:
     (topic: string) =>
     (n: TrapNotification): unknown => ({

@@ -11,7 +11,9 @@ import { type CannedResponse, type RecordedRequest, startVendorServer, type Vend
  * the suite (and `@witness-trap/core`) depends on none of them.
  */
 export interface TestApi {
+  /** Opens a named group; the suite registers all its cases synchronously inside `body`. */
   describe(name: string, body: () => void): void;
+  /** Registers one case; `body` settles when the case is done, and rejects (an assertion error) when it fails. */
   it(name: string, body: () => Promise<void>): void;
 }
 

@@ -49,7 +49,7 @@ export const httpHealthProbe: HealthProbe = async (url, signal) => {
   }
 };
 
-/** Options for {@link probeHealth}. */
+/** Options for {@link unhealthyKeys} (and, in part, {@link probeOnce}). */
 export interface ProbeHealthOptions {
   /** Health URL per public key; keys without one are taken as healthy (nothing to say otherwise). */
   urls: Readonly<Record<PublicKeyString, string>>;
