@@ -6,9 +6,15 @@ import { type Simnet, startSimnet } from './index.js';
 /** Where the command writes, and what stops it. */
 export interface SimnetCliIo {
   /** @default process.stdout */
-  stdout?: { write(text: string): unknown };
+  stdout?: {
+    /** Takes whole lines (each ends in `\n`): the help, the banner or `--json` description, a line per block. */
+    write(text: string): unknown;
+  };
   /** @default process.stderr */
-  stderr?: { write(text: string): unknown };
+  stderr?: {
+    /** Takes whole lines: argument and start-up errors, with the usage when the arguments were wrong. */
+    write(text: string): unknown;
+  };
   /** Stops the simnet when aborted (in addition to SIGINT/SIGTERM). */
   signal?: AbortSignal;
   /**

@@ -149,10 +149,16 @@ export interface SlotView {
 
 /** A read-only view of the chain for assertions. Every answer is a copy. */
 export interface ChainView {
+  /** The head block now (number, id, slot, producer, last irreversible block). */
   head(): HeadView;
   /** The witness object (hived's field names), or `undefined`. */
   witness(name: string): WitnessRecord | undefined;
+  /**
+   * The witness schedule now: this round's producers in slot order, the next round's, and the block number that
+   * reshuffles.
+   */
   schedule(): ScheduleView;
+  /** Block `num`, or `undefined` when it is not produced yet (or `num` is not a block number). */
   block(num: number): BlockRecord | undefined;
   /** Blocks from `from` (default: 1) to the head. */
   blocks(from?: number): BlockRecord[];
@@ -185,6 +191,10 @@ export interface FaultHandle {
   readonly id: number;
   readonly endpoint: number;
   readonly fault: Fault;
+  /**
+   * Ends the fault; resolves once the endpoint behaves normally again (a refused listener is listening again).
+   * Removing it twice is harmless.
+   */
   remove(): Promise<void>;
 }
 
