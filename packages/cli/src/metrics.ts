@@ -10,6 +10,7 @@ import { safeUrl } from './safe-url.js';
 
 /** Anything that emits the trap's events (a `FailoverTrap`). */
 export interface TrapEventSource {
+  /** Subscribes `listener` to `event`; the metrics subscribe once and never unsubscribe, so the result is ignored. */
   on<K extends keyof TrapEvents>(event: K, listener: (payload: TrapEvents[K]) => void): unknown;
 }
 
@@ -139,6 +140,7 @@ function label(text: string): string {
 export interface MetricsServer {
   /** The `http://host:port` it listens on. */
   url: string;
+  /** Stops listening and drops open connections (a scraper's keep-alive would otherwise hold the process open). */
   close(): Promise<void>;
 }
 

@@ -7,6 +7,10 @@ import { WIF_PATTERN } from './hive-keys.js';
 
 /** A stream the output writes to (`process.stdout`, `process.stderr`, or a test's collector). */
 export interface OutputStream {
+  /**
+   * Takes text already redacted: whole lines, except the live status line a terminal gets redrawn in place with
+   * `\r`. The return value (back-pressure) is ignored.
+   */
   write(chunk: string): unknown;
   isTTY?: boolean;
   /** The terminal's width, where it is one. */
