@@ -5,6 +5,7 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   dts: true,
-  sourcemap: true,
+  // No maps: they would name src/, which is not published; dist is unminified ESM that reads like it.
+  sourcemap: false,
   clean: true,
 });
