@@ -6,8 +6,15 @@ import type { NotificationFacts } from './notify/format.js';
 import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
-import { type HealthProbe, httpHealthProbe, probeOnce, unhealthyKeys } from './trap/health.js';
-import { backupOrder, nextBackupKey, type SigningPlan, signingPlan, switchesInWindow } from './trap/key-plan.js';
+import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys, probeOnce } from './trap/health.js';
+import {
+  backupOrder,
+  forwardKeys,
+  nextBackupKey,
+  type SigningPlan,
+  signingPlan,
+  switchesInWindow,
+} from './trap/key-plan.js';
 import { MissPolicy } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import type { SlotPrediction } from './trap/schedule.js';
@@ -188,7 +195,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   #watcher: SlotWatcher | undefined;
   #nextSlot: SlotPrediction | undefined;
   #switches: SwitchOutcome[] = [];
-  #health: { at: number; unhealthy: Set<PublicKeyString> } | undefined;
+  #health: (KeyHealth & { at: number }) | undefined;
   /** Misses since the witness last produced, across switches: its first block after them is a recovery. */
   #missesSinceProduced = 0;
 
@@ -505,15 +512,22 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
         return undefined;
       }
     }
-    const unhealthy = await this.#unhealthyBackups(fromKey);
-    const toKey = nextBackupKey({
-      currentKey: fromKey,
-      backupKeys: this.#o.backupKeys,
-      failedKeys: this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [],
-      cooldownMs: this.#o.cooldownMs ?? 86_400_000,
-      unhealthy,
-      now,
-    });
+    const choose = (health: KeyHealth) =>
+      nextBackupKey({
+        currentKey: fromKey,
+        backupKeys: this.#o.backupKeys,
+        failedKeys: this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [],
+        cooldownMs: this.#o.cooldownMs ?? 86_400_000,
+        unhealthy: health.unhealthy,
+        healthy: health.healthy,
+        now,
+      });
+    let toKey = choose(await this.#backupHealth(fromKey));
+    // Wrapping back to an earlier key rests on its node being up right now: a background answer up to two rounds
+    // old is not proof enough, so look again (rare: every forward key is gone).
+    if (toKey !== undefined && !forwardKeys(fromKey, this.#o.backupKeys).includes(toKey)) {
+      toKey = choose(await this.#probeBackups(fromKey));
+    }
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
     const plan = this.#planFor(fromKey);
     try {
@@ -713,29 +727,29 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   }
 
   /**
-   * The backups whose node is down or out of sync. Probed in the background after each slot check, so that the
+   * What the health URLs of the other keys show (down, or up and in sync). Probed in the background after each slot check, so that the
    * answer is at hand when the trap fires: a dead host that drops packets would otherwise cost a probe timeout
    * between the miss and the broadcast. Without a recent answer (two rounds), the probes run now.
    */
-  async #unhealthyBackups(fromKey: PublicKeyString): Promise<Set<PublicKeyString>> {
-    if (this.#o.health === undefined) return new Set();
+  async #backupHealth(fromKey: PublicKeyString): Promise<KeyHealth> {
+    if (this.#o.health === undefined) return { unhealthy: new Set(), healthy: new Set() };
     const cached = this.#health;
     const maxAgeMs = 2 * 21 * this.#blockIntervalMs;
-    if (cached !== undefined && this.#clock.now() - cached.at < maxAgeMs) return cached.unhealthy;
+    if (cached !== undefined && this.#clock.now() - cached.at < maxAgeMs) return cached;
     return this.#probeBackups(fromKey);
   }
 
-  async #probeBackups(fromKey: PublicKeyString): Promise<Set<PublicKeyString>> {
+  async #probeBackups(fromKey: PublicKeyString): Promise<KeyHealth> {
     const urls = this.#o.health ?? {};
     const at = this.#clock.now();
-    const unhealthy = await unhealthyKeys(backupOrder(fromKey, this.#o.backupKeys), {
+    const health = await probeKeys(backupOrder(fromKey, this.#o.backupKeys), {
       ...this.#probeOptions(),
       urls,
       maxLagBlocks: this.#o.healthMaxLagBlocks ?? 20,
       ...(this.#watcher?.head === undefined ? {} : { headBlockNumber: this.#watcher.head.headBlockNumber }),
     });
-    this.#health = { at, unhealthy };
-    return unhealthy;
+    this.#health = { at, ...health };
+    return health;
   }
 
   #probeOptions() {

@@ -61,20 +61,34 @@ export interface ProbeHealthOptions {
   maxLagBlocks: number;
 }
 
+/** What one round of probes found: keys with a health URL end up in exactly one of the two sets. */
+export interface KeyHealth {
+  /** Keys whose node is down or out of sync. */
+  unhealthy: Set<PublicKeyString>;
+  /** Keys whose node answered its health URL up and in sync: positive proof, unlike "no URL to say otherwise". */
+  healthy: Set<PublicKeyString>;
+}
+
+/** Probes the health URL of each of `keys` that has one. Probes run concurrently, each under `timeoutMs`. */
+export async function probeKeys(keys: readonly PublicKeyString[], options: ProbeHealthOptions): Promise<KeyHealth> {
+  const result: KeyHealth = { unhealthy: new Set(), healthy: new Set() };
+  await Promise.all(
+    keys.map(async (key) => {
+      const url = options.urls[key];
+      if (url === undefined) return;
+      const health = await probeOnce(url, options);
+      (isHealthy(health, options) ? result.healthy : result.unhealthy).add(key);
+    }),
+  );
+  return result;
+}
+
 /** Which of `keys` have a node that is down or out of sync. Probes run concurrently, each under `timeoutMs`. */
 export async function unhealthyKeys(
   keys: readonly PublicKeyString[],
   options: ProbeHealthOptions,
 ): Promise<Set<PublicKeyString>> {
-  const results = await Promise.all(
-    keys.map(async (key) => {
-      const url = options.urls[key];
-      if (url === undefined) return undefined;
-      const health = await probeOnce(url, options);
-      return isHealthy(health, options) ? undefined : key;
-    }),
-  );
-  return new Set(results.filter((key): key is PublicKeyString => key !== undefined));
+  return (await probeKeys(keys, options)).unhealthy;
 }
 
 /** Whether one probe's answer counts as healthy. */

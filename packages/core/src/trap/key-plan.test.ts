@@ -14,17 +14,35 @@ describe('key plan', () => {
     expect(nextBackupKey({ currentKey: primary, backupKeys: [b1, b2], now: 0 })).toBe(b1);
   });
 
-  it('keeps the configured order, skipping the current key when it is one of the backups', () => {
-    expect(backupOrder(b2, [b1, b2, b3])).toEqual([b1, b3]);
+  it('moves forward through the configured rotation from the current key', () => {
+    expect(backupOrder(b2, [b1, b2, b3])).toEqual([b3, b1]);
     expect(nextBackupKey({ currentKey: b1, backupKeys: [b1, b2, b3], now: 0 })).toBe(b2);
-    expect(nextBackupKey({ currentKey: b3, backupKeys: [b1, b2, b3], now: 0 })).toBe(b1);
+    expect(nextBackupKey({ currentKey: b2, backupKeys: [b1, b2, b3], now: 0 })).toBe(b3);
   });
 
-  it('never goes back to a key that failed within its cooldown, but does after it', () => {
+  it('never wraps back to a key earlier in the rotation without a health proof: exhausted instead', () => {
+    const rotation = [primary, b1, b2];
+    expect(nextBackupKey({ currentKey: b2, backupKeys: rotation, now: 0 })).toBeUndefined();
+    expect(nextBackupKey({ currentKey: b1, backupKeys: rotation, unhealthy: new Set([b2]), now: 0 })).toBeUndefined();
+  });
+
+  it('wraps back to an earlier key only while its health URL shows its node up and in sync', () => {
+    const rotation = [primary, b1, b2];
+    expect(nextBackupKey({ currentKey: b2, backupKeys: rotation, healthy: new Set([b1]), now: 0 })).toBe(b1);
+    expect(nextBackupKey({ currentKey: b2, backupKeys: rotation, healthy: new Set([primary, b1]), now: 0 })).toBe(
+      primary,
+    );
+    // A forward key comes first even when an earlier one is healthy.
+    expect(nextBackupKey({ currentKey: b1, backupKeys: rotation, healthy: new Set([primary]), now: 0 })).toBe(b2);
+  });
+
+  it('never goes back to a key that failed within its cooldown, but does after it (with a health proof)', () => {
     const failedKeys = [{ key: b1, at: 1000 }];
-    const base = { currentKey: b2, backupKeys: [b1, b2], failedKeys, cooldownMs: 60_000 };
+    const base = { currentKey: b2, backupKeys: [b1, b2], failedKeys, cooldownMs: 60_000, healthy: new Set([b1]) };
     expect(nextBackupKey({ ...base, now: 60_999 })).toBeUndefined();
     expect(nextBackupKey({ ...base, now: 61_000 })).toBe(b1);
+    const forward = { currentKey: primary, backupKeys: [b1, b2], failedKeys, cooldownMs: 60_000 };
+    expect(nextBackupKey({ ...forward, now: 60_999 })).toBe(b2);
   });
 
   it('skips a backup whose node is unhealthy', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrapEvents } from '../../src/events.js';
-import { FailoverTrap } from '../../src/trap.js';
+import { FailoverTrap, type FailoverTrapOptions } from '../../src/trap.js';
 import { NULL_SIGNING_KEY } from '../../src/types.js';
 import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
@@ -20,8 +20,7 @@ describe('daemon mode', () => {
     const scenario = await start();
     const { sim, witness } = scenario;
     const [b1, b2] = scenario.backupKeys as [string, string];
-    // The primary is listed between the backups: after b1 fails, it would come next, but it failed first.
-    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', backupKeys: [b1, witness.signingKey, b2] }));
+    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', backupKeys: [witness.signingKey, b1, b2] }));
     const confirmed: Array<TrapEvents['confirmed']> = [];
     const recovered: string[] = [];
     trap.on('confirmed', (e) => confirmed.push(e));
@@ -172,5 +171,66 @@ describe('daemon mode', () => {
     await trap.stop();
     expect(keySwitches(sim, witness.name)).toEqual([]);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+  });
+
+  describe('the rotation only moves forward', () => {
+    /** A one-shot trap fails over from the dead primary (rotation [primary, b1, b2]); then a daemon joins afresh. */
+    async function afterAnotherMonitorFailedOver(extra: (s: Scenario) => Partial<FailoverTrapOptions> = () => ({})) {
+      const scenario = await start();
+      const { sim, witness } = scenario;
+      const [b1, b2] = scenario.backupKeys as [string, string];
+      const rotation = [witness.signingKey, b1, b2];
+      const first = new FailoverTrap(scenario.trapOptions({ backupKeys: rotation }));
+      await first.arm();
+      await sim.stopNode(witness.signingKey);
+      expect(await stepUntil(sim, first.run(), 80)).toMatchObject({ value: { status: 'confirmed' } });
+      expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+      // A fresh daemon (its own empty state): it never saw the primary die.
+      const late = new FailoverTrap(scenario.trapOptions({ mode: 'daemon', backupKeys: rotation, ...extra(scenario) }));
+      await late.arm();
+      return { scenario, late, rotation, b1, b2 };
+    }
+
+    it('a daemon started after another monitor failed over goes on to b2, never back to the dead primary', async () => {
+      const { scenario, late, rotation, b1, b2 } = await afterAnotherMonitorFailedOver();
+      const { sim, witness } = scenario;
+      const run = late.run();
+      await sim.advanceSlots(21);
+      await sim.stopNode(b1);
+      expect(await untilKey(scenario, b2, 120)).toBe(true);
+      await sim.advanceSlots(42);
+      await late.stop();
+      await run;
+      const signedBy = keySwitches(sim, witness.name).map((t) => rotation.indexOf(t.signerKeys[0] ?? ''));
+      expect(signedBy).toEqual([0, 1]);
+      expect(sim.chain.witness(witness.name)?.signing_key).toBe(b2);
+    });
+
+    for (const repaired of [true, false]) {
+      it(`wraps back to the primary only while its health URL shows it up (primary ${repaired ? 'repaired' : 'still dead'})`, async () => {
+        const { scenario, late, b1, b2 } = await afterAnotherMonitorFailedOver((s) => ({
+          health: Object.fromEntries([s.witness.signingKey, ...s.backupKeys].map((k) => [k, s.sim.nodeHealthUrl(k)])),
+        }));
+        const { sim, witness } = scenario;
+        // b2 is gone too: the only way on is back to the start of the list.
+        await sim.stopNode(b2);
+        if (repaired) await sim.startNode(witness.signingKey);
+        const run = late.run();
+        await sim.advanceSlots(21);
+        await sim.stopNode(b1);
+        const result = await stepUntil(sim, run, 120);
+        if (repaired) {
+          expect(result).toEqual({ settled: false });
+          expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+          expect(keySwitches(sim, witness.name).map((t) => t.signerKeys[0])).toEqual([witness.signingKey, b1]);
+        } else {
+          expect(result).toMatchObject({ settled: true, value: { status: 'exhausted' } });
+          expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+          expect(keySwitches(sim, witness.name)).toHaveLength(1);
+        }
+        await late.stop();
+        await run;
+      });
+    }
   });
 });
