@@ -142,8 +142,16 @@ describe('a flapping node', () => {
     const { sim, witness, backupKeys } = scenario;
     const keys = [witness.signingKey, ...backupKeys];
     const cap = { count: 3, windowMs: 3_600_000 };
-    // A short cooldown lets recovered keys back into rotation, so that the cap, not the cooldown, is what bounds it.
-    const { trap, of } = scenario.trap({ mode: 'daemon', backupKeys: keys, cooldownMs: 120_000, maxSwitches: cap });
+    // A short cooldown and health URLs (proof that a recovered node is up) let keys back into rotation, so that the
+    // cap, not the cooldown or the end of the list, is what bounds it.
+    const health = Object.fromEntries(keys.map((key) => [key, sim.nodeHealthUrl(key)]));
+    const { trap, of } = scenario.trap({
+      mode: 'daemon',
+      backupKeys: keys,
+      cooldownMs: 120_000,
+      maxSwitches: cap,
+      health,
+    });
     await trap.arm();
     const run = trap.run();
     const down = new Set<string>();
@@ -178,7 +186,7 @@ describe('a flapping node', () => {
     expect(capErrors).toBeGreaterThan(0);
     recordFinding({
       area: 'flapping',
-      injected: `the node of the key on chain dies and recovers ${flaps} times (cap ${cap.count}/h, cooldown 2 min, rotation of 3 keys)`,
+      injected: `the node of the key on chain dies and recovers ${flaps} times (cap ${cap.count}/h, cooldown 2 min, rotation of 3 keys with health URLs)`,
       happened: `${switches} switches (cap ${cap.count}), ${capErrors} cap-reached errors, 0 switches to a dead key; ${missesOf(sim, witness.name).length} missed slots`,
       figures: { flaps, switches, capErrors },
     });

@@ -36,7 +36,9 @@ it(`runs ${HOURS} simulated hours with random faults: no crash, no false fire, e
   const { sim, witness, backupKeys } = scenario;
   const random = seededRandom(20261125);
   const rotation = [witness.signingKey, ...backupKeys];
-  const { trap, of } = scenario.trap({ mode: 'daemon', backupKeys: rotation, cooldownMs: 3_600_000 });
+  // Health URLs prove a revived node is up: the rotation may then come back round to it.
+  const health = Object.fromEntries(rotation.map((key) => [key, sim.nodeHealthUrl(key)]));
+  const { trap, of } = scenario.trap({ mode: 'daemon', backupKeys: rotation, cooldownMs: 3_600_000, health });
   await trap.arm();
   // Counted as blocks are produced: the simnet prunes its transaction index like a node does.
   let switchesOnChain = 0;
