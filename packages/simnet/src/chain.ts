@@ -366,9 +366,27 @@ export class Chain {
         now: this.timeString(now),
         'trx.exp': tx.expiration,
       });
+    const { trial, ctx } = this.#withPending(data, pending);
+    for (const op of tx.operations) applyOperation(op, trial, data.accounts, ctx);
+    return { ...decoded, expiration };
+  }
+
+  /**
+   * The witnesses as hived's API shows them: `data`'s, with the mempool (and `extra`, another node's own pool)
+   * applied on copies. Transactions expired by the head's time are left out, as hived drops them at the next block.
+   */
+  witnessesWithPending(
+    data: ChainData = this.data,
+    extra: readonly PendingTransaction[] = [],
+  ): ReadonlyMap<string, WitnessRecord> {
+    const live = [...this.#pending, ...extra].filter((p) => p.expiration > data.globals.time);
+    return this.#withPending(data, live).trial;
+  }
+
+  #withPending(data: ChainData, pending: readonly PendingTransaction[]) {
     const trial = new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)]));
     let nextId = this.#nextWitnessId;
-    const ctx = { time: this.timeString(now), nextWitnessId: () => nextId++ };
+    const ctx = { time: this.timeString(data.globals.time), nextWitnessId: () => nextId++ };
     for (const p of pending) {
       try {
         for (const op of p.tx.operations) applyOperation(op, trial, data.accounts, ctx);
@@ -376,8 +394,7 @@ export class Chain {
         // a pending transaction that no longer applies will be dropped from the block; it does not block this one
       }
     }
-    for (const op of tx.operations) applyOperation(op, trial, data.accounts, ctx);
-    return { ...decoded, expiration };
+    return { trial, ctx };
   }
 
   /** Checks `raw` and adds it to the mempool. Returns its id. */

@@ -1,5 +1,5 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { Chain } from './chain.js';
+import type { Chain, PendingTransaction } from './chain.js';
 import { type ChainData, snapshotChainData } from './chain-data.js';
 import { type Fault, faultApplies, seededRandom } from './faults.js';
 import { HttpListener, readBody } from './http-listener.js';
@@ -40,6 +40,8 @@ export interface EndpointShared {
   /** Counts each JSON-RPC call (after framing), by endpoint and method. */
   countCall: (endpoint: number, method: string) => void;
   seedMix: number;
+  /** Witness reads answer with pending transactions applied (see `SimnetOptions.readsIncludePending`). */
+  readsIncludePending: boolean;
 }
 
 /**
@@ -53,6 +55,8 @@ export class Endpoint {
   #frozen: ChainData | undefined;
   readonly #random: () => number;
   readonly #hung = new Set<() => void>();
+  /** Transactions this endpoint accepted under `withhold-broadcasts`: kept (until they expire), never relayed. */
+  #withheld: PendingTransaction[] = [];
 
   constructor(index: number, host: string, port: number, shared: EndpointShared) {
     this.index = index;
@@ -236,12 +240,24 @@ export class Endpoint {
       ? 'frozen-head'
       : this.#has('drop-broadcasts')
         ? 'drop-broadcasts'
-        : this.#has('hang-broadcasts')
-          ? 'hang-broadcasts'
-          : 'normal';
+        : this.#has('withhold-broadcasts')
+          ? 'withhold-broadcasts'
+          : this.#has('hang-broadcasts')
+            ? 'hang-broadcasts'
+            : 'normal';
+    const data = frozen ?? shared.chain.data;
+    // Expired ones fall out of the pool, as hived drops them at the next block.
+    this.#withheld = this.#withheld.filter((p) => p.expiration > data.globals.time);
+    const withheld = this.#withheld;
     return {
       chain: shared.chain,
-      data: frozen ?? shared.chain.data,
+      data,
+      readWitnesses: () =>
+        shared.readsIncludePending && !frozen ? shared.chain.witnessesWithPending(data, withheld) : data.witnesses,
+      withheld,
+      withhold: (tx) => {
+        this.#withheld.push(tx);
+      },
       shape: shared.shape,
       endpoint: this.index,
       broadcastMode,

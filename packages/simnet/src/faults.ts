@@ -50,6 +50,15 @@ export interface DropBroadcastsFault {
   kind: 'drop-broadcasts';
 }
 
+/**
+ * Broadcasts are checked and accepted into this endpoint's own pending pool (answered as a normal accept), but never
+ * relayed: they never reach a block, and fall out of the pool at their expiration. Like a node cut off from the
+ * block producers. With the simnet's `readsIncludePending`, this endpoint's witness reads show them applied.
+ */
+export interface WithholdBroadcastsFault {
+  kind: 'withhold-broadcasts';
+}
+
 /** The connection is reset in the middle of the response. */
 export interface ResetConnectionFault extends MethodFilter {
   kind: 'reset-connection';
@@ -85,6 +94,7 @@ export type Fault =
   | RefuseConnectionsFault
   | HangBroadcastsFault
   | DropBroadcastsFault
+  | WithholdBroadcastsFault
   | ResetConnectionFault
   | HtmlErrorFault
   | LyingHeadFault;
@@ -97,6 +107,7 @@ export const FAULT_KINDS = [
   'refuse-connections',
   'hang-broadcasts',
   'drop-broadcasts',
+  'withhold-broadcasts',
   'reset-connection',
   'html-error',
   'lying-head',

@@ -32,6 +32,7 @@ export type {
   LyingHeadFault,
   RefuseConnectionsFault,
   ResetConnectionFault,
+  WithholdBroadcastsFault,
 } from './faults.js';
 export { FAULT_KINDS, InvalidFaultError, seededRandom } from './faults.js';
 export { formatHiveTime, parseHiveTime } from './hive-time.js';

@@ -179,6 +179,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     control,
     activity,
     seedMix,
+    readsIncludePending: options.readsIncludePending ?? false,
     countCall: (endpoint, method) => {
       calls.total++;
       calls.byMethod[method] = (calls.byMethod[method] ?? 0) + 1;

@@ -69,6 +69,14 @@ export interface SimnetOptions {
   healthEndpoints?: boolean;
   /** Manual clock: how long `advance` waits for woken tasks to settle. */
   settle?: SettleOptions;
+  /**
+   * Witness reads (`condenser_api.get_witness_by_account`, `database_api.find_witnesses`) answer with pending
+   * transactions applied: the mempool, and an endpoint's own pool under `withhold-broadcasts`. hived's API answers
+   * from a state with its pending transactions applied, so a read can show a switch before (or without) any block
+   * including it. Off, reads show only what blocks applied.
+   * @default false
+   */
+  readsIncludePending?: boolean;
 }
 
 /** The three props `witness_update` sets, in hived's legacy JSON form. */

@@ -1,5 +1,5 @@
-import type { Chain } from '../chain.js';
-import type { ChainData } from '../chain-data.js';
+import type { Chain, PendingTransaction } from '../chain.js';
+import type { ChainData, WitnessRecord } from '../chain-data.js';
 import { HiveError } from '../hive-error.js';
 import { TransactionShapeError } from '../transaction-check.js';
 import { RPC_INVALID_PARAMS, RPC_METHOD_NOT_FOUND, RpcFailure } from './json-rpc.js';
@@ -32,7 +32,7 @@ export interface BroadcastRecord {
   /** Whether the node accepted it into its mempool (a dropped broadcast is answered `{}` but not accepted). */
   accepted: boolean;
   /** The endpoint's fault at the time, if one changed the outcome. */
-  fault?: 'drop-broadcasts' | 'hang-broadcasts' | 'frozen-head';
+  fault?: 'drop-broadcasts' | 'hang-broadcasts' | 'frozen-head' | 'withhold-broadcasts';
   /** hived's error, for a rejection. */
   error?: { code: number; name: string; message: string };
   /** The operations' names. */
@@ -58,7 +58,13 @@ export interface MethodContext {
   shape: ShapeContext;
   endpoint: number;
   /** How this endpoint treats broadcasts now. */
-  broadcastMode: 'normal' | 'drop-broadcasts' | 'hang-broadcasts' | 'frozen-head';
+  broadcastMode: 'normal' | 'drop-broadcasts' | 'hang-broadcasts' | 'frozen-head' | 'withhold-broadcasts';
+  /** The witness objects witness reads answer from (with pending transactions applied, where the simnet says so). */
+  readWitnesses: () => ReadonlyMap<string, WitnessRecord>;
+  /** This endpoint's own pool of transactions it accepted and never relays (`withhold-broadcasts`). */
+  withheld: readonly PendingTransaction[];
+  /** Adds to {@link MethodContext.withheld}. */
+  withhold: (tx: PendingTransaction) => void;
   now: () => number;
   record: (record: BroadcastRecord) => void;
   control: SimnetControl;
@@ -120,7 +126,13 @@ async function broadcast(ctx: MethodContext, method: string, tx: unknown): Promi
   }
   let txId: string;
   try {
-    txId = ctx.broadcastMode === 'frozen-head' ? ctx.chain.check(tx, ctx.data, []).id : ctx.chain.push(tx).id;
+    if (ctx.broadcastMode === 'withhold-broadcasts') {
+      const accepted = ctx.chain.check(tx, ctx.data, [...ctx.chain.pending(), ...ctx.withheld]);
+      ctx.withhold(accepted);
+      txId = accepted.id;
+    } else {
+      txId = ctx.broadcastMode === 'frozen-head' ? ctx.chain.check(tx, ctx.data, []).id : ctx.chain.push(tx).id;
+    }
   } catch (error) {
     if (error instanceof TransactionShapeError) {
       ctx.record({
@@ -158,7 +170,7 @@ const condenser: Record<string, Method> = {
   },
   get_witness_by_account: (p, ctx) => {
     const [name] = arrayParams(p, 1, 1);
-    const w = ctx.data.witnesses.get(accountName(name));
+    const w = ctx.readWitnesses().get(accountName(name));
     return w ? legacyWitness(w) : null;
   },
   get_witnesses: (p, ctx) => {
@@ -239,7 +251,8 @@ const condenser: Record<string, Method> = {
   broadcast_transaction_synchronous: async (p, ctx) => {
     const [tx] = arrayParams(p, 1, 1);
     const accepted = await broadcast(ctx, 'condenser_api.broadcast_transaction_synchronous', tx);
-    if (!accepted) return ctx.hang();
+    // A withheld transaction never settles on chain: hived would answer only at its expiration.
+    if (!accepted || ctx.broadcastMode === 'withhold-broadcasts') return ctx.hang();
     const result = await ctx.park(ctx.chain.whenSettled(accepted.id));
     return result.included
       ? { id: accepted.id, block_num: result.blockNum, trx_num: result.trxNum, expired: false }
@@ -254,9 +267,10 @@ const database: Record<string, Method> = {
   },
   find_witnesses: (p, ctx) => {
     const owners = nameList(objectParams(p).owners, 'owners');
+    const witnesses = ctx.readWitnesses();
     return {
       witnesses: owners.flatMap((o) => {
-        const w = ctx.data.witnesses.get(o);
+        const w = witnesses.get(o);
         return w ? [databaseWitness(w)] : [];
       }),
     };
