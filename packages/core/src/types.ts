@@ -88,6 +88,7 @@ export interface BlockHeaderInfo {
   witness: string;
   /** The key that signed the block, where the node reports it (`get_block`). */
   signingKey?: PublicKeyString;
+  /** The ids of the transactions the block includes, where the node reports them (`get_block`). */
   transactionIds?: string[];
 }
 
@@ -204,7 +205,11 @@ export interface ChainClient {
   getWitness(owner: string, options?: ReadOptions): Promise<Observation<WitnessState | null>>;
   /** The schedule, with the next round's order where the node has it. */
   getSchedule(options?: ReadOptions): Promise<Observation<WitnessSchedule>>;
-  /** One block's header, or `null` where the node does not have that block (yet). */
+  /**
+   * One block's header, or `null` where the node does not have that block (yet). Where the node reports them
+   * (`condenser_api.get_block` does, `block_api.get_block_header` does not), `transactionIds` must be filled: the
+   * trap confirms its own switch only by finding its transaction id there.
+   */
   getBlockHeader(blockNum: number, options?: ReadOptions): Promise<Observation<BlockHeaderInfo | null>>;
   /** An account's authorities, or `null` where there is no such account. */
   getAccount(name: string, options?: ReadOptions): Promise<Observation<AccountAuthorities | null>>;

@@ -7,6 +7,7 @@ import { buildWitnessUpdateOperation } from '../tx/witness-update-operation.js';
 import type {
   ChainClient,
   Clock,
+  HeadState,
   NotificationKind,
   PendingSwitch,
   PublicKeyString,
@@ -16,7 +17,9 @@ import type {
   WitnessState,
 } from '../types.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './decisive-read.js';
+import { InclusionScan } from './inclusion-scan.js';
 import type { SigningPlan } from './key-plan.js';
+import { PeerKeyWatch } from './peer-key-watch.js';
 
 /** Emits one typed trap event. */
 export type EmitTrapEvent = <K extends keyof TrapEvents>(name: K, payload: TrapEvents[K]) => void;
@@ -106,11 +109,15 @@ function isFinalRejection(error: WitnessTrapError): boolean {
  * The one place a key switch is fired and confirmed; the trap, `switchNow`, `disableWitness` and `enableWitness` all
  * come through here.
  *
- * 1. Reads the witness (decisive). Where the chain no longer shows `fromKey`, someone else switched: adopt it.
+ * 1. Reads the witness (decisive). Where the chain no longer shows `fromKey`, someone else switched: adopt it once
+ *    it has held for a full block (else, where `fromKey` comes back, it was only pending somewhere: carry on).
  * 2. Signs once, saves the signed transaction as pending (before any broadcast, so a crash can resume it).
  * 3. Broadcasts it to every node; rebroadcasts the SAME transaction while it is valid and not seen on chain.
- * 4. Confirms by reading the witness: success is the new key on chain, never an RPC `{}`.
- * 5. Past its expiration, unconfirmed: re-signs with fresh TaPoS while `stillWanted`, up to `maxAttempts`.
+ * 4. Confirms by inclusion: our transaction id in a block's `transaction_ids`, scanned from the block its TaPoS
+ *    refers to up to the head; `blockNum` is that block. Never an RPC `{}`, never the witness object alone: hived's
+ *    reads reflect pending transactions, which may yet be dropped. A key someone else set is adopted once it has
+ *    held for a full block ({@link PeerKeyWatch}).
+ * 5. Past its expiration, unincluded: re-signs with fresh TaPoS while `stillWanted`, up to `maxAttempts`.
  *
  * @throws SwitchFailedError (after a `failed` event) when no attempt landed; TrapStoppedError on `stop()` (the
  * pending switch stays saved for the next start).
@@ -141,7 +148,19 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
         continue;
       }
       if (prepared.kind === 'moved') {
-        return confirm(env, request, { onChainKey: prepared.key, txId: undefined, byPeer: true, started, attempts });
+        const adopted = await awaitPeerKey(env, request.fromKey);
+        if (adopted !== undefined) {
+          return confirm(env, request, {
+            onChainKey: adopted.key,
+            txId: undefined,
+            byPeer: true,
+            started,
+            attempts,
+            blockNum: adopted.head,
+          });
+        }
+        // The key went back (it was only pending somewhere), or it did not settle in time: sign our own.
+        continue;
       }
       pending = prepared.pending;
       if (env.dryRun) {
@@ -160,15 +179,24 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
     }
 
     const result = await broadcastUntilSettled(env, request, pending, tally);
-    if (result.kind === 'on-chain') {
-      // Ours unless every node refused ours outright (a peer's switch won the compare-and-swap).
-      const ours = result.key === toKey && (tally.accepted || !tally.refused);
+    if (result.kind === 'included') {
       return confirm(env, request, {
-        onChainKey: result.key,
-        txId: ours ? pending.txId : undefined,
-        byPeer: !ours,
+        onChainKey: toKey,
+        txId: pending.txId,
+        byPeer: false,
         started,
         attempts,
+        blockNum: result.blockNum,
+      });
+    }
+    if (result.kind === 'peer') {
+      return confirm(env, request, {
+        onChainKey: result.key,
+        txId: undefined,
+        byPeer: true,
+        started,
+        attempts,
+        blockNum: result.head,
       });
     }
     lastError = result.error;
@@ -243,7 +271,10 @@ function buildOperation(request: SwitchRequest, state: WitnessState) {
     : buildWitnessUpdateOperation(state, request.toKey);
 }
 
-type Settled = { kind: 'on-chain'; key: PublicKeyString } | { kind: 'dead'; error: WitnessTrapError };
+type Settled =
+  | { kind: 'included'; blockNum: number }
+  | { kind: 'peer'; key: PublicKeyString; head: number }
+  | { kind: 'dead'; error: WitnessTrapError };
 
 /** What the broadcasts of one switch achieved so far. */
 interface Tally {
@@ -256,11 +287,11 @@ interface Tally {
 }
 
 /**
- * Broadcasts `pending` and watches the witness until the chain shows another key, or the transaction can no longer
- * land (expired by the chain's own clock, or refused for good). The broadcast runs beside the watching, never in
- * its way: a node that takes the transaction and never answers cannot hold up the confirmation. The same
- * transaction is rebroadcast every two block intervals while it waits (duplicates are harmless; a node that
- * dropped it gets it again).
+ * Broadcasts `pending` and watches the chain until a block includes it, someone else's key has held on chain for a
+ * full block, or the transaction can no longer land (the head past its expiration with every block up to it read,
+ * or refused for good). The broadcast runs beside the watching, never in its way: a node that takes the
+ * transaction and never answers cannot hold up the confirmation. The same transaction is rebroadcast every two
+ * block intervals while it waits (duplicates are harmless; a node that dropped it gets it again).
  */
 async function broadcastUntilSettled(
   env: SwitchEnv,
@@ -270,9 +301,12 @@ async function broadcastUntilSettled(
 ): Promise<Settled> {
   const { clock, emit } = env;
   const rebroadcastMs = 2 * env.blockIntervalMs;
+  const scan = new InclusionScan(env.chain, pending.tx, pending.txId, env.signal);
+  const peer = new PeerKeyWatch();
   let lastBroadcast = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<void> | undefined;
   let refused: WitnessTrapError | undefined;
+  let lookedAfterRefusal = false;
   let lastError: WitnessTrapError | undefined;
   const send = async (): Promise<void> => {
     const sent = await broadcastOnce(env, pending);
@@ -319,16 +353,33 @@ async function broadcastUntilSettled(
         });
       }
     }
-    // A refused transaction is settled by the next read: the key moved (a peer won) or it never will land.
-    if (refused === undefined) await sleepOrStop(clock, env.pollIntervalMs, env.signal);
+    // A refused transaction is settled by the next reads at once (a peer won, or it never will land); after that
+    // look, and while a peer's key is watched through a block, the reads keep their pace.
+    if (refused === undefined || peer.watching || lookedAfterRefusal) {
+      await sleepOrStop(clock, env.pollIntervalMs, env.signal);
+    }
+    lookedAfterRefusal = refused !== undefined;
+    const head = await readHead(env);
+    if (head === undefined) continue;
+    const blockNum = await scanTo(env, scan, head.headBlockNumber);
+    if (blockNum !== undefined) return { kind: 'included', blockNum };
     const key = await readSigningKey(env);
     if (key === undefined) continue;
-    if (key !== pending.fromKey) return { kind: 'on-chain', key };
+    const expired = head.headBlockTime >= pending.expiresAt;
+    // Our key shown while ours may still be pending (or about to be read in its block) is not someone else's.
+    const maybeOurs =
+      key === pending.toKey &&
+      refused === undefined &&
+      (tally.accepted || !tally.refused) &&
+      !(expired && scan.covered(head.headBlockNumber));
+    const foreign = key !== pending.fromKey && !maybeOurs;
+    if (peer.observe(head.headBlockNumber, foreign ? key : undefined)) {
+      return { kind: 'peer', key, head: head.headBlockNumber };
+    }
+    if (key !== pending.fromKey) continue;
     if (refused !== undefined) return { kind: 'dead', error: refused };
-    if (clock.now() >= pending.expiresAt && (await expiredOnChain(env, pending))) {
-      // The head is past the expiration: no later block can include it. One more look settles a late inclusion.
-      const last = await readSigningKey(env);
-      if (last !== undefined && last !== pending.fromKey) return { kind: 'on-chain', key: last };
+    // The head is past the expiration and every block up to it was read: no block holds it, and none can.
+    if (expired && scan.covered(head.headBlockNumber)) {
       return {
         kind: 'dead',
         error:
@@ -336,6 +387,39 @@ async function broadcastUntilSettled(
           new SwitchFailedError('SWITCH_EXPIRED', `switch ${pending.txId} expired unconfirmed`, { isRetryable: true }),
       };
     }
+  }
+}
+
+/**
+ * Where a read showed a key other than `fromKey` before signing: watches it until it has held for a full block
+ * (adopt) or `fromKey` is back (it was only pending somewhere), within the time a signed switch would have.
+ */
+async function awaitPeerKey(
+  env: SwitchEnv,
+  fromKey: PublicKeyString,
+): Promise<{ key: PublicKeyString; head: number } | undefined> {
+  const peer = new PeerKeyWatch();
+  const deadline = env.clock.now() + env.expiresInMs;
+  for (;;) {
+    const head = await readHead(env);
+    const key = head === undefined ? undefined : await readSigningKey(env);
+    if (head !== undefined && key !== undefined) {
+      if (key === fromKey) return undefined;
+      if (peer.observe(head.headBlockNumber, key)) return { key, head: head.headBlockNumber };
+    }
+    if (env.clock.now() >= deadline) return undefined;
+    await sleepOrStop(env.clock, env.pollIntervalMs, env.signal);
+  }
+}
+
+/** Carries `scan` on to `head`; a failed block read is reported and retried at the next poll. */
+async function scanTo(env: SwitchEnv, scan: InclusionScan, head: number): Promise<number | undefined> {
+  try {
+    return await scan.upTo(head);
+  } catch (error) {
+    if (env.signal?.aborted) throw new TrapStoppedError();
+    env.emit('error', { error: toWitnessTrapError(error, 'READ_FAILED'), during: 'confirm' });
+    return undefined;
   }
 }
 
@@ -364,37 +448,38 @@ async function readSigningKey(env: SwitchEnv): Promise<PublicKeyString | undefin
   }
 }
 
-async function expiredOnChain(env: SwitchEnv, pending: PendingSwitch): Promise<boolean> {
+/** The head by a decisive read, or `undefined` where no trusted answer came (reported). */
+async function readHead(env: SwitchEnv): Promise<HeadState | undefined> {
   try {
-    const { value: head } = await env.chain.getHead({ decisive: true, signal: env.signal });
-    return head.headBlockTime >= pending.expiresAt;
+    return (await env.chain.getHead({ decisive: true, signal: env.signal })).value;
   } catch (error) {
     if (env.signal?.aborted) throw new TrapStoppedError();
     env.emit('error', { error: toWitnessTrapError(error, 'READ_FAILED'), during: 'confirm' });
-    return false;
+    return undefined;
   }
 }
 
 async function confirm(
   env: SwitchEnv,
   request: SwitchRequest,
-  seen: { onChainKey: PublicKeyString; txId: string | undefined; byPeer: boolean; started: number; attempts: number },
+  seen: {
+    onChainKey: PublicKeyString;
+    txId: string | undefined;
+    byPeer: boolean;
+    started: number;
+    attempts: number;
+    /** The block that included our transaction, or the head at which a peer's key was adopted. */
+    blockNum: number;
+  },
 ): Promise<SwitchOutcome> {
   const { clock, witness } = env;
-  const { value: head } = await readUntilTrusted(() => env.chain.getHead({ decisive: true }), {
-    clock,
-    retryMs: env.pollIntervalMs,
-    signal: env.signal,
-    report: (error, during) => env.emit('error', { error, during }),
-    during: 'confirm',
-  });
   const elapsedMs = clock.now() - seen.started;
   const record: SwitchRecord = {
     fromKey: request.fromKey,
     toKey: seen.onChainKey,
     at: clock.now(),
     byPeer: seen.byPeer,
-    confirmedBlock: head.headBlockNumber,
+    confirmedBlock: seen.blockNum,
     ...(seen.txId === undefined ? {} : { txId: seen.txId }),
   };
   await env.persist.recordSwitch(record);
@@ -402,7 +487,7 @@ async function confirm(
     witness,
     fromKey: request.fromKey,
     toKey: seen.onChainKey,
-    blockNum: head.headBlockNumber,
+    blockNum: seen.blockNum,
     byPeer: seen.byPeer,
     elapsedMs,
     ...(seen.txId === undefined ? {} : { txId: seen.txId }),
@@ -411,7 +496,7 @@ async function confirm(
   env.notify('confirmed', {
     fromKey: request.fromKey,
     toKey: seen.onChainKey,
-    blockNum: head.headBlockNumber,
+    blockNum: seen.blockNum,
     txId: seen.txId,
     byPeer: seen.byPeer,
     elapsedMs,
@@ -420,7 +505,7 @@ async function confirm(
     status: 'confirmed',
     fromKey: request.fromKey,
     toKey: seen.onChainKey,
-    blockNum: head.headBlockNumber,
+    blockNum: seen.blockNum,
     byPeer: seen.byPeer,
     elapsedMs,
     attempts: seen.attempts,

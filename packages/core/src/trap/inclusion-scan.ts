@@ -1,0 +1,55 @@
+import type { ChainClient, SignedTransaction } from '../types.js';
+
+/**
+ * The block number a transaction's TaPoS refers to, given the head now: the latest block at or before `head` whose
+ * number ends in the transaction's 16-bit `ref_block_num`. The transaction cannot be in that block or any before it.
+ */
+export function taposBlockNum(tx: Pick<SignedTransaction, 'ref_block_num'>, head: number): number {
+  return head - ((head - tx.ref_block_num) & 0xffff);
+}
+
+/**
+ * Looks for one transaction id in the blocks after the one its TaPoS refers to (the head when it was signed), up
+ * to the head, each block read once. Inclusion in a block is what confirms a switch: hived's API reads answer from
+ * a state with pending transactions applied, so "the witness shows the new key" can come before the block, or
+ * without one for a transaction later dropped (expired, lost on a fork).
+ *
+ * Relies on {@link ChainClient.getBlockHeader} reporting `transactionIds` (`condenser_api.get_block` does;
+ * `block_api.get_block_header` does not): a block without them never counts as including anything.
+ */
+export class InclusionScan {
+  readonly #chain: ChainClient;
+  readonly #tx: SignedTransaction;
+  readonly #txId: string;
+  readonly #signal: AbortSignal | undefined;
+  /** The next block to read; set from the first head seen. */
+  #next: number | undefined;
+
+  constructor(chain: ChainClient, tx: SignedTransaction, txId: string, signal?: AbortSignal) {
+    this.#chain = chain;
+    this.#tx = tx;
+    this.#txId = txId;
+    this.#signal = signal;
+  }
+
+  /**
+   * Reads the blocks not read yet, up to `head`. Returns the number of the block holding the transaction, or
+   * `undefined` (not found yet, or a block not available yet: the next call carries on from it).
+   * @throws what the chain client throws (the cursor stays, so the next call retries that block).
+   */
+  async upTo(head: number): Promise<number | undefined> {
+    if (this.#next === undefined) this.#next = taposBlockNum(this.#tx, head) + 1;
+    while (this.#next <= head) {
+      const { value } = await this.#chain.getBlockHeader(this.#next, { decisive: true, signal: this.#signal });
+      if (value === null) return undefined;
+      if (value.transactionIds?.includes(this.#txId) === true) return value.number;
+      this.#next += 1;
+    }
+    return undefined;
+  }
+
+  /** Whether every block up to `head` has been read (and did not hold the transaction). */
+  covered(head: number): boolean {
+    return this.#next !== undefined && this.#next > head;
+  }
+}
