@@ -2,9 +2,10 @@
  * The dhive chain client and the transaction builders against the simulated chain (`@witness-trap/simnet`): real
  * HTTP on 127.0.0.1, hived's shapes, every broadcast validated by wax the way hived would, faults on demand.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+
 // Core does not depend on the simnet package; its tests use its source, as the workspace resolves it.
-import { type Simnet, startSimnet } from '../../simnet/src/index.js';
+import { type Simnet, startSimnet } from '@witness-trap/simnet';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type DhiveChainClient, dhiveChainClient } from '../src/chain/dhive-client.js';
 import { BroadcastRejectedError, RpcError, TimeoutError } from '../src/errors.js';
 import { wifKeyRing } from '../src/signer/wif-key-ring.js';

@@ -1,5 +1,5 @@
+import { ManualClock } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../simnet/src/index.js';
 import { StaleDataError, TimeoutError } from '../errors.js';
 import { readUntilTrusted, TrapStoppedError } from './decisive-read.js';
 

@@ -1,10 +1,11 @@
 /**
  * Scenario harness: a simulated chain on a manual clock, the real dhive chain client pointed at it, a WIF key ring
- * holding the demo witness's keys, and helpers to step the chain until a trap settles. The simnet is imported
- * from its sources: core does not depend on it (it is the other way round in spirit), so no package link exists.
+ * holding the demo witness's keys, and helpers to step the chain until a trap settles. The simnet is a dev
+ * dependency of core (tests resolve it to its sources through the `source` export condition).
  */
+
+import { type Simnet, type SimnetOptions, startSimnet } from '@witness-trap/simnet';
 import { afterEach } from 'vitest';
-import { type Simnet, type SimnetOptions, startSimnet } from '../../../simnet/src/index.js';
 import { dhiveChainClient } from '../../src/chain/dhive-client.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import type { FailoverTrapOptions } from '../../src/trap.js';

@@ -1,5 +1,5 @@
+import { ManualClock } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../simnet/src/index.js';
 import { type SlotVerdict, SlotWatcher } from '../../src/trap/watch.js';
 import type { HeadState, WitnessState } from '../../src/types.js';
 import { ScriptedChain } from './scripted-chain.js';
