@@ -11,6 +11,7 @@ export * from './notify/webhook.js';
 export * from './signer/wif-key-ring.js';
 export * from './state/file-state-store.js';
 export * from './state/memory-state-store.js';
+export type { SignerWithActiveKey } from './trap/arming.js';
 export * from './trap/health.js';
 export * from './trap/key-plan.js';
 export * from './trap/miss-policy.js';

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { WitnessTrapError } from './errors.js';
 import type { SwitchOperation, TrapEvents, TriggerReason } from './events.js';
+import type { FailoverTrapOptions, SignerWithActiveKey } from './index.js';
 import type { SwitchOutcome } from './trap/switch.js';
 import type { FailoverTrap, TrapOutcome, TrapStatus } from './trap.js';
 import type { NotificationKind, PublicKeyString } from './types.js';
@@ -62,5 +63,11 @@ describe('FailoverTrap methods', () => {
     const outcome = {} as SwitchOutcome;
     if (outcome.status === 'confirmed') expectTypeOf(outcome.blockNum).toBeNumber();
     if (outcome.status === 'dry-run') expectTypeOf(outcome.txId).toBeString();
+  });
+});
+
+describe('the public entry point', () => {
+  it('exports the type of the signer option', () => {
+    expectTypeOf<FailoverTrapOptions['signer']>().toEqualTypeOf<SignerWithActiveKey>();
   });
 });
