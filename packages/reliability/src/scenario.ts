@@ -13,7 +13,7 @@ import {
   type TrapEvents,
   wifKeyRing,
 } from '@witness-trap/core';
-import { type Simnet, type SimnetOptions, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
+import { type Simnet, type SimnetOptions, type SimnetWitness, type Stepped, startSimnet } from '@witness-trap/simnet';
 
 /** Hive's block interval: the manual clock makes it free, so the chain runs at hived's own pace. */
 export const INTERVAL_MS = 3000;
@@ -137,40 +137,22 @@ export async function startScenario(options: SimnetOptions = {}): Promise<Scenar
 }
 
 /** How a promise settled while the chain was stepped. */
-export type Stepped<T> = { settled: true; value: T } | { settled: true; error: unknown } | { settled: false };
+export type { Stepped } from '@witness-trap/simnet';
 
 /**
  * Steps the chain one block interval at a time until `done` settles or `maxSlots` pass. The traps sleep on the same
  * manual clock, so each step runs the chain and the traps together.
  */
-export async function stepUntil<T>(sim: Simnet, done: Promise<T>, maxSlots: number): Promise<Stepped<T>> {
-  let result: Stepped<T> | undefined;
-  done.then(
-    (value) => {
-      result = { settled: true, value };
-    },
-    (error: unknown) => {
-      result = { settled: true, error };
-    },
-  );
-  for (let slot = 0; slot < maxSlots && result === undefined; slot++) await sim.advanceSlots(1);
-  return result ?? { settled: false };
+export function stepUntil<T>(sim: Simnet, done: Promise<T>, maxSlots: number): Promise<Stepped<T>> {
+  return sim.stepUntil(done, maxSlots);
 }
 
 /** The key switches (`witness_set_properties` / `witness_update`) applied on chain for `owner`. */
 export function keySwitches(sim: Simnet, owner: string) {
-  return sim.chain
-    .transactions()
-    .filter((t) =>
-      t.operations.some(
-        ([name, body]) =>
-          (name === 'witness_set_properties' || name === 'witness_update') &&
-          (body as { owner?: string }).owner === owner,
-      ),
-    );
+  return sim.chain.keySwitches(owner);
 }
 
 /** Missed slots charged to `owner`. */
 export function missesOf(sim: Simnet, owner: string) {
-  return sim.chain.missedSlots().filter((m) => m.witness === owner);
+  return sim.chain.missedSlots(owner);
 }

@@ -51,6 +51,7 @@ export type {
   SimnetWitness,
   SimnetWitnessSeed,
   SlotView,
+  Stepped,
 } from './types.js';
 export type { NodeHealth } from './witness-node.js';
 export { NULL_KEY } from './witness-props.js';

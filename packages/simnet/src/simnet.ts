@@ -8,6 +8,7 @@ import { formatHiveTime } from './hive-time.js';
 import { buildRoster } from './roster.js';
 import type { BroadcastRecord, SimnetControl } from './rpc/methods.js';
 import type { ShapeContext } from './rpc/shapes.js';
+import { stepUntil } from './step-until.js';
 import type { ChainView, FaultHandle, RpcCallStats, Simnet, SimnetOptions, SimnetWitness, SlotView } from './types.js';
 import { waxFor } from './wax.js';
 import { WitnessNode } from './witness-node.js';
@@ -259,7 +260,18 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     transactions: () => [...chain.data.transactions.values()].map((t) => structuredClone(t)),
     pending: () => chain.pending().map((p) => structuredClone(p)),
     broadcasts: () => broadcasts.map((b) => structuredClone(b)),
-    missedSlots: () => chain.data.missed.map((m) => ({ ...m })),
+    missedSlots: (witness) =>
+      chain.data.missed.filter((m) => witness === undefined || m.witness === witness).map((m) => ({ ...m })),
+    keySwitches: (owner) =>
+      [...chain.data.transactions.values()]
+        .filter((t) =>
+          t.operations.some(
+            ([name, body]) =>
+              (name === 'witness_set_properties' || name === 'witness_update') &&
+              (body as { owner?: unknown }).owner === owner,
+          ),
+        )
+        .map((t) => structuredClone(t)),
     nextSlot: (name) => nextSlotOf(chain, name),
   };
 
@@ -286,6 +298,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
       await Promise.all((endpoint === undefined ? endpoints : [endpointOf(endpoint)]).map((e) => e.clearFaults()));
     },
     advanceSlots: (n) => clock.advance(n * blockIntervalMs),
+    stepUntil: (done, maxSlots) => stepUntil(clock, blockIntervalMs, done, maxSlots),
     waitForBlock: (num, opts = {}) => waitForBlock(chain, num, opts.timeoutMs ?? 30_000),
     onBlock: (listener) => chain.onBlock(listener),
     rpcCalls: () => structuredClone(calls),

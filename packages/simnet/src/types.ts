@@ -176,8 +176,10 @@ export interface ChainView {
   pending(): PendingTransaction[];
   /** Every broadcast received, accepted or rejected (with hived's `data.name`), oldest first. */
   broadcasts(): BroadcastRecord[];
-  /** Every missed slot charged so far, oldest first. */
-  missedSlots(): MissedSlot[];
+  /** Every missed slot charged so far (to `witness` only, where given), oldest first. */
+  missedSlots(witness?: string): MissedSlot[];
+  /** The transactions applied that changed `owner`'s signing key or props (`witness_set_properties`, `witness_update`). */
+  keySwitches(owner: string): AppliedTransaction[];
   /**
    * The witness's next slot, projected from the current (and next) round assuming no further misses; `undefined`
    * when it is not scheduled in either.
@@ -215,6 +217,9 @@ export interface RpcCallStats {
   byEndpoint: number[];
 }
 
+/** How a promise stepped with {@link Simnet.stepUntil} ended: settled with a value or an error, or not yet. */
+export type Stepped<T> = { settled: true; value: T } | { settled: true; error: unknown } | { settled: false };
+
 /** A running simulated chain. */
 export interface Simnet {
   /** The first endpoint, `http://127.0.0.1:PORT`. */
@@ -243,6 +248,14 @@ export interface Simnet {
   clearFaults(endpoint?: number): Promise<void>;
   /** `clock.advance(n * blockIntervalMs)`. */
   advanceSlots(n: number): Promise<void>;
+  /**
+   * Manual clock: steps the chain one block interval at a time until `done` settles or `maxSlots` pass, and says
+   * which. Whatever sleeps on `sim.clock` (a trap under test) runs step by step with the chain.
+   * @example
+   * const outcome = await sim.stepUntil(trap.run(), 63);
+   * if (outcome.settled && 'value' in outcome) console.log(outcome.value.status);
+   */
+  stepUntil<T>(done: Promise<T>, maxSlots: number): Promise<Stepped<T>>;
   /** Resolves when the head is at least `num` (manual clock: only once a test advances the clock). */
   waitForBlock(num: number, options?: { timeoutMs?: number }): Promise<BlockRecord>;
   /**
