@@ -674,11 +674,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   async #reconcile(pending: PendingSwitch | undefined, witness: WitnessState): Promise<boolean> {
     if (pending === undefined) return false;
     const key = witness.signingKey;
-    if (key === pending.fromKey) {
-      const { value: head } = await readUntilTrusted(
-        () => this.#o.chain.getHead({ decisive: true }),
-        this.#loop('arm'),
-      );
+    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('arm'));
+    // Our key shown while our transaction is still valid may be only pending (hived's reads apply pending
+    // transactions): resume it, and the confirmation looks for it in the blocks like any other.
+    const maybePending = key === pending.toKey && head.headBlockTime < pending.expiresAt;
+    if (key === pending.fromKey || maybePending) {
       if (head.headBlockTime < pending.expiresAt) {
         this.#resume = pending;
         this.#currentKey = pending.fromKey;
@@ -690,13 +690,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       }
       return true;
     }
+    // Past its expiration no node holds it pending any more: the key shown is on chain.
     const ours = key === pending.toKey;
-    const head = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('arm'));
     const outcome: SwitchOutcome = {
       status: 'confirmed',
       fromKey: pending.fromKey,
       toKey: key,
-      blockNum: head.value.headBlockNumber,
+      blockNum: head.headBlockNumber,
       byPeer: !ours,
       elapsedMs: this.#clock.now() - pending.signedAt,
       attempts: 1,

@@ -46,7 +46,7 @@ describe('several traps on one witness', () => {
  */
 async function crashAfterBroadcast(
   scenario: Scenario,
-  options: { dropBroadcasts?: boolean; confirmTimeoutMs?: number } = {},
+  options: { dropBroadcasts?: boolean; withholdBroadcasts?: boolean; confirmTimeoutMs?: number } = {},
 ) {
   const { sim, witness } = scenario;
   const state = memoryStateStore();
@@ -55,6 +55,7 @@ async function crashAfterBroadcast(
   first.on('broadcast', () => void first.stop());
   await first.arm();
   if (options.dropBroadcasts === true) await sim.injectFault({ kind: 'drop-broadcasts' });
+  if (options.withholdBroadcasts === true) await sim.injectFault({ kind: 'withhold-broadcasts' });
   await sim.stopNode(witness.signingKey);
   expect(await stepUntil(sim, first.run(), 120)).toMatchObject({ settled: true, value: { status: 'stopped' } });
   expect(state.saved?.pending).toMatchObject({ fromKey: witness.signingKey, toKey: scenario.backupKeys[0] });
@@ -111,6 +112,28 @@ describe('restart safety', () => {
     expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { txId: pending?.txId } } });
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
     expect(keySwitches(sim, witness.name).map((t) => t.id)).toEqual([pending?.txId]);
+  });
+
+  it('does not take a switch a node only holds pending for confirmed on restart: resumes it until a block has it', async () => {
+    const scenario = await start({ readsIncludePending: true });
+    const { sim, witness, backupKeys } = scenario;
+    const { state, pending } = await crashAfterBroadcast(scenario, { withholdBroadcasts: true });
+    await sim.advanceSlots(1);
+    // The node's reads show the new key from its pending pool; no block has it.
+    expect((await scenario.chain.getWitness(witness.name)).value?.signingKey).toBe(backupKeys[0]);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+
+    const second = new FailoverTrap(scenario.trapOptions({ state }));
+    const confirmed: Array<{ txId?: string; blockNum: number }> = [];
+    second.on('confirmed', (e) => confirmed.push(e));
+    expect(await second.arm()).toMatchObject({ resumed: true, currentKey: witness.signingKey });
+    expect(confirmed).toEqual([]);
+    await sim.clearFaults();
+    const result = await stepUntil(sim, second.run(), 30);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { txId: pending?.txId } } });
+    const [included] = keySwitches(sim, witness.name);
+    expect(included?.id).toBe(pending?.txId);
+    expect(confirmed).toEqual([expect.objectContaining({ txId: pending?.txId, blockNum: included?.blockNum })]);
   });
 
   it('drops an expired pending switch on restart and fires again only on a new miss', async () => {
