@@ -19,7 +19,7 @@ import { MissPolicy } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
-import { type EmitTrapEvent, executeSwitch, type SwitchEnv, type SwitchOutcome } from './trap/switch.js';
+import { awaitPeerKey, type EmitTrapEvent, executeSwitch, type SwitchEnv, type SwitchOutcome } from './trap/switch.js';
 import { SlotWatcher } from './trap/watch.js';
 import { isNullSigningKey, isValidPublicKey } from './tx/public-key.js';
 import {
@@ -573,14 +573,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   }
 
   /** The chain shows a key we did not set while watching: a peer instance or a person switched. Adopt it. */
-  async #adopt(witness: WitnessState): Promise<TrapOutcome | undefined> {
+  async #adopt(seen: WitnessState): Promise<TrapOutcome | undefined> {
     const fromKey = this.#currentKey ?? '';
-    const head = this.#watcher?.head;
+    // A read may show a key from a transaction only pending on that node: adopt it once it held for a full block.
+    const held = await awaitPeerKey(this.#switchEnv(), fromKey);
+    if (held === undefined) return undefined;
+    const witness = { ...seen, signingKey: held.key };
     const outcome: SwitchOutcome = {
       status: 'confirmed',
       fromKey,
       toKey: witness.signingKey,
-      blockNum: head?.headBlockNumber ?? witness.lastConfirmedBlockNum,
+      blockNum: held.head,
       byPeer: true,
       elapsedMs: 0,
       attempts: 0,

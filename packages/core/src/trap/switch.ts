@@ -390,12 +390,19 @@ async function broadcastUntilSettled(
   }
 }
 
+/** What watching a peer's key needs of the switch environment. */
+export type PeerReadEnv = Pick<
+  SwitchEnv,
+  'chain' | 'witness' | 'clock' | 'pollIntervalMs' | 'expiresInMs' | 'signal' | 'emit'
+>;
+
 /**
- * Where a read showed a key other than `fromKey` before signing: watches it until it has held for a full block
- * (adopt) or `fromKey` is back (it was only pending somewhere), within the time a signed switch would have.
+ * Where a read showed a key other than `fromKey` (someone else switched, or a transaction only pending somewhere):
+ * watches it until it has held for a full block ({@link PeerKeyWatch}: adopt it; returns it with the head then) or
+ * `fromKey` is back (returns `undefined`), within the time a signed switch would have (`undefined` after it).
  */
-async function awaitPeerKey(
-  env: SwitchEnv,
+export async function awaitPeerKey(
+  env: PeerReadEnv,
   fromKey: PublicKeyString,
 ): Promise<{ key: PublicKeyString; head: number } | undefined> {
   const peer = new PeerKeyWatch();
@@ -437,7 +444,7 @@ async function broadcastOnce(
 }
 
 /** The witness's signing key by a decisive read, or `undefined` where no trusted answer came (reported). */
-async function readSigningKey(env: SwitchEnv): Promise<PublicKeyString | undefined> {
+async function readSigningKey(env: PeerReadEnv): Promise<PublicKeyString | undefined> {
   try {
     const { value } = await env.chain.getWitness(env.witness, { decisive: true, signal: env.signal });
     return value?.signingKey;
@@ -449,7 +456,7 @@ async function readSigningKey(env: SwitchEnv): Promise<PublicKeyString | undefin
 }
 
 /** The head by a decisive read, or `undefined` where no trusted answer came (reported). */
-async function readHead(env: SwitchEnv): Promise<HeadState | undefined> {
+async function readHead(env: PeerReadEnv): Promise<HeadState | undefined> {
   try {
     return (await env.chain.getHead({ decisive: true, signal: env.signal })).value;
   } catch (error) {
