@@ -129,7 +129,9 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
   if (request.resume === undefined) emit('triggered', { witness, reason: request.reason, fromKey, toKey });
   let pending = request.resume;
   let attempts = pending === undefined ? 0 : 1;
-  const tally: Tally = { broadcasts: 0, accepted: false, refused: false, notified: false };
+  // A resumed switch that was broadcast before the restart was announced (`fired`) then: never say it twice.
+  const announced = request.resume?.broadcastAt !== undefined;
+  const tally: Tally = { broadcasts: 0, accepted: false, refused: false, notified: announced };
   let lastError: WitnessTrapError | undefined;
 
   for (;;) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
 import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
+import type { Notifier } from '../../src/types.js';
 import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
 const start = scenarios();
@@ -89,9 +90,13 @@ describe('restart safety', () => {
     const { state, pending } = await crashAfterBroadcast(scenario);
 
     // The "crash" left the switch pending; the next instance starts from the same state.
-    const second = new FailoverTrap(scenario.trapOptions({ state }));
+    const told: string[] = [];
+    const recording: Notifier = { name: 'recording', notify: async (n) => void told.push(n.kind) };
+    const second = new FailoverTrap(scenario.trapOptions({ state, notifiers: [recording] }));
     const result = await stepUntil(sim, second.run(), 30);
     expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { txId: pending?.txId } } });
+    // The first instance announced the switch before the crash: the restart only reports the confirmation.
+    expect(told).toEqual(['confirmed']);
     await sim.advanceSlots(3);
     expect(keySwitches(sim, witness.name).map((t) => t.id)).toEqual([pending?.txId]);
     expect(state.saved?.pending).toBeUndefined();
