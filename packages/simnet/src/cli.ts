@@ -142,6 +142,13 @@ export async function runSimnetCli(argv: readonly string[], io: SimnetCliIo = {}
 
   const handleSignals = io.handleSignals ?? true;
   let stop = () => {};
+  // `witness-trap simnet --json | head -1`: once the reader is gone, stop as on a signal instead of dying of EPIPE.
+  const output = stdout as Partial<Pick<NodeJS.WriteStream, 'on' | 'off'>>;
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stop();
+    else stderr.write(`witness-trap-simnet: output failed: ${error.message}\n`);
+  };
+  output.on?.('error', onOutputError);
   await new Promise<void>((resolve) => {
     stop = () => resolve();
     io.signal?.addEventListener('abort', stop, { once: true });
@@ -158,6 +165,7 @@ export async function runSimnetCli(argv: readonly string[], io: SimnetCliIo = {}
   }
   io.signal?.removeEventListener('abort', stop);
   offBlock();
+  output.off?.('error', onOutputError);
   await sim.stop();
   if (!json) stdout.write('simnet stopped\n');
   return 0;

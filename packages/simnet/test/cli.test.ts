@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { runSimnetCli, type Simnet } from '../src/index.js';
 import { rpc } from './helpers.js';
@@ -115,5 +116,22 @@ describe('witness-trap-simnet', () => {
     expect(await runSimnetCli(['--port', port], { stdout: capture(), stderr, handleSignals: false })).toBe(1);
     expect(stderr.lines.join('\n')).toMatch(/could not start/);
     await stop();
+  });
+
+  it('stops cleanly with exit 0 when its reader goes away (EPIPE), as in `simnet --json | head -1`', async () => {
+    const stdout = Object.assign(new EventEmitter(), capture());
+    let sim: Simnet | undefined;
+    const run = runSimnetCli(['--port', '0', '--json', '--block-interval', '50'], {
+      stdout,
+      stderr: capture(),
+      handleSignals: false,
+      onStarted: (s) => {
+        sim = s;
+      },
+    });
+    while (!sim) await new Promise((r) => setTimeout(r, 5));
+    stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(await run).toBe(0);
+    expect(stdout.listenerCount('error')).toBe(0);
   });
 });
