@@ -32,6 +32,7 @@ import {
   type PendingSwitch,
   type PublicKeyString,
   type StateStore,
+  type SwitchRecord,
   type WitnessState,
 } from './types.js';
 
@@ -260,6 +261,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     const validBackups = o.backupKeys.filter((k) => typeof k === 'string' && isValidPublicKey(k, k.slice(0, 3)));
     const saved = await this.#state.load();
     const resumed = witness !== null ? await this.#reconcile(saved.pending, witness) : false;
+    if (!resumed && witness !== null) this.#finishCutOffRun(saved.history.at(-1), witness);
     const onChain = this.#currentKey ?? witness?.signingKey;
     const current = witness === null || onChain === undefined ? witness : { ...witness, signingKey: onChain };
     const { problems: late, plan } = chainProblems(o.witness, current, validBackups, this.#heldKeys, this.#activeKey);
@@ -391,7 +393,10 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
         const done = this.#finished;
         this.#finished = undefined;
         this.#switches.push(done);
-        if (this.#mode === 'one-shot') return this.#end('confirmed', done);
+        if (this.#mode === 'one-shot') {
+          await this.#state.markEnded();
+          return this.#end('confirmed', done);
+        }
       }
       if (this.#resume !== undefined) {
         const pending = this.#resume;
@@ -568,7 +573,10 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       this.#policy.reset();
       return undefined;
     }
-    if (this.#mode === 'one-shot') return this.#end('confirmed', outcome);
+    if (this.#mode === 'one-shot') {
+      await this.#state.markEnded();
+      return this.#end('confirmed', outcome);
+    }
     return this.#rearm(outcome.toKey);
   }
 
@@ -727,6 +735,28 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     this.#currentKey = key;
     this.#finished = outcome;
     return true;
+  }
+
+  /**
+   * A one-shot run killed after its switch was confirmed but before it ended (a crash, kill -9, a power cut) is
+   * finished, not re-armed: the key it switched to is still on chain, so the run is over and exits as confirmed,
+   * without announcing the switch again. A run that ended normally, or a key changed since, arms as usual.
+   */
+  #finishCutOffRun(last: SwitchRecord | undefined, witness: WitnessState): void {
+    if (this.#mode !== 'one-shot' || last === undefined || last.ended === true) return;
+    if (last.toKey !== witness.signingKey) return;
+    this.#currentKey = last.toKey;
+    this.#finished = {
+      status: 'confirmed',
+      fromKey: last.fromKey,
+      toKey: last.toKey,
+      blockNum: last.confirmedBlock ?? witness.lastConfirmedBlockNum,
+      byPeer: last.byPeer,
+      elapsedMs: 0,
+      attempts: 0,
+      operation: 'witness_set_properties',
+      ...(last.txId === undefined ? {} : { txId: last.txId }),
+    };
   }
 
   /**

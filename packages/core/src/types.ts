@@ -315,6 +315,12 @@ export interface SwitchRecord {
   confirmedBlock?: number;
   at: number;
   byPeer: boolean;
+  /**
+   * The one-shot run that made (or adopted) this switch ended normally after it. A one-shot run that starts and
+   * finds the key of an unended switch still on chain was cut off by a crash: it finishes that run (exit 0, the
+   * switch already done) instead of arming again. Starting it again after a clean end arms as usual.
+   */
+  ended?: boolean;
 }
 
 /** Where the trap keeps its state. `fileStateStore` writes atomically; `memoryStateStore` is for tests. */

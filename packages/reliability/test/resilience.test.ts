@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileStateStore, memoryStateStore, StateError, type StateStore } from '@witness-trap/core';
+import { fileStateStore, memoryStateStore, StateError, type StateStore, type TrapState } from '@witness-trap/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFinding } from '../src/findings.js';
 import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
@@ -194,13 +194,38 @@ describe('a flapping node', () => {
 });
 
 describe('a one-shot trap restarted after its switch', () => {
-  // BUG (core, one-shot restart): a one-shot run that finds its own switch already recorded as confirmed in the
-  // state file (a crash or kill after the confirmation was saved) refuses to arm with CONFIG_NO_BACKUP_KEY when the
-  // only backup is now the signing key: the CLI exits 2 ("configuration problem, nothing was broadcast") instead of
-  // 0 ("fired and confirmed"), and the "confirmed" message that the crash cut off is never sent. Restarted a moment
-  // earlier (switch still pending in the state) the same run ends `confirmed`, exit 0. Repro with the CLI: one
-  // --backup-key, kill -9 on the `confirmed` JSON line, run again: exit 2.
-  it.fails('ends confirmed (not a config error) when its state shows the switch it made has landed', async () => {
+  // Found by this suite: a one-shot run killed after its switch was confirmed and saved refused to arm on restart
+  // (CONFIG_NO_BACKUP_KEY, exit 2) when its only backup was now the signing key. The state now says whether the run
+  // that made the switch ended; a run cut off before that is finished on restart (exit 0, no second switch).
+  it('ends confirmed (not a config error) when a crash cut off the run whose switch has landed', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const state = memoryStateStore();
+    const onlyBackup = [backupKeys[0] ?? ''];
+    const first = scenario.trap({ state, backupKeys: onlyBackup });
+    // What the state file holds at the moment the confirmation is announced: a kill -9 then leaves exactly this.
+    let atCrash: TrapState | undefined;
+    first.trap.on('confirmed', () => {
+      atCrash = structuredClone(state.saved);
+    });
+    await first.trap.arm();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, first.trap.run(), 63)).toMatchObject({ value: { status: 'confirmed' } });
+    await sim.advanceSlots(1);
+    expect(atCrash?.history).toHaveLength(1);
+    const second = scenario.trap({ state: memoryStateStore(atCrash), backupKeys: onlyBackup });
+    const result = await stepUntil(sim, second.trap.run(), 10);
+    recordFinding({
+      area: 'process: restart',
+      injected: 'one-shot trap (one backup key) killed right after its switch was confirmed and saved, then restarted',
+      happened: `${'error' in result ? `run rejected with ${(result.error as { code?: string }).code}` : `run ended ${JSON.stringify((result as { value?: { status?: string } }).value?.status)}`}; ${keySwitches(sim, witness.name).length} switch on chain; ${second.of('triggered').length} new triggers`,
+    });
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { toKey: backupKeys[0] } } });
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(second.of('triggered')).toHaveLength(0);
+  });
+
+  it('arms as usual (and refuses a setup with no backup left) when the run that switched ended normally', async () => {
     scenario = await startScenario();
     const { sim, witness, backupKeys } = scenario;
     const state = memoryStateStore();
@@ -209,15 +234,10 @@ describe('a one-shot trap restarted after its switch', () => {
     await first.trap.arm();
     await sim.stopNode(witness.signingKey);
     expect(await stepUntil(sim, first.trap.run(), 63)).toMatchObject({ value: { status: 'confirmed' } });
-    expect(state.saved?.history).toHaveLength(1);
-    const second = scenario.trap({ state, backupKeys: onlyBackup });
+    await sim.advanceSlots(1);
+    const second = scenario.trap({ state: memoryStateStore(structuredClone(state.saved)), backupKeys: onlyBackup });
     const result = await stepUntil(sim, second.trap.run(), 10);
-    recordFinding({
-      area: 'process: restart',
-      injected: 'one-shot trap (one backup key) restarted after its switch was confirmed and saved',
-      happened: `FAILS (bug): ${'error' in result ? `run rejected with ${(result.error as { code?: string }).code} (the CLI exits 2)` : JSON.stringify(result).slice(0, 120)}`,
-    });
-    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { toKey: backupKeys[0] } } });
+    expect(result).toMatchObject({ settled: true, error: { code: 'CONFIG_NO_BACKUP_KEY' } });
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
   });
 });

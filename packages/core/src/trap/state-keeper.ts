@@ -69,6 +69,14 @@ export class StateKeeper implements SwitchPersistence {
     });
   }
 
+  /** Marks the newest switch as one its one-shot run ended normally after (see `SwitchRecord.ended`). */
+  markEnded(): Promise<void> {
+    return this.#update((s) => {
+      const last = s.history.at(-1);
+      if (last !== undefined) s.history = [...s.history.slice(0, -1), { ...last, ended: true }];
+    });
+  }
+
   /** Remembers that `key` failed at `at` (its node missed while it was on chain). */
   keyFailed(key: PublicKeyString, at: number): Promise<void> {
     return this.#update((s) => {
