@@ -4,7 +4,7 @@
  * dependency of core (tests resolve it to its sources through the `source` export condition).
  */
 
-import { type Simnet, type SimnetOptions, startSimnet } from '@witness-trap/simnet';
+import { type Simnet, type SimnetOptions, type Stepped, startSimnet } from '@witness-trap/simnet';
 import { afterEach } from 'vitest';
 import { dhiveChainClient } from '../../src/chain/dhive-client.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
@@ -86,41 +86,19 @@ export function scenarios(): (options?: SimnetOptions) => Promise<Scenario> {
 }
 
 /**
- * Steps the chain one block interval at a time until `done` settles (or `maxSlots` pass), and returns how it
+ * Steps the chain one block interval at a time until `done` settles or `maxSlots` pass, and says whether it
  * settled. The trap under test sleeps on the same manual clock, so each step runs the chain and the trap together.
  */
-export async function stepUntil<T>(
-  sim: Simnet,
-  done: Promise<T>,
-  maxSlots: number,
-): Promise<{ settled: true; value: T } | { settled: true; error: unknown } | { settled: false }> {
-  let result: { settled: true; value: T } | { settled: true; error: unknown } | undefined;
-  done.then(
-    (value) => {
-      result = { settled: true, value };
-    },
-    (error: unknown) => {
-      result = { settled: true, error };
-    },
-  );
-  for (let slot = 0; slot < maxSlots && result === undefined; slot++) await sim.advanceSlots(1);
-  return result ?? { settled: false };
+export function stepUntil<T>(sim: Simnet, done: Promise<T>, maxSlots: number): Promise<Stepped<T>> {
+  return sim.stepUntil(done, maxSlots);
 }
 
 /** The witness_set_properties / witness_update transactions applied on chain for `owner`. */
 export function keySwitches(sim: Simnet, owner: string) {
-  return sim.chain
-    .transactions()
-    .filter((t) =>
-      t.operations.some(
-        ([name, body]) =>
-          (name === 'witness_set_properties' || name === 'witness_update') &&
-          (body as { owner?: string }).owner === owner,
-      ),
-    );
+  return sim.chain.keySwitches(owner);
 }
 
 /** Missed slots charged to `owner`. */
 export function missesOf(sim: Simnet, owner: string) {
-  return sim.chain.missedSlots().filter((m) => m.witness === owner);
+  return sim.chain.missedSlots(owner);
 }
