@@ -39,6 +39,20 @@ function listWithAliceAt(prefix: string, at: number): string[] {
   return list;
 }
 
+/** A watcher of alice on `chain`, polling every 300 ms of `clock`, with no events or logs. */
+function watcherOn(chain: ScriptedChain, clock: ManualClock): SlotWatcher {
+  return new SlotWatcher({
+    witness: 'alice',
+    chain,
+    clock,
+    blockIntervalMs: INTERVAL,
+    pollIntervalMs: 300,
+    emit: () => undefined,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    signal: () => new AbortController().signal,
+  });
+}
+
 async function setup(init: { head: HeadState; current: string[]; future?: string[] }) {
   const clock = new ManualClock(init.head.headBlockTime, { quietMs: 2 });
   const chain = new ScriptedChain({
@@ -51,16 +65,7 @@ async function setup(init: { head: HeadState; current: string[]; future?: string
       ...(init.future === undefined ? {} : { futureShuffledWitnesses: init.future }),
     },
   });
-  const watcher = new SlotWatcher({
-    witness: 'alice',
-    chain,
-    clock,
-    blockIntervalMs: INTERVAL,
-    pollIntervalMs: 300,
-    emit: () => undefined,
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-    signal: () => new AbortController().signal,
-  });
+  const watcher = watcherOn(chain, clock);
   watcher.baseline(witness());
   const slot = await watcher.nextSlot();
   /** Runs the check of `slot` while the clock moves, one poll at a time. */
@@ -171,16 +176,7 @@ describe('SlotWatcher', () => {
       witness: witness(),
       schedule: { currentShuffledWitnesses: names('c'), numScheduledWitnesses: 21, nextShuffleBlockNum: 105 },
     });
-    const watcher = new SlotWatcher({
-      witness: 'alice',
-      chain,
-      clock,
-      blockIntervalMs: INTERVAL,
-      pollIntervalMs: 300,
-      emit: () => undefined,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-      signal: () => new AbortController().signal,
-    });
+    const watcher = watcherOn(chain, clock);
     let found: unknown;
     void watcher.nextSlot().then((slot) => {
       found = slot;
