@@ -9,6 +9,7 @@ export * from './notify/http.js';
 export * from './notify/redact.js';
 export * from './notify/webhook.js';
 export * from './signer/wif-key-ring.js';
+export * from './state/corrupt-state.js';
 export * from './state/file-state-store.js';
 export * from './state/memory-state-store.js';
 export type { SignerWithActiveKey } from './trap/arming.js';

@@ -22,6 +22,7 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
   problems.push(...keyProblems);
   const { notifiers, problems: notifierProblems } = await buildNotifiers(settings);
   problems.push(...notifierProblems);
+  problems.push(...(await stateProblems(settings.statePath)));
   if (notifiers.length === 0) {
     notes.push('no notifier configured: a failover would only be logged (set TELEGRAM_* / TWILIO_* or --webhook)');
   }
@@ -86,6 +87,17 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
       .join('\n'),
   );
   return ExitCode.ok;
+}
+
+/** A state file that `run` would refuse to arm over because it does not parse (it is only read here). */
+async function stateProblems(path: string): Promise<string[]> {
+  const { corruptStateRefusal, fileStateStore, StateError } = await import('@witness-trap/core');
+  try {
+    await fileStateStore(path).load();
+    return [];
+  } catch (error) {
+    return error instanceof StateError && error.code === 'STATE_CORRUPT' ? [corruptStateRefusal(error).message] : [];
+  }
 }
 
 /** Arms a dry-run trap (memory state, nothing broadcast): the core's reasons it could not fail over, if any. */

@@ -41,7 +41,7 @@ export function fileStateStore(path: string): StateStore {
       } catch (error) {
         throw new StateError('STATE_CORRUPT', `the state in ${path} is corrupt: not JSON`, {
           cause: error,
-          details: { path },
+          details: { path, field: 'JSON syntax' },
         });
       }
       return parseTrapState(parsed, path);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, StateError } from '../errors.js';
 import { memoryStateStore } from '../state/memory-state-store.js';
 import type { StateStore, TrapState } from '../types.js';
 import { StateKeeper } from './state-keeper.js';
@@ -29,6 +30,30 @@ describe('StateKeeper', () => {
     const keeper = new StateKeeper(store, 'alice', (e) => reported.push(e.code));
     expect(await keeper.load()).toMatchObject({ witness: 'alice', failedKeys: [] });
     expect(reported).toEqual(['STATE_OTHER_WITNESS']);
+  });
+
+  it('refuses a saved state that does not parse, and writes nothing over it afterwards', async () => {
+    let saves = 0;
+    const corrupt: StateStore = {
+      load: async () => {
+        throw new StateError('STATE_CORRUPT', 'the state in /var/lib/wt/alice.json is corrupt: pending', {
+          details: { source: '/var/lib/wt/alice.json', field: 'pending' },
+        });
+      },
+      save: async () => {
+        saves++;
+      },
+    };
+    const reported: string[] = [];
+    const keeper = new StateKeeper(corrupt, 'alice', (e) => reported.push(e.code));
+    const refusal = await keeper.load().catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect(refusal).toMatchObject({ code: 'CONFIG_STATE_CORRUPT', details: { path: '/var/lib/wt/alice.json' } });
+    expect((refusal as Error).message).toContain("mv '/var/lib/wt/alice.json'");
+    await keeper.armed(1, 10);
+    await keeper.keyFailed('STMkey', 2);
+    expect(saves).toBe(0);
+    expect(reported).toEqual([]);
   });
 
   it('records a landed switch and clears the pending one', async () => {

@@ -1,4 +1,5 @@
 import { toWitnessTrapError, type WitnessTrapError } from '../errors.js';
+import { corruptStateRefusal } from '../state/corrupt-state.js';
 import type { PendingSwitch, PublicKeyString, StateStore, SwitchRecord, TrapState } from '../types.js';
 import type { SwitchPersistence } from './switch.js';
 
@@ -14,6 +15,8 @@ export class StateKeeper implements SwitchPersistence {
   readonly #store: StateStore;
   readonly #report: (error: WitnessTrapError) => void;
   #state: TrapState;
+  /** Set once a saved state was found unreadable as a state: nothing is written over it, ever. */
+  #refused = false;
   /** Writes run one after another, so that an older state can never overwrite a newer one. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -23,7 +26,14 @@ export class StateKeeper implements SwitchPersistence {
     this.#state = { version: 1, witness, history: [], failedKeys: [] };
   }
 
-  /** Loads what an earlier run saved for this witness (state saved for another witness is ignored, and reported). */
+  /**
+   * Loads what an earlier run saved for this witness (state saved for another witness is ignored, and reported).
+   * A state that exists but does not parse (`STATE_CORRUPT`) is never replaced: the trap refuses to arm, and this
+   * keeper writes nothing from then on, so the file stays byte for byte as it was for the operator to inspect.
+   * A store that cannot be read at all (`STATE_READ_FAILED`) is reported and the run goes on from a fresh state.
+   *
+   * @throws ConfigError `CONFIG_STATE_CORRUPT` naming the file and how to move it aside.
+   */
   async load(): Promise<TrapState> {
     try {
       const saved = await this.#store.load();
@@ -37,7 +47,12 @@ export class StateKeeper implements SwitchPersistence {
         );
       }
     } catch (error) {
-      this.#report(toWitnessTrapError(error, 'STATE_READ_FAILED'));
+      const typed = toWitnessTrapError(error, 'STATE_READ_FAILED');
+      if (typed.code === 'STATE_CORRUPT') {
+        this.#refused = true;
+        throw corruptStateRefusal(typed);
+      }
+      this.#report(typed);
     }
     return this.snapshot();
   }
@@ -86,6 +101,7 @@ export class StateKeeper implements SwitchPersistence {
 
   #update(change: (state: TrapState) => void): Promise<void> {
     change(this.#state);
+    if (this.#refused) return this.#queue;
     const copy = structuredClone(this.#state);
     this.#queue = this.#queue.then(async () => {
       try {
