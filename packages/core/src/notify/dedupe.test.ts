@@ -70,4 +70,37 @@ describe('dedupeNotifier', () => {
     expect(delivered).toHaveLength(1);
     expect(suppressed).toBe(2);
   });
+
+  it('tells a second switch to the same key within the window, and drops a repeat of the same switch', async () => {
+    const { notifier, delivered } = inbox();
+    const deduped = dedupeNotifier(notifier, { windowMs: 3_600_000, now: () => 0 });
+    const switched = (txId: string | undefined, aslot: number, blockNum: number) => [
+      formatNotification({
+        kind: 'fired',
+        witness: 'alice',
+        facts: { fromKey: 'STM6old', toKey: 'STM5b', aslot, txId },
+      }),
+      formatNotification({
+        kind: 'confirmed',
+        witness: 'alice',
+        facts: { fromKey: 'STM6old', toKey: 'STM5b', blockNum, ...(txId === undefined ? {} : { txId }) },
+      }),
+    ];
+    // K1 -> K2 at slot 100 (tx aa), told twice (a repeat); later K1 -> K2 again at slot 900 (tx bb): a new switch.
+    for (const n of [...switched('aa', 100, 101), ...switched('aa', 100, 101), ...switched('bb', 900, 901)]) {
+      await deduped.notify(n);
+    }
+    // The same for switches made by someone else (no tx id of ours): told once per block they were seen in.
+    for (const n of [...switched(undefined, 1000, 1001), ...switched(undefined, 2000, 2001)]) await deduped.notify(n);
+    expect(delivered.map((n) => `${n.kind} ${n.facts.txId ?? n.facts.blockNum ?? n.facts.aslot}`)).toEqual([
+      'fired aa',
+      'confirmed aa',
+      'fired bb',
+      'confirmed bb',
+      'fired 1000',
+      'confirmed 1001',
+      'fired 2000',
+      'confirmed 2001',
+    ]);
+  });
 });

@@ -62,9 +62,12 @@ export function shortTxId(txId: string): string {
  * Severity: `failed`, `exhausted` and a `stopped` whose reason is not `confirmed` or `requested` are `critical`;
  * `fired` is `warning`; the rest `info`.
  *
- * Duplicate keys: `fired`/`failed` by witness and key pair (a re-signed retry is the same news); `confirmed` by the
- * key switched to; `exhausted` by whether the kill switch is set; `recovered` by the key; `stopped` by the reason;
- * `test` by time (every test message is news).
+ * Duplicate keys name the news, so that a repeat of the same news is dropped and different news never is: `fired` by
+ * witness, key pair and the missed slot where known (a re-signed retry of one switch is the same news; a second
+ * switch between the same keys, for a later miss, is not); `failed` by key pair; `confirmed` by the switch, i.e. the
+ * transaction id (or, for a switch made by someone else, key pair and the block it was seen in), so that a genuine
+ * second switch to the same key is told; `exhausted` by whether the kill switch is set; `recovered` by the key;
+ * `stopped` by the reason; `test` by time (every test message is news).
  *
  * @example
  * const n = formatNotification({
@@ -111,7 +114,7 @@ const WORDING: Record<NotificationKind, (witness: string, facts: NotificationFac
       text:
         `witness-trap ${witness}: missed ${slot}${misses}.${why} Broadcast key switch ` +
         `${keyPair(f)}${op}${tx}. NOT yet confirmed on chain; another message follows.`,
-      dedupe: [key(f.fromKey), key(f.toKey)],
+      dedupe: [key(f.fromKey), key(f.toKey), ...(f.aslot === undefined ? [] : [String(f.aslot)])],
     };
   },
   confirmed: (witness, f) => {
@@ -125,7 +128,7 @@ const WORDING: Record<NotificationKind, (witness: string, facts: NotificationFac
       text:
         `witness-trap ${witness}: switched, confirmed ${where}. Signing key now ${key(f.toKey)}` +
         `${f.fromKey === undefined ? '' : ` (was ${key(f.fromKey)})`}.${tx}${took}${peer}`,
-      dedupe: [key(f.toKey)],
+      dedupe: f.txId === undefined ? [key(f.fromKey), key(f.toKey), `block ${f.blockNum ?? '?'}`] : [`tx ${f.txId}`],
     };
   },
   failed: (witness, f) => {
