@@ -111,6 +111,15 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
       { ...e },
     );
   });
+  trap.on('unconfirmed', (e) => {
+    output.log(
+      'error',
+      'unconfirmed',
+      `${output.paint('red', 'UNCONFIRMED')}: switch to ${name(e.toKey)} expired and the chain cannot be read to say ` +
+        'whether it landed; still checking',
+      { ...e },
+    );
+  });
   trap.on('notified', (e) => {
     output.log('info', 'notified', `notified via ${e.notifier} (${e.kind})`, { ...e });
   });

@@ -80,6 +80,12 @@ export interface TrapEvents {
     attempts: number;
     error: WitnessTrapError;
   };
+  /**
+   * A broadcast switch outlived its expiration and the chain could not be read well enough to say whether it
+   * landed. Loud. The trap keeps looking, backing off, and ends with `confirmed` (found in a block, or a peer's key
+   * held), a re-signed attempt (still wanted), or `failed`, once the chain answers again.
+   */
+  unconfirmed: { witness: string; fromKey: PublicKeyString; toKey: PublicKeyString; txId: string; expiresAt: number };
   /** A notifier delivered a message. */
   notified: { notifier: string; kind: NotificationKind; elapsedMs: number };
   /** A notifier gave up on a message. The failover is not affected. */

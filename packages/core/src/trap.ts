@@ -7,6 +7,8 @@ import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
 import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys, probeOnce } from './trap/health.js';
+import { taposBlockNum } from './trap/inclusion-scan.js';
+import { withIoTimeout } from './trap/io-timeout.js';
 import {
   backupOrder,
   forwardKeys,
@@ -19,7 +21,14 @@ import { MissPolicy } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
-import { awaitPeerKey, type EmitTrapEvent, executeSwitch, type SwitchEnv, type SwitchOutcome } from './trap/switch.js';
+import {
+  adoptPeerSwitch,
+  type EmitTrapEvent,
+  runSwitch,
+  type SwitchEnv,
+  type SwitchOutcome,
+  type SwitchRequest,
+} from './trap/switch.js';
 import { SlotWatcher } from './trap/watch.js';
 import { isNullSigningKey, isValidPublicKey } from './tx/public-key.js';
 import {
@@ -83,6 +92,18 @@ export interface FailoverTrapOptions {
   maxAttempts?: number;
   /** Per-node broadcast timeout. @default 2 block intervals, at least 1000 */
   broadcastTimeoutMs?: number;
+  /**
+   * The longest wait for `signer.sign`, real time. An external signer that does not answer spends the attempt (an
+   * `error` event), and the next attempt signs again. @default 2 block intervals, at least 2000
+   */
+  signTimeoutMs?: number;
+  /**
+   * The longest wait for one state save, real time. A store that cannot save in time is reported (`error`,
+   * `STATE_WRITE_TIMEOUT`) and the switch goes out anyway: the chain, not the file, is the truth. @default 1000
+   */
+  saveTimeoutMs?: number;
+  /** `stop()` resolves within this (real time), whatever the run is waiting on. @default 5000 */
+  stopTimeoutMs?: number;
   /** Daemon: a key that failed is not switched back to for this long. @default 86_400_000 (24 h) */
   cooldownMs?: number;
   /** Daemon: at most `count` switches within `windowMs` (anti-flap). @default { count: 3, windowMs: 3_600_000 } */
@@ -197,6 +218,10 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   #nextSlot: SlotPrediction | undefined;
   #switches: SwitchOutcome[] = [];
   #health: (KeyHealth & { at: number }) | undefined;
+  /** Every switch of this trap goes through the machine one at a time (see `#serialised`). */
+  #switching: Promise<unknown> = Promise.resolve();
+  /** Daemon: since when no backup key is usable (exhausted without the kill switch); cleared by a recovery. */
+  #exhaustedSince: number | undefined;
   /** Misses since the witness last produced, across switches: its first block after them is a recovery. */
   #missesSinceProduced = 0;
 
@@ -208,8 +233,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     this.#mode = options.mode ?? 'one-shot';
     this.#dryRun = options.dryRun ?? false;
     this.#policy = new MissPolicy(options.misses ?? 1, options.windowMs ?? 3_600_000);
-    this.#state = new StateKeeper(options.state ?? memoryStateStore(), options.witness, (error) =>
-      this.#emit('error', { error, during: 'state' }),
+    this.#state = new StateKeeper(
+      options.state ?? memoryStateStore(),
+      options.witness,
+      (error) => this.#emit('error', { error, during: 'state' }),
+      options.saveTimeoutMs ?? 1000,
     );
     this.#notify = new NotifyDispatch({
       witness: options.witness,
@@ -266,7 +294,9 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     const current = witness === null || onChain === undefined ? witness : { ...witness, signingKey: onChain };
     const { problems: late, plan } = chainProblems(o.witness, current, validBackups, this.#heldKeys, this.#activeKey);
     // A one-shot run that finds its switch already on chain is done: nothing left to arm for.
-    const doneAlready = this.#finished !== undefined && this.#mode === 'one-shot';
+    const resume = this.#resume as PendingSwitch | undefined;
+    const settling = resume !== undefined && witness !== null && witness.signingKey !== resume.fromKey;
+    const doneAlready = (this.#finished !== undefined || settling) && this.#mode === 'one-shot';
     const problems = [...early, ...(doneAlready ? [] : late)];
     if (problems.length > 0 || plan === undefined || witness === null) throw refusal(problems);
     this.#currentKey = plan.currentKey;
@@ -321,12 +351,20 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
 
   /**
    * Stops watching. A switch in flight is not abandoned half-way: its signed transaction is saved as pending before
-   * any broadcast, so the next start confirms or rebroadcasts it. Resolves once the run loop has ended.
+   * any broadcast, so the next start confirms or rebroadcasts it. Resolves once the run loop has ended and the
+   * notifications sent so far are out, or after `stopTimeoutMs` (real time) whatever still hangs (a signer, a
+   * disk, a notifier): a stop is never held hostage.
    */
   async stop(): Promise<void> {
     this.#controller.abort(new TrapStoppedError());
-    await this.#running?.catch(() => undefined);
-    await this.#notify.idle();
+    const ms = this.#o.stopTimeoutMs ?? 5000;
+    const ended = async () => {
+      await this.#running?.catch(() => undefined);
+      await this.#notify.idle();
+      return true;
+    };
+    const inTime = await withIoTimeout(ended, ms, () => false);
+    if (!inTime) this.#log.warn('stop: gave up waiting for the run to end', { waitedMs: ms });
   }
 
   /** A snapshot of what the trap knows now. */
@@ -381,8 +419,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
         },
       ]);
     }
-    const outcome = await this.#fire(state.signingKey, to, 'manual', {}, this.#planFor(state.signingKey));
-    if (outcome.status === 'confirmed') this.#currentKey = outcome.toKey;
+    const outcome = await this.#switchTo({
+      fromKey: state.signingKey,
+      toKey: to,
+      reason: 'manual',
+      plan: this.#planFor(state.signingKey),
+    });
+    if (outcome.status === 'confirmed') {
+      // A running daemon watches the new key from here; otherwise the next run arms on it.
+      if (this.#running !== undefined && this.#mode === 'daemon') await this.#rearm(outcome.toKey);
+      else this.#currentKey = outcome.toKey;
+    }
     return outcome;
   }
 
@@ -405,7 +452,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
         const operation =
           pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
         const plan = this.#planFor(pending.fromKey) ?? { operation, signWith: pending.fromKey };
-        const outcome = await this.#fire(pending.fromKey, pending.toKey, 'missed', {}, plan, { resume: pending });
+        const outcome = await this.#switchTo({
+          fromKey: pending.fromKey,
+          toKey: pending.toKey,
+          reason: 'missed',
+          plan,
+          resume: pending,
+          // The same rule as a live run: re-sign only while the old key is on chain and has not produced since.
+          stillWanted: () => this.#stillMissingSince(pending),
+        });
         const ended = await this.#afterSwitch(outcome);
         if (ended !== undefined) return ended;
       }
@@ -441,10 +496,21 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       await watcher.sleepUntil(slot.time + Math.max(this.#pollIntervalMs, this.#blockIntervalMs / 2));
       const verdict = await watcher.checkSlot(slot, this.#currentKey ?? '');
       if (this.#o.health !== undefined && this.#currentKey !== undefined) {
-        void this.#probeBackups(this.#currentKey).catch(() => undefined);
+        const probing = this.#probeBackups(this.#currentKey).catch(() => undefined);
+        // Exhausted (daemon, no kill switch): a key's node proving up is the signal to fail over again, at once.
+        if (this.#exhaustedSince !== undefined && verdict.kind !== 'produced' && verdict.kind !== 'moved') {
+          const health = await probing;
+          const provedUp = backupOrder(this.#currentKey, this.#o.backupKeys).find((k) => health?.healthy.has(k));
+          if (provedUp !== undefined) {
+            this.#log.warn('a backup node proved up while exhausted: failing over again', { key: provedUp });
+            const facts = { misses: this.#missesSinceProduced };
+            return { kind: 'fire', reason: 'missed', facts, lastAslot: Number.POSITIVE_INFINITY };
+          }
+        }
       }
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
+        this.#exhaustedSince = undefined;
         if (this.#missesSinceProduced > 0) {
           this.#emit('recovered', { witness: this.#o.witness, blockNum: verdict.blockNum, key: verdict.key });
           this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.key });
@@ -517,26 +583,16 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
         return undefined;
       }
     }
-    const choose = (health: KeyHealth) =>
-      nextBackupKey({
-        currentKey: fromKey,
-        backupKeys: this.#o.backupKeys,
-        failedKeys: this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [],
-        cooldownMs: this.#o.cooldownMs ?? 86_400_000,
-        unhealthy: health.unhealthy,
-        healthy: health.healthy,
-        now,
-      });
-    let toKey = choose(await this.#backupHealth(fromKey));
-    // Wrapping back to an earlier key rests on its node being up right now: a background answer up to two rounds
-    // old is not proof enough, so look again (rare: every forward key is gone).
-    if (toKey !== undefined && !forwardKeys(fromKey, this.#o.backupKeys).includes(toKey)) {
-      toKey = choose(await this.#probeBackups(fromKey));
-    }
+    const toKey = await this.#chooseNextKey(fromKey, now);
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
-    const plan = this.#planFor(fromKey);
+    this.#exhaustedSince = undefined;
     try {
-      const outcome = await this.#fire(fromKey, toKey, decision.reason, decision.facts, plan, {
+      const outcome = await this.#switchTo({
+        fromKey,
+        toKey,
+        reason: decision.reason,
+        facts: decision.facts,
+        plan: this.#planFor(fromKey),
         stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
       });
       return await this.#afterSwitch(outcome);
@@ -549,14 +605,63 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     }
   }
 
-  /** Every backup has failed or is down: say so loudly; with the kill switch, set the null key. */
+  /**
+   * The key to switch to now, or `undefined` when none is usable. A "down" from the background probes (up to two
+   * rounds old) is never the last word: before giving up (and above all before the null key), and before wrapping
+   * back to an earlier key, the health URLs are probed again, now (bounded by the probe timeout). Where the normal
+   * rules leave nothing, a key whose node proves up and in sync right now is usable even inside its cooldown: a
+   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing.
+   */
+  async #chooseNextKey(fromKey: PublicKeyString, now: number): Promise<PublicKeyString | undefined> {
+    const failedKeys = this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [];
+    const choose = (health: KeyHealth, cooldownExempt: ReadonlySet<PublicKeyString> = new Set()) =>
+      nextBackupKey({
+        currentKey: fromKey,
+        backupKeys: this.#o.backupKeys,
+        failedKeys: failedKeys.filter((f) => !cooldownExempt.has(f.key)),
+        cooldownMs: this.#o.cooldownMs ?? 86_400_000,
+        unhealthy: health.unhealthy,
+        healthy: health.healthy,
+        now,
+      });
+    const cached = await this.#backupHealth(fromKey);
+    const first = choose(cached);
+    if (first !== undefined && forwardKeys(fromKey, this.#o.backupKeys).includes(first)) return first;
+    if (this.#o.health === undefined) return first;
+    // Wrapping back, or nothing left: both rest on what the nodes say right now.
+    const fresh = await this.#probeBackups(fromKey);
+    return choose(fresh) ?? choose(fresh, fresh.healthy);
+  }
+
+  /**
+   * Every backup has failed or is down (as probed just now): say so loudly. With the kill switch (daemon), set the
+   * null key and end. Without it, a daemon keeps watching and alerting: it fails over again as soon as a key's node
+   * proves it is up (its health URL, probed after each slot) or the witness produces again (`recovered`).
+   */
   async #exhausted(fromKey: PublicKeyString, decision: Extract<Decision, { kind: 'fire' }>) {
     const triedKeys = backupOrder(fromKey, this.#o.backupKeys);
     const killSwitch = this.#o.killSwitch === true && this.#mode === 'daemon';
-    this.#emit('exhausted', { witness: this.#o.witness, triedKeys, killSwitch });
-    this.#notify.send('exhausted', { triedKeys: triedKeys.join(','), killSwitch });
-    if (!killSwitch) return this.#end('exhausted');
-    const outcome = await this.#fire(fromKey, NULL_SIGNING_KEY, 'kill-switch', decision.facts, this.#planFor(fromKey));
+    // One alert per episode: the daemon re-checks at every miss, and says it again only after a recovery.
+    if (this.#exhaustedSince === undefined || killSwitch) {
+      this.#emit('exhausted', { witness: this.#o.witness, triedKeys, killSwitch });
+      this.#notify.send('exhausted', { triedKeys: triedKeys.join(','), killSwitch });
+    }
+    this.#exhaustedSince ??= this.#clock.now();
+    if (this.#mode === 'one-shot') return this.#end('exhausted');
+    if (!killSwitch) {
+      this.#log.warn('no usable backup key: still watching; will fail over as soon as a key proves up', {
+        triedKeys,
+      });
+      this.#policy.reset();
+      return undefined;
+    }
+    const outcome = await this.#switchTo({
+      fromKey,
+      toKey: NULL_SIGNING_KEY,
+      reason: 'kill-switch',
+      facts: decision.facts,
+      plan: this.#planFor(fromKey),
+    });
     if (outcome.status === 'confirmed') this.#switches.push(outcome);
     return this.#end('exhausted', outcome);
   }
@@ -580,39 +685,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     return this.#rearm(outcome.toKey);
   }
 
-  /** The chain shows a key we did not set while watching: a peer instance or a person switched. Adopt it. */
+  /**
+   * The chain shows a key we did not set while watching: a peer instance or a person switched. Adopted through the
+   * switch machine once it has held for a full block (recorded and announced there); dropped if it reverts.
+   */
   async #adopt(seen: WitnessState): Promise<TrapOutcome | undefined> {
-    const fromKey = this.#currentKey ?? '';
-    // A read may show a key from a transaction only pending on that node: adopt it once it held for a full block.
-    const held = await awaitPeerKey(this.#switchEnv(), fromKey);
-    if (held === undefined) return undefined;
-    const witness = { ...seen, signingKey: held.key };
-    const outcome: SwitchOutcome = {
-      status: 'confirmed',
-      fromKey,
-      toKey: witness.signingKey,
-      blockNum: held.head,
-      byPeer: true,
-      elapsedMs: 0,
-      attempts: 0,
-      operation: 'witness_set_properties',
-    };
-    await this.#state.recordSwitch({
-      fromKey,
-      toKey: witness.signingKey,
-      at: this.#clock.now(),
-      byPeer: true,
-      confirmedBlock: outcome.blockNum,
-    });
-    this.#emit('confirmed', {
-      witness: this.#o.witness,
-      fromKey,
-      toKey: witness.signingKey,
-      blockNum: outcome.blockNum,
-      byPeer: true,
-      elapsedMs: 0,
-    });
-    this.#notify.send('confirmed', { fromKey, toKey: witness.signingKey, blockNum: outcome.blockNum, byPeer: true });
+    const outcome = await this.#serialised(() =>
+      adoptPeerSwitch(this.#switchEnv(), this.#currentKey ?? '', seen.signingKey),
+    );
     return this.#afterSwitch(outcome);
   }
 
@@ -638,21 +718,27 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     return undefined;
   }
 
-  /** Fires one switch through the shared machinery, keeping the run's abort signal and state. */
-  #fire(
-    fromKey: PublicKeyString,
-    toKey: PublicKeyString,
-    reason: TriggerReason,
-    facts: NotificationFacts,
-    plan: SigningPlan | undefined,
-    extra: { resume?: PendingSwitch; stillWanted?: () => Promise<boolean> } = {},
-  ): Promise<SwitchOutcome> {
+  /**
+   * The one entry point of this trap into the switch machine: "switch from `fromKey` to `toKey` now". Automatic
+   * failovers, the kill switch, a resumed switch and manual switches ({@link FailoverTrap.switchNow}, remote
+   * control) all come through here, one at a time.
+   * @throws ConfigError where no key can sign the switch; SwitchFailedError where it did not land.
+   */
+  #switchTo(request: Omit<SwitchRequest, 'plan'> & { plan: SigningPlan | undefined }): Promise<SwitchOutcome> {
+    const { plan } = request;
     if (plan === undefined) {
       throw refusal([
-        { code: 'CONFIG_NO_SIGNING_KEY', message: `no private key held for ${fromKey}, and no active key` },
+        { code: 'CONFIG_NO_SIGNING_KEY', message: `no private key held for ${request.fromKey}, and no active key` },
       ]);
     }
-    return executeSwitch(this.#switchEnv(), { fromKey, toKey, reason, plan, facts, ...extra });
+    return this.#serialised(() => runSwitch(this.#switchEnv(), { ...request, plan }));
+  }
+
+  /** Runs `work` after any switch already in flight has ended: two switches of one trap never overlap. */
+  #serialised<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.#switching.then(work);
+    this.#switching = turn.catch(() => undefined);
+    return turn;
   }
 
   #switchEnv(): SwitchEnv {
@@ -666,6 +752,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       pollIntervalMs: this.#pollIntervalMs,
       expiresInMs: this.#o.confirmTimeoutMs ?? Math.max(3000, 10 * interval),
       broadcastTimeoutMs: this.#o.broadcastTimeoutMs ?? Math.max(1000, 2 * interval),
+      signTimeoutMs: this.#o.signTimeoutMs ?? Math.max(2000, 2 * interval),
+      ioTimeoutMs: Math.max(10_000, 5 * interval),
       maxAttempts: this.#o.maxAttempts ?? 3,
       dryRun: this.#dryRun,
       signal: this.#controller.signal,
@@ -681,59 +769,41 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     return witness.signingKey === fromKey && witness.lastAslot <= lastAslot;
   }
 
-  /** Reconciles a switch saved as pending by an earlier run with the chain. Returns whether there was one. */
+  /**
+   * Whether a switch resumed after a restart is still wanted before it is re-signed: the same rule as a live run,
+   * its old key still on chain and the witness not produced since the switch was signed (the block its TaPoS names).
+   */
+  async #stillMissingSince(pending: PendingSwitch): Promise<boolean> {
+    const witness = await this.#readWitnessOrFail();
+    if (witness.signingKey !== pending.fromKey) return false;
+    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('fire'));
+    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber);
+  }
+
+  /**
+   * Reconciles a switch saved as pending by an earlier run with the chain. Returns whether there was one. The chain
+   * still shows the old key: the switch resumes while its transaction is valid (the same one is rebroadcast), and is
+   * dropped once expired (a new miss fires a new one). The chain shows another key: the switch is resumed through
+   * the machine too, under the live rules: our transaction found in a block is confirmed in THAT block, and a key
+   * that is not ours is adopted only once it has held for a full block.
+   */
   async #reconcile(pending: PendingSwitch | undefined, witness: WitnessState): Promise<boolean> {
     if (pending === undefined) return false;
-    const key = witness.signingKey;
-    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('arm'));
-    // Our key shown while our transaction is still valid may be only pending (hived's reads apply pending
-    // transactions): resume it, and the confirmation looks for it in the blocks like any other.
-    const maybePending = key === pending.toKey && head.headBlockTime < pending.expiresAt;
-    if (key === pending.fromKey || maybePending) {
-      if (head.headBlockTime < pending.expiresAt) {
-        this.#resume = pending;
-        this.#currentKey = pending.fromKey;
-      } else {
+    if (witness.signingKey === pending.fromKey) {
+      const { value: head } = await readUntilTrusted(
+        () => this.#o.chain.getHead({ decisive: true }),
+        this.#loop('arm'),
+      );
+      if (head.headBlockTime >= pending.expiresAt) {
         this.#log.info('a pending switch from an earlier run expired unconfirmed; watching for a new miss', {
           txId: pending.txId,
         });
         await this.#state.savePending(undefined);
+        return true;
       }
-      return true;
     }
-    // Past its expiration no node holds it pending any more: the key shown is on chain.
-    const ours = key === pending.toKey;
-    const outcome: SwitchOutcome = {
-      status: 'confirmed',
-      fromKey: pending.fromKey,
-      toKey: key,
-      blockNum: head.headBlockNumber,
-      byPeer: !ours,
-      elapsedMs: this.#clock.now() - pending.signedAt,
-      attempts: 1,
-      operation: pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties',
-      ...(ours ? { txId: pending.txId } : {}),
-    };
-    await this.#state.recordSwitch({
-      fromKey: pending.fromKey,
-      toKey: key,
-      at: this.#clock.now(),
-      byPeer: !ours,
-      confirmedBlock: outcome.blockNum,
-      ...(ours ? { txId: pending.txId } : {}),
-    });
-    this.#emit('confirmed', {
-      witness: this.#o.witness,
-      fromKey: pending.fromKey,
-      toKey: key,
-      blockNum: outcome.blockNum,
-      byPeer: !ours,
-      elapsedMs: outcome.elapsedMs,
-      ...(ours ? { txId: pending.txId } : {}),
-    });
-    this.#notify.send('confirmed', { fromKey: pending.fromKey, toKey: key, blockNum: outcome.blockNum, byPeer: !ours });
-    this.#currentKey = key;
-    this.#finished = outcome;
+    this.#resume = pending;
+    this.#currentKey = pending.fromKey;
     return true;
   }
 

@@ -262,7 +262,15 @@ export interface TrapNotification {
 }
 
 /** The kinds of news a notifier can get. */
-export type NotificationKind = 'fired' | 'confirmed' | 'failed' | 'exhausted' | 'recovered' | 'stopped' | 'test';
+export type NotificationKind =
+  | 'fired'
+  | 'confirmed'
+  | 'unconfirmed'
+  | 'failed'
+  | 'exhausted'
+  | 'recovered'
+  | 'stopped'
+  | 'test';
 
 /** Tells the operator. Called after a broadcast, never before or in its way. */
 export interface Notifier {

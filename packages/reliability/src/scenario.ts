@@ -54,6 +54,7 @@ const EVENT_NAMES: Array<keyof TrapEvents> = [
   'triggered',
   'broadcast',
   'confirmed',
+  'unconfirmed',
   'failed',
   'notified',
   'notify-failed',

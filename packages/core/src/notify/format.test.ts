@@ -17,6 +17,7 @@ const FULL_FACTS: Record<NotificationKind, Record<string, string | number | bool
     reason: 'missed',
   },
   confirmed: { fromKey: FROM, toKey: TO, blockNum: 91234567, txId: TX, byPeer: false, elapsedMs: 4210 },
+  unconfirmed: { fromKey: FROM, toKey: TO, txId: TX, expiresAt: 1_790_000_000_000 },
   failed: {
     fromKey: FROM,
     toKey: TO,

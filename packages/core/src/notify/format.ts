@@ -53,20 +53,22 @@ export function shortTxId(txId: string): string {
  * Facts by kind (all optional; the trap passes what it has):
  * - `fired`: `fromKey`, `toKey`, `aslot` (the missed slot), `misses`, `txId`, `operation`, `reason`
  * - `confirmed`: `fromKey`, `toKey`, `blockNum`, `txId`, `byPeer`, `elapsedMs`
+ * - `unconfirmed`: `fromKey`, `toKey`, `txId`, `expiresAt`
  * - `failed`: `fromKey`, `toKey`, `attempts`, `error` (a message, never a secret)
  * - `exhausted`: `triedKeys` (comma-separated), `killSwitch`
  * - `recovered`: `blockNum`, `key`
  * - `stopped`: `reason` (`confirmed`, `requested`, `failed`, `exhausted`, `error`), `error`
  * - `test`: none
  *
- * Severity: `failed`, `exhausted` and a `stopped` whose reason is not `confirmed` or `requested` are `critical`;
+ * Severity: `failed`, `unconfirmed`, `exhausted` and a `stopped` whose reason is not `confirmed` or `requested` are `critical`;
  * `fired` is `warning`; the rest `info`.
  *
  * Duplicate keys name the news, so that a repeat of the same news is dropped and different news never is: `fired` by
  * witness, key pair and the missed slot where known (a re-signed retry of one switch is the same news; a second
  * switch between the same keys, for a later miss, is not); `failed` by key pair; `confirmed` by the switch, i.e. the
  * transaction id (or, for a switch made by someone else, key pair and the block it was seen in), so that a genuine
- * second switch to the same key is told; `exhausted` by whether the kill switch is set; `recovered` by the key;
+ * second switch to the same key is told; `unconfirmed` by the transaction id; `exhausted` by whether
+ * the kill switch is set; `recovered` by the key;
  * `stopped` by the reason; `test` by time (every test message is news).
  *
  * @example
@@ -129,6 +131,17 @@ const WORDING: Record<NotificationKind, (witness: string, facts: NotificationFac
         `witness-trap ${witness}: switched, confirmed ${where}. Signing key now ${key(f.toKey)}` +
         `${f.fromKey === undefined ? '' : ` (was ${key(f.fromKey)})`}.${tx}${took}${peer}`,
       dedupe: f.txId === undefined ? [key(f.fromKey), key(f.toKey), `block ${f.blockNum ?? '?'}`] : [`tx ${f.txId}`],
+    };
+  },
+  unconfirmed: (witness, f) => {
+    const tx = f.txId === undefined ? '' : ` tx ${shortTxId(String(f.txId))}`;
+    return {
+      severity: 'critical',
+      title: `witness-trap: ${witness} switch UNCONFIRMED`,
+      text:
+        `witness-trap ${witness}: key switch ${keyPair(f)}${tx} expired and the chain could not be read to tell ` +
+        'if it landed. Still checking; check your RPC nodes and the witness now.',
+      dedupe: [`tx ${f.txId ?? '?'}`],
     };
   },
   failed: (witness, f) => {

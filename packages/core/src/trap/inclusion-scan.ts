@@ -24,12 +24,21 @@ export class InclusionScan {
   readonly #signal: AbortSignal | undefined;
   /** The next block to read; set from the first head seen. */
   #next: number | undefined;
+  /** The last block that can hold it (its lifetime in blocks after the TaPoS block); set with `#next`. */
+  #last = Number.POSITIVE_INFINITY;
+  readonly #maxBlocks: number;
 
-  constructor(chain: ChainClient, tx: SignedTransaction, txId: string, signal?: AbortSignal) {
+  /**
+   * @param maxBlocks - How many blocks after its TaPoS block the transaction can be in at most (its lifetime over
+   * the block interval): a scan started long after (a restart) reads those, not every block up to the head.
+   * @default Infinity
+   */
+  constructor(chain: ChainClient, tx: SignedTransaction, txId: string, signal?: AbortSignal, maxBlocks = Infinity) {
     this.#chain = chain;
     this.#tx = tx;
     this.#txId = txId;
     this.#signal = signal;
+    this.#maxBlocks = maxBlocks;
   }
 
   /**
@@ -38,8 +47,12 @@ export class InclusionScan {
    * @throws what the chain client throws (the cursor stays, so the next call retries that block).
    */
   async upTo(head: number): Promise<number | undefined> {
-    if (this.#next === undefined) this.#next = taposBlockNum(this.#tx, head) + 1;
-    while (this.#next <= head) {
+    if (this.#next === undefined) {
+      const tapos = taposBlockNum(this.#tx, head);
+      this.#next = tapos + 1;
+      this.#last = tapos + this.#maxBlocks;
+    }
+    while (this.#next <= Math.min(head, this.#last)) {
       const { value } = await this.#chain.getBlockHeader(this.#next, { decisive: true, signal: this.#signal });
       if (value === null) return undefined;
       if (value.transactionIds?.includes(this.#txId) === true) return value.number;
@@ -50,6 +63,6 @@ export class InclusionScan {
 
   /** Whether every block up to `head` has been read (and did not hold the transaction). */
   covered(head: number): boolean {
-    return this.#next !== undefined && this.#next > head;
+    return this.#next !== undefined && this.#next > Math.min(head, this.#last);
   }
 }

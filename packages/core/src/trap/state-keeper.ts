@@ -1,6 +1,7 @@
 import { toWitnessTrapError, type WitnessTrapError } from '../errors.js';
 import { corruptStateRefusal } from '../state/corrupt-state.js';
 import type { PendingSwitch, PublicKeyString, StateStore, SwitchRecord, TrapState } from '../types.js';
+import { withIoTimeout } from './io-timeout.js';
 import type { SwitchPersistence } from './switch.js';
 
 /** Switches kept in the state's history; older ones are dropped. */
@@ -9,7 +10,8 @@ const HISTORY_LIMIT = 50;
 /**
  * The trap's state, held in memory and written through to a {@link StateStore} on every change. A write that fails
  * is reported (loudly, as an `error` event) and never stops a failover: the chain, not the file, is the truth, and
- * the next start reconciles the two.
+ * the next start reconciles the two. Nor does a write that hangs (a dead disk, a stuck network share): each change
+ * resolves once saved or after `saveTimeoutMs` of real time, reported as `STATE_WRITE_TIMEOUT`, whichever is first.
  */
 export class StateKeeper implements SwitchPersistence {
   readonly #store: StateStore;
@@ -20,8 +22,11 @@ export class StateKeeper implements SwitchPersistence {
   /** Writes run one after another, so that an older state can never overwrite a newer one. */
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(store: StateStore, witness: string, report: (error: WitnessTrapError) => void) {
+  readonly #saveTimeoutMs: number;
+
+  constructor(store: StateStore, witness: string, report: (error: WitnessTrapError) => void, saveTimeoutMs = 1000) {
     this.#store = store;
+    this.#saveTimeoutMs = saveTimeoutMs;
     this.#report = report;
     this.#state = { version: 1, witness, history: [], failedKeys: [] };
   }
@@ -110,6 +115,15 @@ export class StateKeeper implements SwitchPersistence {
         this.#report(toWitnessTrapError(error, 'STATE_WRITE_FAILED'));
       }
     });
-    return this.#queue;
+    const saved = this.#queue;
+    const ms = this.#saveTimeoutMs;
+    return withIoTimeout(
+      () => saved,
+      ms,
+      () => {
+        const error = new Error(`the state store did not save within ${ms} ms; going on (the chain is the truth)`);
+        this.#report(toWitnessTrapError(error, 'STATE_WRITE_TIMEOUT'));
+      },
+    );
   }
 }

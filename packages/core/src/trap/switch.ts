@@ -1,4 +1,32 @@
-import { BroadcastRejectedError, SwitchFailedError, toWitnessTrapError, type WitnessTrapError } from '../errors.js';
+/**
+ * The switch path, as a state machine. Every key switch (a failover, a manual switch, the kill switch, a switch
+ * resumed after a restart, a peer's switch adopted) runs through {@link runSwitch}; the one place that records how
+ * a switch ended is {@link SwitchMachine.settle}.
+ *
+ * ```text
+ *  fire ───► preparing ──(chain shows another key)──► adopting ──(held a full block)──► confirmed (by peer)
+ *   │           │  ▲                                     │ └──(key came back, or did not settle)──► preparing
+ *   │           │  └──────────────(still wanted)─────┐   │        (an adoption seen while watching: abandoned)
+ *   │           ├──(dry run)──► dry-run               │   │
+ *   │           └──(signed, saved)──► awaiting ──(our tx in a block)──► confirmed
+ *   │                                  │  │  └──(a peer's key held a full block)──► confirmed (by peer)
+ *  resume ─────────────────────────────┘  ├──(past its expiration, chain unreadable)──► unconfirmed ─┐
+ *                                         │                           (readable again) ◄───────────┘
+ *                                         └──(expired unincluded, or refused for good)──► expired
+ *  expired ──(still wanted, attempts left)──► preparing;  (not wanted) ──► abandoned;  (none left) ──► failed
+ * ```
+ *
+ * Every await is bounded: chain reads and the signer by {@link SwitchEnv.ioTimeoutMs} / {@link SwitchEnv.signTimeoutMs}
+ * (real time: they are network or device waits), state saves by the {@link SwitchPersistence} contract, sleeps by
+ * the trap's clock and its stop signal.
+ */
+import {
+  BroadcastRejectedError,
+  SwitchFailedError,
+  TimeoutError,
+  toWitnessTrapError,
+  type WitnessTrapError,
+} from '../errors.js';
 import type { SwitchOperation, TrapEvents, TriggerReason } from '../events.js';
 import type { NotificationFacts } from '../notify/format.js';
 import { buildSwitchOperation } from '../tx/switch-operation.js';
@@ -7,7 +35,6 @@ import { buildWitnessUpdateOperation } from '../tx/witness-update-operation.js';
 import type {
   ChainClient,
   Clock,
-  HeadState,
   NotificationKind,
   PendingSwitch,
   PublicKeyString,
@@ -18,13 +45,17 @@ import type {
 } from '../types.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './decisive-read.js';
 import { InclusionScan } from './inclusion-scan.js';
+import { withIoTimeout } from './io-timeout.js';
 import type { SigningPlan } from './key-plan.js';
 import { PeerKeyWatch } from './peer-key-watch.js';
 
 /** Emits one typed trap event. */
 export type EmitTrapEvent = <K extends keyof TrapEvents>(name: K, payload: TrapEvents[K]) => void;
 
-/** Where the switch machinery keeps what must survive a crash. Implementations report failures, never throw. */
+/**
+ * Where the switch machinery keeps what must survive a crash. Implementations report failures and return within a
+ * bound (a hung disk is reported, never waited on): they never throw and never hang.
+ */
 export interface SwitchPersistence {
   /** Saves (or, with `undefined`, clears) the switch in flight. */
   savePending(pending: PendingSwitch | undefined): Promise<void>;
@@ -32,7 +63,7 @@ export interface SwitchPersistence {
   recordSwitch(record: SwitchRecord): Promise<void>;
 }
 
-/** Everything the fire/confirm machinery needs; the trap and the admin commands build one each. */
+/** Everything the switch machine needs; the trap and the admin commands build one each. */
 export interface SwitchEnv {
   chain: ChainClient;
   signer: Signer;
@@ -45,6 +76,10 @@ export interface SwitchEnv {
   expiresInMs: number;
   /** Per-node broadcast timeout. */
   broadcastTimeoutMs: number;
+  /** The longest wait for the signer, real time: an external signer that never answers spends the attempt. */
+  signTimeoutMs: number;
+  /** The longest wait for one chain read, real time (a guard against a client that hangs). */
+  ioTimeoutMs: number;
   /** Signed attempts (each with fresh TaPoS) before giving up. */
   maxAttempts: number;
   dryRun: boolean;
@@ -65,7 +100,7 @@ export interface SwitchRequest {
    * gone, e.g. the witness produced again). @default always true
    */
   stillWanted?: () => Promise<boolean>;
-  /** A switch signed by an earlier run, still valid: rebroadcast this same transaction before signing a new one. */
+  /** A switch signed by an earlier run: watch this same transaction (rebroadcast while valid) before signing anew. */
   resume?: PendingSwitch;
   /** Extra facts for the `fired` notification (the missed slot, the count). */
   facts?: NotificationFacts;
@@ -86,6 +121,75 @@ export type SwitchOutcome =
     }
   | { status: 'abandoned'; fromKey: PublicKeyString; toKey: PublicKeyString; attempts: number };
 
+/**
+ * Fires one switch (or resumes one) and follows it to its end: confirmed (ours, or a peer's adopted), dry-run,
+ * abandoned (no longer wanted). See the diagram at the top of this file.
+ *
+ * @throws SwitchFailedError (after a `failed` event and notification) when no attempt landed; TrapStoppedError on
+ * `stop()` (the pending switch stays saved for the next start).
+ */
+export function runSwitch(env: SwitchEnv, request: SwitchRequest): Promise<SwitchOutcome> {
+  return new SwitchMachine(env, request).run(request.resume === undefined ? 'fire' : 'resume');
+}
+
+/**
+ * The chain showed `seenKey` instead of `fromKey` while the trap was watching (a peer instance or a person
+ * switched): adopts it through the same machine once it has held for a full block, or returns `abandoned` where
+ * `fromKey` came back (the key was only pending somewhere) or nothing settled within a switch's lifetime.
+ */
+export function adoptPeerSwitch(env: SwitchEnv, fromKey: PublicKeyString, seenKey: PublicKeyString) {
+  const request: SwitchRequest = {
+    fromKey,
+    toKey: seenKey,
+    reason: 'manual',
+    // Never signs: an adoption that does not settle is abandoned, not fired.
+    plan: { operation: 'witness_set_properties', signWith: fromKey },
+  };
+  return new SwitchMachine(env, request).run('adopt');
+}
+
+/** The machine's states. `awaiting` and `unconfirmed` carry the watch of one signed transaction. */
+type State =
+  | { name: 'preparing' }
+  | { name: 'adopting'; onRevert: 'prepare' | 'abandon' }
+  | { name: 'awaiting'; watch: TxWatch }
+  | { name: 'unconfirmed'; watch: TxWatch; pauseMs: number }
+  | { name: 'expired'; error: WitnessTrapError }
+  | { name: 'confirmed'; key: PublicKeyString; blockNum: number; txId?: string }
+  | { name: 'dry-run'; pending: PendingSwitch }
+  | { name: 'abandoned' }
+  | { name: 'failed'; error?: WitnessTrapError };
+
+/** What is known about one signed transaction while it is awaited. */
+interface TxWatch {
+  pending: PendingSwitch;
+  scan: InclusionScan;
+  peer: PeerKeyWatch;
+  /** Local time after which an unsettled transaction is reported `unconfirmed`. */
+  unconfirmedAt: number;
+  lastBroadcast: number;
+  inFlight: Promise<void> | undefined;
+  /** hived refused it for good (expired, bad TaPoS, the key no longer matched): it will never land. */
+  refused: WitnessTrapError | undefined;
+  /** The first look after a refusal is taken at once. */
+  lookedAfterRefusal: boolean;
+  /** A peer's key appeared on the active-key path: ours is not rebroadcast any more. */
+  stoodDown: boolean;
+  /** The last look read the head, the blocks and the witness. */
+  readable: boolean;
+  /** A read of the current look failed. */
+  readFailed: boolean;
+  /** `unconfirmed` was said (once per transaction). */
+  toldUnconfirmed: boolean;
+  lastError: WitnessTrapError | undefined;
+  /** Some node accepted it. */
+  accepted: boolean;
+  /** Every node refused it with a verdict from hived. */
+  rejected: boolean;
+  /** Read failures already reported since the last good read: one event per kind of failure, not per poll. */
+  reported: Set<string>;
+}
+
 /** hived's reasons a transaction can never be included: re-signing with fresh TaPoS is the only way on. */
 const UNINCLUDABLE = new Set(['expired', 'tapos', 'transaction_expiration_exception', 'transaction_tapos_exception']);
 const UNINCLUDABLE_CODES = new Set([4030100, 4030200]);
@@ -105,69 +209,212 @@ function isFinalRejection(error: WitnessTrapError): boolean {
   });
 }
 
-/**
- * The one place a key switch is fired and confirmed; the trap, `switchNow`, `disableWitness` and `enableWitness` all
- * come through here.
- *
- * 1. Reads the witness (decisive). Where the chain no longer shows `fromKey`, someone else switched: adopt it once
- *    it has held for a full block (else, where `fromKey` comes back, it was only pending somewhere: carry on).
- * 2. Signs once, saves the signed transaction as pending (before any broadcast, so a crash can resume it).
- * 3. Broadcasts it to every node; rebroadcasts the SAME transaction while it is valid and not seen on chain.
- * 4. Confirms by inclusion: our transaction id in a block's `transaction_ids`, scanned from the block its TaPoS
- *    refers to up to the head; `blockNum` is that block. Never an RPC `{}`, never the witness object alone: hived's
- *    reads reflect pending transactions, which may yet be dropped. A key someone else set is adopted once it has
- *    held for a full block ({@link PeerKeyWatch}).
- * 5. Past its expiration, unincluded: re-signs with fresh TaPoS while `stillWanted`, up to `maxAttempts`.
- *
- * @throws SwitchFailedError (after a `failed` event) when no attempt landed; TrapStoppedError on `stop()` (the
- * pending switch stays saved for the next start).
- */
-export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Promise<SwitchOutcome> {
-  const { clock, emit, witness } = env;
-  const started = clock.now();
-  const { fromKey, toKey, plan } = request;
-  if (request.resume === undefined) emit('triggered', { witness, reason: request.reason, fromKey, toKey });
-  let pending = request.resume;
-  let attempts = pending === undefined ? 0 : 1;
-  // A resumed switch that was broadcast before the restart was announced (`fired`) then: never say it twice.
-  const announced = request.resume?.broadcastAt !== undefined;
-  const tally: Tally = { broadcasts: 0, accepted: false, refused: false, notified: announced };
-  let lastError: WitnessTrapError | undefined;
+class SwitchMachine {
+  readonly #env: SwitchEnv;
+  readonly #request: SwitchRequest;
+  readonly #started: number;
+  #attempts = 0;
+  #broadcasts = 0;
+  /** The `fired` notification went out (for a resumed switch: before the restart). */
+  #announced: boolean;
+  #lastError: WitnessTrapError | undefined;
 
-  for (;;) {
-    if (pending === undefined) {
-      if (attempts >= env.maxAttempts) break;
-      attempts += 1;
-      let prepared: Prepared;
-      try {
-        prepared = await prepareAttempt(env, request);
-      } catch (thrown) {
-        if (thrown instanceof TrapStoppedError) throw thrown;
-        // No trusted read within the attempt's time, or nothing that can sign: the attempt is spent, and a
-        // failure that cannot pass (a key the signer lacks) ends the switch at once, loudly.
-        lastError = toWitnessTrapError(thrown, 'SWITCH_NOT_PREPARED');
-        if (!lastError.isRetryable) break;
-        continue;
+  constructor(env: SwitchEnv, request: SwitchRequest) {
+    this.#env = env;
+    this.#request = request;
+    this.#started = env.clock.now();
+    this.#announced = request.resume?.broadcastAt !== undefined;
+  }
+
+  async run(start: 'fire' | 'resume' | 'adopt'): Promise<SwitchOutcome> {
+    const { fromKey, toKey, reason } = this.#request;
+    let state: State;
+    if (start === 'resume' && this.#request.resume !== undefined) {
+      this.#attempts = 1;
+      state = { name: 'awaiting', watch: this.#watchOf(this.#request.resume) };
+    } else if (start === 'adopt') {
+      state = { name: 'adopting', onRevert: 'abandon' };
+    } else {
+      this.#env.emit('triggered', { witness: this.#env.witness, reason, fromKey, toKey });
+      state = { name: 'preparing' };
+    }
+    for (;;) {
+      switch (state.name) {
+        case 'preparing':
+          state = await this.#prepare();
+          break;
+        case 'adopting':
+          state = await this.#adopt(state.onRevert);
+          break;
+        case 'awaiting':
+        case 'unconfirmed':
+          state = await this.#look(state);
+          break;
+        case 'expired':
+          state = await this.#expired(state.error);
+          break;
+        default:
+          return this.settle(state);
       }
-      if (prepared.kind === 'moved') {
-        const adopted = await awaitPeerKey(env, request.fromKey);
-        if (adopted !== undefined) {
-          return confirm(env, request, {
-            onChainKey: adopted.key,
-            txId: undefined,
-            byPeer: true,
-            started,
-            attempts,
-            blockNum: adopted.head,
-          });
-        }
-        // The key went back (it was only pending somewhere), or it did not settle in time: sign our own.
-        continue;
+    }
+  }
+
+  /** preparing: read the witness and the head (decisive), build the switch, sign it, save it as pending. */
+  async #prepare(): Promise<State> {
+    if (this.#attempts >= this.#env.maxAttempts) return { name: 'failed', error: this.#lastError };
+    this.#attempts += 1;
+    let pending: PendingSwitch;
+    try {
+      const witness = await this.#readWitnessUntilTrusted();
+      if (witness.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
+      pending = await this.#sign(witness);
+      // Active-key path (no compare-and-swap on chain): the key is read again right before the broadcast, so that
+      // a peer's switch seen meanwhile (hived's reads include pending transactions) is adopted, not overwritten.
+      if (this.#request.plan.operation === 'witness_update' && !this.#env.dryRun) {
+        const again = await this.#readWitnessUntilTrusted();
+        if (again.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
       }
-      pending = prepared.pending;
-      if (env.dryRun) {
-        emit('broadcast', {
-          txId: pending.txId,
+    } catch (thrown) {
+      if (thrown instanceof TrapStoppedError) throw thrown;
+      // No trusted read within the attempt's time, a signer that failed or did not answer: the attempt is spent;
+      // a failure that cannot pass (a key the signer lacks) ends the switch at once, loudly.
+      this.#lastError = toWitnessTrapError(thrown, 'SWITCH_NOT_PREPARED');
+      this.#env.emit('error', { error: this.#lastError, during: 'fire' });
+      return this.#lastError.isRetryable ? { name: 'preparing' } : { name: 'failed', error: this.#lastError };
+    }
+    if (this.#env.dryRun) return { name: 'dry-run', pending };
+    await this.#env.persist.savePending(pending);
+    return { name: 'awaiting', watch: this.#watchOf(pending) };
+  }
+
+  /** adopting: another key is on chain; adopt it once it has held for a full block. */
+  async #adopt(onRevert: 'prepare' | 'abandon'): Promise<State> {
+    const held = await this.#awaitPeerKey();
+    if (held !== undefined) return { name: 'confirmed', key: held.key, blockNum: held.head };
+    // The key went back (it was only pending somewhere), or it did not settle in time.
+    return onRevert === 'prepare' ? { name: 'preparing' } : { name: 'abandoned' };
+  }
+
+  /**
+   * awaiting / unconfirmed: one look at the chain. Broadcasts beside the watching (never in its way: a node that
+   * takes the transaction and never answers cannot hold up the confirmation), rebroadcasting the SAME transaction
+   * every two intervals while it is valid. Then reads the head, scans the new blocks for the transaction, reads the
+   * signing key, and decides.
+   */
+  async #look(state: Extract<State, { name: 'awaiting' | 'unconfirmed' }>): Promise<State> {
+    const { clock, blockIntervalMs } = this.#env;
+    const watch = state.watch;
+    const pastExpiry = clock.now() >= watch.unconfirmedAt;
+    const sending = watch.inFlight === undefined && watch.refused === undefined && !watch.stoodDown;
+    if (!pastExpiry && sending && clock.now() - watch.lastBroadcast >= 2 * blockIntervalMs) {
+      await this.#broadcast(watch);
+    }
+    if (state.name === 'unconfirmed') await sleepOrStop(clock, state.pauseMs, this.#env.signal);
+    else if (watch.refused === undefined || watch.lookedAfterRefusal) {
+      await sleepOrStop(clock, this.#env.pollIntervalMs, this.#env.signal);
+    }
+    // A refused transaction is settled by the next reads at once (a peer won, or it never will land); after that
+    // look the reads keep their pace.
+    watch.lookedAfterRefusal = watch.refused !== undefined;
+    watch.readable = false;
+    watch.readFailed = false;
+    const verdict = await this.#decide(watch);
+    if (verdict !== undefined) return verdict;
+    // Readable (again): back to the normal pace. Unreadable past the transaction's lifetime: loud, then backing off.
+    if (watch.readable) return { name: 'awaiting', watch };
+    if (state.name === 'unconfirmed') {
+      return { ...state, pauseMs: Math.min(2 * state.pauseMs, 10 * blockIntervalMs) };
+    }
+    if (!pastExpiry) return state;
+    return watch.toldUnconfirmed
+      ? { name: 'unconfirmed', watch, pauseMs: 2 * this.#env.pollIntervalMs }
+      : this.#unconfirmed(watch);
+  }
+
+  /** What the chain says of the awaited transaction now; `undefined` where it is not settled (or not readable). */
+  async #decide(watch: TxWatch): Promise<State | undefined> {
+    const env = this.#env;
+    const { pending, scan, peer } = watch;
+    const read = await this.#tryRead(watch, () => env.chain.getHead({ decisive: true, signal: env.signal }));
+    if (read === undefined) return undefined;
+    const head = read.value;
+    const blockNum = await this.#tryRead(watch, () => scan.upTo(head.headBlockNumber));
+    if (blockNum !== undefined) return { name: 'confirmed', key: pending.toKey, blockNum, txId: pending.txId };
+    const witness = await this.#tryRead(watch, () =>
+      env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }),
+    );
+    if (witness === undefined || witness.value === null) return undefined;
+    if (watch.readFailed) return undefined;
+    watch.reported.clear();
+    watch.readable = true;
+    const key = witness.value.signingKey;
+    // The head is past the expiration and every block up to it was read: no block holds it, and none can.
+    const deadForGood = head.headBlockTime >= pending.expiresAt && scan.covered(head.headBlockNumber);
+    // Our key shown while ours may still be pending (or about to be read in its block) is not someone else's.
+    const maybeOurs =
+      key === pending.toKey && watch.refused === undefined && (watch.accepted || !watch.rejected) && !deadForGood;
+    const foreign = key !== pending.fromKey && !maybeOurs;
+    if (peer.observe(head.headBlockNumber, foreign ? key : undefined)) {
+      return { name: 'confirmed', key, blockNum: head.headBlockNumber };
+    }
+    // Active-key path (no compare-and-swap on chain): a peer's key showing up means stand down, never rebroadcast
+    // over it, whether or not it then holds.
+    if (foreign && this.#request.plan.operation === 'witness_update') watch.stoodDown = true;
+    if (key !== pending.fromKey) return undefined;
+    if (watch.refused !== undefined) return { name: 'expired', error: watch.refused };
+    if (!deadForGood) return undefined;
+    const error =
+      watch.lastError ??
+      new SwitchFailedError('SWITCH_EXPIRED', `switch ${pending.txId} expired unconfirmed`, { isRetryable: true });
+    return { name: 'expired', error };
+  }
+
+  /** The transaction's lifetime is over and the chain could not tell what became of it: say so, loudly, once. */
+  #unconfirmed(watch: TxWatch): State {
+    const { pending } = watch;
+    watch.toldUnconfirmed = true;
+    const facts = { fromKey: pending.fromKey, toKey: pending.toKey, txId: pending.txId, expiresAt: pending.expiresAt };
+    this.#env.emit('unconfirmed', { witness: this.#env.witness, ...facts });
+    this.#env.notify('unconfirmed', facts);
+    return { name: 'unconfirmed', watch, pauseMs: 2 * this.#env.pollIntervalMs };
+  }
+
+  /** expired: the transaction can no longer land. Re-sign while the switch is still wanted and attempts are left. */
+  async #expired(error: WitnessTrapError): Promise<State> {
+    this.#lastError = error;
+    await this.#env.persist.savePending(undefined);
+    const wanted = this.#request.stillWanted === undefined || (await this.#request.stillWanted());
+    return wanted ? { name: 'preparing' } : { name: 'abandoned' };
+  }
+
+  /** The one place a switch's end is recorded, announced and returned (or, when it failed, thrown). */
+  async settle(state: Extract<State, { name: 'confirmed' | 'dry-run' | 'abandoned' | 'failed' }>) {
+    const env = this.#env;
+    const started = this.#started;
+    const { fromKey, toKey, plan } = this.#request;
+    const attempts = this.#attempts;
+    switch (state.name) {
+      case 'confirmed': {
+        const byPeer = state.txId === undefined;
+        const elapsedMs = env.clock.now() - started;
+        const txId = state.txId === undefined ? {} : { txId: state.txId };
+        const facts = { fromKey, toKey: state.key, blockNum: state.blockNum, byPeer, elapsedMs, ...txId };
+        await env.persist.recordSwitch({
+          fromKey,
+          toKey: state.key,
+          at: env.clock.now(),
+          byPeer,
+          confirmedBlock: state.blockNum,
+          ...txId,
+        });
+        env.emit('confirmed', { witness: env.witness, ...facts });
+        env.notify('confirmed', facts);
+        return { status: 'confirmed', ...facts, attempts, operation: plan.operation } satisfies SwitchOutcome;
+      }
+      case 'dry-run': {
+        const { txId, tx } = state.pending;
+        env.emit('broadcast', {
+          txId,
           operation: plan.operation,
           fromKey,
           toKey,
@@ -175,350 +422,232 @@ export async function executeSwitch(env: SwitchEnv, request: SwitchRequest): Pro
           attempt: 1,
           dryRun: true,
         });
-        return { status: 'dry-run', fromKey, toKey, txId: pending.txId, operation: plan.operation, tx: pending.tx };
+        return { status: 'dry-run', fromKey, toKey, txId, operation: plan.operation, tx } satisfies SwitchOutcome;
       }
-      await env.persist.savePending(pending);
-    }
-
-    const result = await broadcastUntilSettled(env, request, pending, tally);
-    if (result.kind === 'included') {
-      return confirm(env, request, {
-        onChainKey: toKey,
-        txId: pending.txId,
-        byPeer: false,
-        started,
-        attempts,
-        blockNum: result.blockNum,
-      });
-    }
-    if (result.kind === 'peer') {
-      return confirm(env, request, {
-        onChainKey: result.key,
-        txId: undefined,
-        byPeer: true,
-        started,
-        attempts,
-        blockNum: result.head,
-      });
-    }
-    lastError = result.error;
-    await env.persist.savePending(undefined);
-    pending = undefined;
-    if (request.stillWanted !== undefined && !(await request.stillWanted())) {
-      return { status: 'abandoned', fromKey, toKey, attempts };
+      case 'abandoned':
+        return { status: 'abandoned', fromKey, toKey, attempts } satisfies SwitchOutcome;
+      case 'failed': {
+        const error = new SwitchFailedError(
+          'SWITCH_NOT_CONFIRMED',
+          `the switch of ${env.witness} from ${fromKey} to ${toKey} did not land after ${attempts} attempt(s)`,
+          { cause: state.error, details: { fromKey, toKey, attempts } },
+        );
+        env.emit('failed', { witness: env.witness, fromKey, toKey, attempts, error });
+        env.notify('failed', { fromKey, toKey, attempts, error: state.error?.message ?? error.message });
+        throw error;
+      }
     }
   }
 
-  const error = new SwitchFailedError(
-    'SWITCH_NOT_CONFIRMED',
-    `the switch of ${witness} from ${fromKey} to ${toKey} did not land after ${attempts} attempt(s)`,
-    { cause: lastError, details: { fromKey, toKey, attempts } },
-  );
-  emit('failed', { witness, fromKey, toKey, attempts, error });
-  env.notify('failed', { fromKey, toKey, attempts, error: lastError?.message ?? error.message });
-  throw error;
-}
+  #watchOf(pending: PendingSwitch): TxWatch {
+    return {
+      pending,
+      scan: new InclusionScan(
+        this.#env.chain,
+        pending.tx,
+        pending.txId,
+        this.#env.signal,
+        Math.ceil(Math.max(this.#env.expiresInMs, pending.expiresAt - pending.signedAt) / this.#env.blockIntervalMs) +
+          3,
+      ),
+      peer: new PeerKeyWatch(),
+      // Measured on the local clock from signing (a skewed host clock shifts both ends alike).
+      unconfirmedAt: pending.signedAt + this.#env.expiresInMs + 2 * this.#env.blockIntervalMs,
+      lastBroadcast: Number.NEGATIVE_INFINITY,
+      inFlight: undefined,
+      refused: undefined,
+      lookedAfterRefusal: false,
+      stoodDown: false,
+      readable: false,
+      readFailed: false,
+      toldUnconfirmed: false,
+      lastError: undefined,
+      accepted: false,
+      rejected: false,
+      reported: new Set(),
+    };
+  }
 
-type Prepared = { kind: 'moved'; key: PublicKeyString } | { kind: 'signed'; pending: PendingSwitch };
-
-/** Reads the witness and the head (decisive), builds the switch and signs it. */
-async function prepareAttempt(env: SwitchEnv, request: SwitchRequest): Promise<Prepared> {
-  const { chain, clock, witness } = env;
-  const loop = {
-    clock,
-    retryMs: env.pollIntervalMs,
-    // An attempt that cannot get trusted data within the time a signed one would have is spent.
-    deadline: clock.now() + env.expiresInMs,
-    signal: env.signal,
-    report: (error: WitnessTrapError, during: string) => env.emit('error', { error, during }),
-    during: 'fire',
-  };
-  const state = await readUntilTrusted(async () => {
-    const { value } = await chain.getWitness(witness, { decisive: true });
-    if (value === null) {
-      throw new SwitchFailedError('SWITCH_NO_WITNESS', `${witness} is not a witness on this chain`, {
-        isRetryable: false,
+  /** Starts one broadcast of the watched transaction (not awaited); the first one is saved and announced. */
+  async #broadcast(watch: TxWatch): Promise<void> {
+    const env = this.#env;
+    const { pending } = watch;
+    watch.lastBroadcast = env.clock.now();
+    const first = !this.#announced;
+    watch.inFlight = this.#send(watch)
+      .catch(() => undefined)
+      .finally(() => {
+        watch.inFlight = undefined;
       });
-    }
-    return value;
-  }, loop);
-  if (state.signingKey !== request.fromKey) return { kind: 'moved', key: state.signingKey };
-  const { value: head } = await readUntilTrusted(() => chain.getHead({ decisive: true }), loop);
-  const operation = buildOperation(request, state);
-  const unsigned = buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
-  let tx: SignedTransaction;
-  try {
-    tx = await env.signer.sign(unsigned, [request.plan.signWith], chain.chainId);
-  } catch (error) {
-    throw new SwitchFailedError('SWITCH_NOT_SIGNED', `the switch could not be signed with ${request.plan.signWith}`, {
-      cause: error,
+    if (!first) return;
+    this.#announced = true;
+    await env.persist.savePending({ ...pending, broadcastAt: watch.lastBroadcast });
+    env.notify('fired', {
+      ...this.#request.facts,
+      fromKey: pending.fromKey,
+      toKey: pending.toKey,
+      txId: pending.txId,
+      operation: this.#request.plan.operation,
+      reason: this.#request.reason,
     });
   }
-  return {
-    kind: 'signed',
-    pending: {
+
+  async #send(watch: TxWatch): Promise<void> {
+    const env = this.#env;
+    const { pending } = watch;
+    let acceptedBy: string[] = [];
+    let error: WitnessTrapError | undefined;
+    try {
+      const result = await env.chain.broadcast(pending.tx, { timeoutMs: env.broadcastTimeoutMs, signal: env.signal });
+      acceptedBy = result.acceptedBy;
+    } catch (thrown) {
+      if (env.signal?.aborted) throw new TrapStoppedError();
+      error = toWitnessTrapError(thrown, 'BROADCAST_FAILED');
+    }
+    this.#broadcasts += 1;
+    if (acceptedBy.length > 0) watch.accepted = true;
+    if (error !== undefined) {
+      watch.lastError = error;
+      if (isFinalRejection(error) || (error instanceof BroadcastRejectedError && error.dataName)) watch.rejected = true;
+      if (isFinalRejection(error)) watch.refused ??= error;
+      else env.emit('error', { error, during: 'broadcast' });
+    }
+    env.emit('broadcast', {
+      txId: pending.txId,
+      operation: this.#request.plan.operation,
+      fromKey: pending.fromKey,
+      toKey: pending.toKey,
+      acceptedBy,
+      attempt: this.#broadcasts,
+      dryRun: false,
+    });
+  }
+
+  /** Builds the switch on the witness as read, with TaPoS from a fresh decisive head, and signs it (bounded). */
+  async #sign(witness: WitnessState): Promise<PendingSwitch> {
+    const env = this.#env;
+    const request = this.#request;
+    const { value: head } = await readUntilTrusted(
+      () => this.#bounded(env.chain.getHead({ decisive: true, signal: env.signal })),
+      this.#loopOptions(),
+    );
+    const operation =
+      request.plan.operation === 'witness_set_properties'
+        ? buildSwitchOperation(witness.owner, request.fromKey, request.toKey)
+        : buildWitnessUpdateOperation(witness, request.toKey);
+    const unsigned = buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
+    const tx = await withIoTimeout(
+      () =>
+        env.signer.sign(unsigned, [request.plan.signWith], env.chain.chainId).catch((error: unknown) => {
+          throw new SwitchFailedError(
+            'SWITCH_NOT_SIGNED',
+            `the switch could not be signed with ${request.plan.signWith}`,
+            {
+              cause: error,
+            },
+          );
+        }),
+      env.signTimeoutMs,
+      () => {
+        throw new SwitchFailedError(
+          'SWITCH_SIGN_TIMEOUT',
+          `the signer did not answer within ${env.signTimeoutMs} ms; the attempt is spent`,
+          { isRetryable: true },
+        );
+      },
+    );
+    if (env.signal?.aborted) throw new TrapStoppedError();
+    return {
       fromKey: request.fromKey,
       toKey: request.toKey,
       txId: transactionId(tx),
       tx,
       expiresAt: Date.parse(`${tx.expiration}Z`),
-      signedAt: clock.now(),
-    },
-  };
-}
+      signedAt: env.clock.now(),
+    };
+  }
 
-function buildOperation(request: SwitchRequest, state: WitnessState) {
-  return request.plan.operation === 'witness_set_properties'
-    ? buildSwitchOperation(state.owner, request.fromKey, request.toKey)
-    : buildWitnessUpdateOperation(state, request.toKey);
-}
-
-type Settled =
-  | { kind: 'included'; blockNum: number }
-  | { kind: 'peer'; key: PublicKeyString; head: number }
-  | { kind: 'dead'; error: WitnessTrapError };
-
-/** What the broadcasts of one switch achieved so far. */
-interface Tally {
-  broadcasts: number;
-  /** Some node accepted one of our transactions. */
-  accepted: boolean;
-  /** Every node refused one of them with a verdict from hived (e.g. the key no longer matched: a peer won). */
-  refused: boolean;
-  notified: boolean;
-}
-
-/**
- * Broadcasts `pending` and watches the chain until a block includes it, someone else's key has held on chain for a
- * full block, or the transaction can no longer land (the head past its expiration with every block up to it read,
- * or refused for good). The broadcast runs beside the watching, never in its way: a node that takes the
- * transaction and never answers cannot hold up the confirmation. The same transaction is rebroadcast every two
- * block intervals while it waits (duplicates are harmless; a node that dropped it gets it again).
- */
-async function broadcastUntilSettled(
-  env: SwitchEnv,
-  request: SwitchRequest,
-  pending: PendingSwitch,
-  tally: Tally,
-): Promise<Settled> {
-  const { clock, emit } = env;
-  const rebroadcastMs = 2 * env.blockIntervalMs;
-  const scan = new InclusionScan(env.chain, pending.tx, pending.txId, env.signal);
-  const peer = new PeerKeyWatch();
-  let lastBroadcast = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<void> | undefined;
-  let refused: WitnessTrapError | undefined;
-  let lookedAfterRefusal = false;
-  let lastError: WitnessTrapError | undefined;
-  const send = async (): Promise<void> => {
-    const sent = await broadcastOnce(env, pending);
-    tally.broadcasts += 1;
-    if (sent.acceptedBy.length > 0) tally.accepted = true;
-    if (sent.error !== undefined) {
-      lastError = sent.error;
-      if (isFinalRejection(sent.error) || (sent.error instanceof BroadcastRejectedError && sent.error.dataName)) {
-        tally.refused = true;
-      }
-      if (isFinalRejection(sent.error)) refused = sent.error;
-      else emit('error', { error: sent.error, during: 'broadcast' });
-    }
-    emit('broadcast', {
-      txId: pending.txId,
-      operation: request.plan.operation,
-      fromKey: pending.fromKey,
-      toKey: pending.toKey,
-      acceptedBy: sent.acceptedBy,
-      attempt: tally.broadcasts,
-      dryRun: false,
-    });
-  };
-  for (;;) {
-    if (inFlight === undefined && refused === undefined && clock.now() - lastBroadcast >= rebroadcastMs) {
-      lastBroadcast = clock.now();
-      const first = tally.broadcasts === 0 && !tally.notified;
-      // A stop() ends the wait for this broadcast; the transaction stays saved as pending.
-      inFlight = send()
-        .catch(() => undefined)
-        .finally(() => {
-          inFlight = undefined;
-        });
-      if (first) {
-        tally.notified = true;
-        await env.persist.savePending({ ...pending, broadcastAt: lastBroadcast });
-        env.notify('fired', {
-          ...request.facts,
-          fromKey: pending.fromKey,
-          toKey: pending.toKey,
-          txId: pending.txId,
-          operation: request.plan.operation,
-          reason: request.reason,
+  async #readWitnessUntilTrusted(): Promise<WitnessState> {
+    const env = this.#env;
+    return readUntilTrusted(async () => {
+      const { value } = await this.#bounded(env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }));
+      if (value === null) {
+        throw new SwitchFailedError('SWITCH_NO_WITNESS', `${env.witness} is not a witness on this chain`, {
+          isRetryable: false,
         });
       }
-    }
-    // A refused transaction is settled by the next reads at once (a peer won, or it never will land); after that
-    // look, and while a peer's key is watched through a block, the reads keep their pace.
-    if (refused === undefined || peer.watching || lookedAfterRefusal) {
-      await sleepOrStop(clock, env.pollIntervalMs, env.signal);
-    }
-    lookedAfterRefusal = refused !== undefined;
-    const head = await readHead(env);
-    if (head === undefined) continue;
-    const blockNum = await scanTo(env, scan, head.headBlockNumber);
-    if (blockNum !== undefined) return { kind: 'included', blockNum };
-    const key = await readSigningKey(env);
-    if (key === undefined) continue;
-    const expired = head.headBlockTime >= pending.expiresAt;
-    // Our key shown while ours may still be pending (or about to be read in its block) is not someone else's.
-    const maybeOurs =
-      key === pending.toKey &&
-      refused === undefined &&
-      (tally.accepted || !tally.refused) &&
-      !(expired && scan.covered(head.headBlockNumber));
-    const foreign = key !== pending.fromKey && !maybeOurs;
-    if (peer.observe(head.headBlockNumber, foreign ? key : undefined)) {
-      return { kind: 'peer', key, head: head.headBlockNumber };
-    }
-    if (key !== pending.fromKey) continue;
-    if (refused !== undefined) return { kind: 'dead', error: refused };
-    // The head is past the expiration and every block up to it was read: no block holds it, and none can.
-    if (expired && scan.covered(head.headBlockNumber)) {
-      return {
-        kind: 'dead',
-        error:
-          lastError ??
-          new SwitchFailedError('SWITCH_EXPIRED', `switch ${pending.txId} expired unconfirmed`, { isRetryable: true }),
-      };
+      return value;
+    }, this.#loopOptions());
+  }
+
+  /**
+   * Watches a key other than `fromKey` until it has held for a full block ({@link PeerKeyWatch}: returns it with the
+   * head then) or `fromKey` is back (`undefined`), within the time a signed switch would have (`undefined` after it).
+   */
+  async #awaitPeerKey(): Promise<{ key: PublicKeyString; head: number } | undefined> {
+    const env = this.#env;
+    const peer = new PeerKeyWatch();
+    const deadline = env.clock.now() + env.expiresInMs;
+    const reported = new Set<string>();
+    for (;;) {
+      const head = await this.#tryRead({ reported }, () => env.chain.getHead({ decisive: true, signal: env.signal }));
+      const witness =
+        head === undefined
+          ? undefined
+          : await this.#tryRead({ reported }, () =>
+              env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }),
+            );
+      const key = witness?.value?.signingKey;
+      if (head !== undefined && key !== undefined) {
+        if (key === this.#request.fromKey) return undefined;
+        if (peer.observe(head.value.headBlockNumber, key)) return { key, head: head.value.headBlockNumber };
+      }
+      if (env.clock.now() >= deadline) return undefined;
+      await sleepOrStop(env.clock, env.pollIntervalMs, env.signal);
     }
   }
-}
 
-/** What watching a peer's key needs of the switch environment. */
-export type PeerReadEnv = Pick<
-  SwitchEnv,
-  'chain' | 'witness' | 'clock' | 'pollIntervalMs' | 'expiresInMs' | 'signal' | 'emit'
->;
-
-/**
- * Where a read showed a key other than `fromKey` (someone else switched, or a transaction only pending somewhere):
- * watches it until it has held for a full block ({@link PeerKeyWatch}: adopt it; returns it with the head then) or
- * `fromKey` is back (returns `undefined`), within the time a signed switch would have (`undefined` after it).
- */
-export async function awaitPeerKey(
-  env: PeerReadEnv,
-  fromKey: PublicKeyString,
-): Promise<{ key: PublicKeyString; head: number } | undefined> {
-  const peer = new PeerKeyWatch();
-  const deadline = env.clock.now() + env.expiresInMs;
-  for (;;) {
-    const head = await readHead(env);
-    const key = head === undefined ? undefined : await readSigningKey(env);
-    if (head !== undefined && key !== undefined) {
-      if (key === fromKey) return undefined;
-      if (peer.observe(head.headBlockNumber, key)) return { key, head: head.headBlockNumber };
+  /** One bounded read; a failure is reported once per kind (until a read succeeds) and gives `undefined`. */
+  async #tryRead<T>(
+    watch: { reported: Set<string>; readFailed?: boolean },
+    read: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await this.#bounded(read());
+    } catch (thrown) {
+      if (this.#env.signal?.aborted) throw new TrapStoppedError();
+      const error = toWitnessTrapError(thrown, 'READ_FAILED');
+      watch.readFailed = true;
+      if (!watch.reported.has(error.code)) {
+        watch.reported.add(error.code);
+        this.#env.emit('error', { error, during: 'confirm' });
+      }
+      return undefined;
     }
-    if (env.clock.now() >= deadline) return undefined;
-    await sleepOrStop(env.clock, env.pollIntervalMs, env.signal);
   }
-}
 
-/** Carries `scan` on to `head`; a failed block read is reported and retried at the next poll. */
-async function scanTo(env: SwitchEnv, scan: InclusionScan, head: number): Promise<number | undefined> {
-  try {
-    return await scan.upTo(head);
-  } catch (error) {
-    if (env.signal?.aborted) throw new TrapStoppedError();
-    env.emit('error', { error: toWitnessTrapError(error, 'READ_FAILED'), during: 'confirm' });
-    return undefined;
+  /** A chain call, given up after {@link SwitchEnv.ioTimeoutMs} of real time (a guard: clients time out first). */
+  #bounded<T>(work: Promise<T>): Promise<T> {
+    const ms = this.#env.ioTimeoutMs;
+    return withIoTimeout(
+      () => work,
+      ms,
+      () => {
+        throw new TimeoutError(`a chain read did not answer within ${ms} ms`, { isRetryable: true });
+      },
+    );
   }
-}
 
-async function broadcastOnce(
-  env: SwitchEnv,
-  pending: PendingSwitch,
-): Promise<{ acceptedBy: string[]; error?: WitnessTrapError }> {
-  try {
-    const result = await env.chain.broadcast(pending.tx, { timeoutMs: env.broadcastTimeoutMs, signal: env.signal });
-    return { acceptedBy: result.acceptedBy };
-  } catch (error) {
-    if (env.signal?.aborted) throw new TrapStoppedError();
-    return { acceptedBy: [], error: toWitnessTrapError(error, 'BROADCAST_FAILED') };
+  #loopOptions() {
+    const env = this.#env;
+    return {
+      clock: env.clock,
+      retryMs: env.pollIntervalMs,
+      // An attempt that cannot get trusted data within the time a signed one would have is spent.
+      deadline: env.clock.now() + env.expiresInMs,
+      signal: env.signal,
+      report: (error: WitnessTrapError, during: string) => env.emit('error', { error, during }),
+      during: 'fire',
+    };
   }
-}
-
-/** The witness's signing key by a decisive read, or `undefined` where no trusted answer came (reported). */
-async function readSigningKey(env: PeerReadEnv): Promise<PublicKeyString | undefined> {
-  try {
-    const { value } = await env.chain.getWitness(env.witness, { decisive: true, signal: env.signal });
-    return value?.signingKey;
-  } catch (error) {
-    if (env.signal?.aborted) throw new TrapStoppedError();
-    env.emit('error', { error: toWitnessTrapError(error, 'READ_FAILED'), during: 'confirm' });
-    return undefined;
-  }
-}
-
-/** The head by a decisive read, or `undefined` where no trusted answer came (reported). */
-async function readHead(env: PeerReadEnv): Promise<HeadState | undefined> {
-  try {
-    return (await env.chain.getHead({ decisive: true, signal: env.signal })).value;
-  } catch (error) {
-    if (env.signal?.aborted) throw new TrapStoppedError();
-    env.emit('error', { error: toWitnessTrapError(error, 'READ_FAILED'), during: 'confirm' });
-    return undefined;
-  }
-}
-
-async function confirm(
-  env: SwitchEnv,
-  request: SwitchRequest,
-  seen: {
-    onChainKey: PublicKeyString;
-    txId: string | undefined;
-    byPeer: boolean;
-    started: number;
-    attempts: number;
-    /** The block that included our transaction, or the head at which a peer's key was adopted. */
-    blockNum: number;
-  },
-): Promise<SwitchOutcome> {
-  const { clock, witness } = env;
-  const elapsedMs = clock.now() - seen.started;
-  const record: SwitchRecord = {
-    fromKey: request.fromKey,
-    toKey: seen.onChainKey,
-    at: clock.now(),
-    byPeer: seen.byPeer,
-    confirmedBlock: seen.blockNum,
-    ...(seen.txId === undefined ? {} : { txId: seen.txId }),
-  };
-  await env.persist.recordSwitch(record);
-  const payload: TrapEvents['confirmed'] = {
-    witness,
-    fromKey: request.fromKey,
-    toKey: seen.onChainKey,
-    blockNum: seen.blockNum,
-    byPeer: seen.byPeer,
-    elapsedMs,
-    ...(seen.txId === undefined ? {} : { txId: seen.txId }),
-  };
-  env.emit('confirmed', payload);
-  env.notify('confirmed', {
-    fromKey: request.fromKey,
-    toKey: seen.onChainKey,
-    blockNum: seen.blockNum,
-    txId: seen.txId,
-    byPeer: seen.byPeer,
-    elapsedMs,
-  });
-  return {
-    status: 'confirmed',
-    fromKey: request.fromKey,
-    toKey: seen.onChainKey,
-    blockNum: seen.blockNum,
-    byPeer: seen.byPeer,
-    elapsedMs,
-    attempts: seen.attempts,
-    operation: request.plan.operation,
-    ...(seen.txId === undefined ? {} : { txId: seen.txId }),
-  };
 }

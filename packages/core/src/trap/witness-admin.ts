@@ -8,7 +8,7 @@ import { refusal, resolveActiveKey, type SignerWithActiveKey } from './arming.js
 import { readUntilTrusted } from './decisive-read.js';
 import { type SigningPlan, signingPlan } from './key-plan.js';
 import { StateKeeper } from './state-keeper.js';
-import { executeSwitch, type SwitchOutcome } from './switch.js';
+import { runSwitch, type SwitchOutcome } from './switch.js';
 
 /** Options shared by {@link disableWitness} and {@link enableWitness}. */
 export interface WitnessAdminOptions {
@@ -25,6 +25,8 @@ export interface WitnessAdminOptions {
   state?: StateStore;
   /** @default 3 */
   maxAttempts?: number;
+  /** The longest wait for the signer, real time; an attempt it does not answer is spent. @default 2 intervals, >= 2000 */
+  signTimeoutMs?: number;
   /** Sees every event of the switch (`triggered`, `broadcast`, `confirmed`, `failed`, `error`). */
   onEvent?: <K extends keyof TrapEvents>(name: K, payload: TrapEvents[K]) => void;
 }
@@ -120,7 +122,7 @@ async function switchTo(
     emit('error', { error: toWitnessTrapError(error), during: 'state' }),
   );
   await state.load();
-  return executeSwitch(
+  return runSwitch(
     {
       chain: options.chain,
       signer: options.signer,
@@ -130,6 +132,8 @@ async function switchTo(
       pollIntervalMs: Math.max(20, Math.round(interval / 10)),
       expiresInMs: Math.max(3000, 10 * interval),
       broadcastTimeoutMs: Math.max(1000, 2 * interval),
+      signTimeoutMs: options.signTimeoutMs ?? Math.max(2000, 2 * interval),
+      ioTimeoutMs: Math.max(10_000, 5 * interval),
       maxAttempts: options.maxAttempts ?? 3,
       dryRun: options.dryRun ?? false,
       emit,

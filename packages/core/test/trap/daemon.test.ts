@@ -66,19 +66,31 @@ describe('daemon mode', () => {
     expect(last?.signerKeys).toEqual([b1]);
   });
 
-  it('reports exhaustion without touching the key when the kill switch is off', async () => {
+  it('exhausted without the kill switch: alerts once, keeps watching, and sees the witness recover', async () => {
     const scenario = await start({ backupKeys: 1 });
     const { sim, witness } = scenario;
     const [b1] = scenario.backupKeys as [string];
     const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon' }));
+    const exhausted: unknown[] = [];
+    const recovered: unknown[] = [];
+    trap.on('exhausted', (e) => exhausted.push(e));
+    trap.on('recovered', (e) => recovered.push(e));
     await trap.arm();
     const run = trap.run();
     await sim.stopNode(witness.signingKey);
     expect(await untilKey(scenario, b1, 120)).toBe(true);
     await sim.stopNode(b1);
-    expect(await stepUntil(sim, run, 120)).toMatchObject({ settled: true, value: { status: 'exhausted' } });
+    // Three rounds of misses on b1 with nothing left: the daemon stays, says it once, and never touches the key.
+    expect(await stepUntil(sim, run, 3 * 21)).toEqual({ settled: false });
+    expect(exhausted).toMatchObject([{ witness: witness.name, killSwitch: false }]);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+    // b1's node comes back: its block is the proof, and the daemon is still there to see it.
+    await sim.startNode(b1);
+    expect(await stepUntil(sim, run, 2 * 21)).toEqual({ settled: false });
+    expect(recovered).toMatchObject([{ key: b1 }]);
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    await trap.stop();
+    expect(await run).toMatchObject({ status: 'stopped' });
   });
 
   it('skips a backup whose node is down, by its health URL', async () => {
@@ -224,9 +236,14 @@ describe('daemon mode', () => {
           expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
           expect(keySwitches(sim, witness.name).map((t) => t.signerKeys[0])).toEqual([witness.signingKey, b1]);
         } else {
-          expect(result).toMatchObject({ settled: true, value: { status: 'exhausted' } });
+          // Nothing proves up: the daemon stays on b1, watching (no kill switch), and touches nothing.
+          expect(result).toEqual({ settled: false });
           expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
           expect(keySwitches(sim, witness.name)).toHaveLength(1);
+          // The primary's node is repaired later: its health URL is the proof, and the daemon fails over to it.
+          await sim.startNode(witness.signingKey);
+          expect(await untilKey(scenario, witness.signingKey, 63)).toBe(true);
+          expect(keySwitches(sim, witness.name)).toHaveLength(2);
         }
         await late.stop();
         await run;
