@@ -76,4 +76,14 @@ describe('metrics server', () => {
     expect(text).toContain('witness_trap_last_notification_success{notifier="twilio"} 0');
     expect(text).not.toContain('secret');
   });
+
+  it('shows witness_trap_paused as 1 between paused and resumed', () => {
+    const events = new Events();
+    const metrics = new TrapMetrics({ witness: 'alice' }).observe(events);
+    expect(metrics.render()).toContain('witness_trap_paused{witness="alice"} 0');
+    events.emit('paused', { at: 1, by: 'telegram:42' });
+    expect(metrics.render()).toContain('# TYPE witness_trap_paused gauge\nwitness_trap_paused{witness="alice"} 1');
+    events.emit('resumed', { at: 2, by: 'telegram:42' });
+    expect(metrics.render()).toContain('witness_trap_paused{witness="alice"} 0');
+  });
 });

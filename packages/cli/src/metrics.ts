@@ -28,6 +28,8 @@ export interface TrapMetricsOptions {
 /** The numbers `/metrics` shows, kept up to date from the trap's events. */
 export class TrapMetrics {
   armed = false;
+  /** Paused by `pause()` or a remote's `/pause`: watching, not firing. */
+  paused = false;
   headBlock = 0;
   lastHeadAt: number | undefined;
   missesSeen = 0;
@@ -71,6 +73,12 @@ export class TrapMetrics {
     trap.on('stopped', () => {
       this.armed = false;
     });
+    trap.on('paused', () => {
+      this.paused = true;
+    });
+    trap.on('resumed', () => {
+      this.paused = false;
+    });
     return this;
   }
 
@@ -93,6 +101,9 @@ export class TrapMetrics {
     };
     const w = `witness="${witness}"`;
     metric('witness_trap_armed', 'gauge', '1 while the trap is armed and watching.', [[w, this.armed ? 1 : 0]]);
+    metric('witness_trap_paused', 'gauge', '1 while the trap is paused: it watches but fires no automatic switch.', [
+      [w, this.paused ? 1 : 0],
+    ]);
     metric('witness_trap_healthy', 'gauge', '1 while the trap watches fresh data (what /healthz reports).', [
       [w, this.healthy().ok ? 1 : 0],
     ]);

@@ -1,4 +1,5 @@
 import type { WitnessTrapError } from './errors.js';
+import type { ControlCommandName, ControlRefusalCode } from './trap/control.js';
 import type { NodeStatus, NotificationKind, PublicKeyString } from './types.js';
 
 /** Which operation carries a key switch. */
@@ -98,6 +99,30 @@ export interface TrapEvents {
   nodes: { nodes: NodeStatus[] };
   /** Something went wrong that the trap survived (a read failed, the state file could not be written, ...). */
   error: { error: WitnessTrapError; during: string };
+  /** The trap was paused (`pause()` or a remote's `/pause`): it keeps watching, but fires nothing on its own. */
+  paused: { at: number; by: string };
+  /** The trap was resumed: misses are counted again from now, and the next one that meets the policy fires. */
+  resumed: { at: number; by: string };
+  /** A control command arrived (from a remote, or `command()` in code), before any check. */
+  command: { command: ControlCommandName; by: string; at: number; to?: PublicKeyString };
+  /** A control command was refused: nothing changed. */
+  'command-refused': {
+    command: ControlCommandName;
+    by: string;
+    at: number;
+    code: ControlRefusalCode | 'SWITCH_FAILED';
+    message: string;
+  };
+  /** A control command was carried out (a switch: confirmed on chain, or signed in a dry run). */
+  'command-executed': {
+    command: ControlCommandName;
+    by: string;
+    at: number;
+    fromKey?: PublicKeyString;
+    toKey?: PublicKeyString;
+    txId?: string;
+    blockNum?: number;
+  };
   /** The trap stopped. */
   stopped: { reason: 'confirmed' | 'requested' | 'failed' | 'exhausted' | 'error'; error?: WitnessTrapError };
 }

@@ -13,6 +13,16 @@ export * from './state/corrupt-state.js';
 export * from './state/file-state-store.js';
 export * from './state/memory-state-store.js';
 export type { SignerWithActiveKey } from './trap/arming.js';
+export type {
+  ControlCommand,
+  ControlCommandName,
+  ControlProgress,
+  ControlRefusalCode,
+  ControlResult,
+  KeyRole,
+  PauseState,
+  TrapControl,
+} from './trap/control.js';
 export * from './trap/health.js';
 export * from './trap/key-plan.js';
 export * from './trap/miss-policy.js';

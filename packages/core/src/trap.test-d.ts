@@ -71,3 +71,19 @@ describe('the public entry point', () => {
     expectTypeOf<FailoverTrapOptions['signer']>().toEqualTypeOf<SignerWithActiveKey>();
   });
 });
+
+describe('FailoverTrap control events', () => {
+  it('types the pause and command payloads', () => {
+    trap.on('paused', (e) => {
+      expectTypeOf(e).toEqualTypeOf<{ at: number; by: string }>();
+    });
+    trap.on('resumed', (e) => {
+      expectTypeOf(e).toEqualTypeOf<{ at: number; by: string }>();
+    });
+    trap.on('command-refused', (e) => {
+      expectTypeOf(e.by).toBeString();
+      expectTypeOf(e.message).toBeString();
+    });
+    expectTypeOf(trap.status().paused).toEqualTypeOf<{ at: number; by: string } | undefined>();
+  });
+});

@@ -5,6 +5,20 @@ import type { SwitchOperation, TrapEvents, TriggerReason } from './events.js';
 import type { NotificationFacts } from './notify/format.js';
 import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
+import {
+  type ControlCommand,
+  ControlDesk,
+  type ControlProgress,
+  type ControlRefusalCode,
+  type ControlResult,
+  describeKey,
+  type KeyRole,
+  type ManualSwitchRequest,
+  manualTarget,
+  type PauseState,
+  refusalOf,
+  type TrapControl,
+} from './trap/control.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
 import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys, probeOnce } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
@@ -170,6 +184,18 @@ export interface TrapStatus {
   pending?: Pick<PendingSwitch, 'fromKey' | 'toKey' | 'txId' | 'expiresAt'>;
   /** Switches this trap instance made or adopted. */
   switches: number;
+  /** Set while paused ({@link FailoverTrap.pause}): watching, but firing nothing on its own. */
+  paused?: PauseState;
+  /** Which configured key is on chain: `backup` (with `backupIndex`), `held` (a key we hold: the primary), `null`. */
+  keyRole?: KeyRole;
+  /** 1-based place of the on-chain key among the backup keys, where `keyRole` is `backup`. */
+  backupIndex?: number;
+  /** The last miss this trap saw (chain time of the slot, epoch ms). */
+  lastMiss?: { aslot: number; slotTime: number; seenInBlock: number };
+  /** How many RPC nodes are fresh now (of `nodes.length`). */
+  freshNodes: number;
+  /** The last switch that landed, from the state (this run's or an earlier one's). */
+  lastSwitch?: SwitchRecord;
 }
 
 /** The event map in eventemitter3's form: one payload argument per event. */
@@ -177,7 +203,8 @@ export type TrapEventArgs = { [K in keyof TrapEvents]: [payload: TrapEvents[K]] 
 
 type Decision =
   | { kind: 'fire'; reason: TriggerReason; facts: NotificationFacts; lastAslot: number }
-  | { kind: 'moved'; witness: WitnessState };
+  | { kind: 'moved'; witness: WitnessState }
+  | { kind: 'manual'; request: ManualSwitchRequest };
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -195,7 +222,7 @@ const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * const outcome = await trap.run(); // one-shot: resolves after one confirmed switch
  * ```
  */
-export class FailoverTrap extends EventEmitter<TrapEventArgs> {
+export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapControl<TrapStatus> {
   readonly #o: FailoverTrapOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -224,6 +251,9 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
   #exhaustedSince: number | undefined;
   /** Misses since the witness last produced, across switches: its first block after them is a recovery. */
   #missesSinceProduced = 0;
+  /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
+  readonly #desk = new ControlDesk();
+  #lastMiss: TrapStatus['lastMiss'];
 
   constructor(options: FailoverTrapOptions) {
     super();
@@ -345,6 +375,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     if (this.#controller.signal.aborted) this.#controller = new AbortController();
     this.#running = this.#runLoop().finally(() => {
       this.#running = undefined;
+      this.#desk.drain(new TrapStoppedError());
     });
     return this.#running;
   }
@@ -395,7 +426,100 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
             },
           }),
       switches: this.#switches.length,
+      ...(this.#desk.paused === undefined ? {} : { paused: { ...this.#desk.paused } }),
+      ...(this.#currentKey === undefined ? {} : describeKey(this.#currentKey, this.#o.backupKeys, this.#heldKeys)),
+      ...(this.#lastMiss === undefined ? {} : { lastMiss: { ...this.#lastMiss } }),
+      freshNodes: this.#o.chain.nodes().filter((node) => node.fresh).length,
+      ...(this.#state.snapshot().history.length === 0
+        ? {}
+        : { lastSwitch: { ...this.#state.snapshot().history.at(-1) } as SwitchRecord }),
     };
+  }
+
+  /**
+   * Pauses the trap: it keeps watching (status, events, recoveries, a peer's switch adopted) but fires no automatic
+   * switch until {@link FailoverTrap.resume}. A manual switch still works. Emits `paused`.
+   * @param options.by - Who asked, e.g. `telegram:12345`. @default 'api'
+   * @returns `false` where it was paused already (nothing changed).
+   */
+  pause(options: { by?: string } = {}): boolean {
+    const state = { at: this.#clock.now(), by: options.by ?? 'api' };
+    if (!this.#desk.pause(state)) return false;
+    this.#log.warn('paused: watching, but not firing', { by: state.by });
+    this.#emit('paused', state);
+    return true;
+  }
+
+  /**
+   * Resumes a paused trap. Misses are counted afresh from now (the ones seen while paused never fire it), so the
+   * next miss that meets the policy fires. Emits `resumed`.
+   * @param options.by - Who asked. @default 'api'
+   * @returns `false` where it was not paused.
+   */
+  resume(options: { by?: string } = {}): boolean {
+    if (!this.#desk.resume()) return false;
+    const state = { at: this.#clock.now(), by: options.by ?? 'api' };
+    this.#policy.reset();
+    this.#log.info('resumed: armed again', { by: state.by });
+    this.#emit('resumed', state);
+    return true;
+  }
+
+  /**
+   * The control entry point for remotes (Telegram commands, a web UI, custom tooling): `status`, `pause`, `resume`,
+   * `switch` (to the next backup, or a configured backup key `to`), `disable` (the null key). Emits `command` on
+   * receipt, then `command-refused` or `command-executed`. A switch goes through the very path of an automatic one
+   * (the compare-and-swap `witness_set_properties`, confirmation by inclusion, notifications, state), reason
+   * `manual`: a running trap runs it in its own loop, between two waits, never beside another switch.
+   *
+   * @example
+   * ```ts
+   * const result = await trap.command({ command: 'switch', by: 'api' });
+   * if (result.ok) console.log(result.switch?.status); // 'confirmed'
+   * else console.log(result.code, result.message); // e.g. 'NOT_A_BACKUP_KEY'
+   * ```
+   */
+  async command(request: ControlCommand, progress?: ControlProgress): Promise<ControlResult> {
+    const { command, by } = request;
+    const to = request.command === 'switch' ? request.to : undefined;
+    this.#emit('command', { command, by, at: this.#clock.now(), ...(to === undefined ? {} : { to }) });
+    const refuse = (code: ControlRefusalCode | 'SWITCH_FAILED', message: string): ControlResult => {
+      this.#emit('command-refused', { command, by, at: this.#clock.now(), code, message });
+      return { ok: false, command, code, message };
+    };
+    const executed = (made?: SwitchOutcome): ControlResult => {
+      const facts =
+        made === undefined
+          ? {}
+          : {
+              fromKey: made.fromKey,
+              toKey: made.toKey,
+              ...('txId' in made && made.txId !== undefined ? { txId: made.txId } : {}),
+              ...('blockNum' in made ? { blockNum: made.blockNum } : {}),
+            };
+      this.#emit('command-executed', { command, by, at: this.#clock.now(), ...facts });
+      return { ok: true, command, ...(made === undefined ? {} : { switch: made }) };
+    };
+    if (command === 'status') return executed();
+    if (command === 'pause') return this.pause({ by }) ? executed() : refuse('NO_CHANGE', 'already paused');
+    if (command === 'resume') return this.resume({ by }) ? executed() : refuse('NO_CHANGE', 'not paused');
+    const current = this.#currentKey;
+    if (this.#armed === undefined || current === undefined) return refuse('NOT_ARMED', 'the trap has not armed yet');
+    if (this.#controller.signal.aborted) return refuse('STOPPED', 'the trap is stopping');
+    if (this.#desk.busy) return refuse('BUSY', 'another manual switch is in flight');
+    const target = manualTarget(request, current, this.#o.backupKeys, this.#nextKeyFacts(current).nextKey);
+    if ('code' in target) return refuse(target.code, target.message);
+    try {
+      const outcome =
+        this.#running !== undefined
+          ? await this.#desk.enqueue(target.toKey, by, progress)
+          : await this.#desk.direct(() => this.#withProgress(progress, () => this.switchNow({ to: target.toKey, by })));
+      if (outcome.status === 'abandoned') return refuse('SWITCH_FAILED', 'the switch was abandoned');
+      return executed(outcome);
+    } catch (error) {
+      const why = refusalOf(error);
+      return refuse(why.code, why.message);
+    }
   }
 
   /**
@@ -403,7 +527,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
    * @param options.to - The key to switch to. @default the next backup key
    * @throws ConfigError where `to` is not a valid key or is the current one; SwitchFailedError where it did not land.
    */
-  async switchNow(options: { to?: PublicKeyString } = {}): Promise<SwitchOutcome> {
+  async switchNow(options: { to?: PublicKeyString; by?: string } = {}): Promise<SwitchOutcome> {
     if (this.#armed === undefined) await this.arm();
     const state = await this.#readWitnessOrFail();
     this.#currentKey = state.signingKey;
@@ -424,6 +548,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       toKey: to,
       reason: 'manual',
       plan: this.#planFor(state.signingKey),
+      ...(options.by === undefined ? {} : { facts: { by: options.by } }),
     });
     if (outcome.status === 'confirmed') {
       // A running daemon watches the new key from here; otherwise the next run arms on it.
@@ -431,6 +556,78 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       else this.#currentKey = outcome.toKey;
     }
     return outcome;
+  }
+
+  /** Runs `work`, telling `progress` about its broadcast (the switches of a trap never overlap, so it is this one's). */
+  async #withProgress<T>(progress: ControlProgress | undefined, work: () => Promise<T>): Promise<T> {
+    const onBroadcast = progress?.broadcast;
+    if (onBroadcast === undefined) return work();
+    let told = false;
+    const listener = (event: TrapEvents['broadcast']) => {
+      if (told) return;
+      told = true;
+      try {
+        onBroadcast(event);
+      } catch (error) {
+        this.#log.error('a control progress callback threw', { error: String(error) });
+      }
+    };
+    this.on('broadcast', listener);
+    try {
+      return await work();
+    } finally {
+      this.off('broadcast', listener);
+    }
+  }
+
+  /**
+   * A manual switch handed to the run loop: the same machinery as a failover (reason `manual`), then the same
+   * aftermath (one-shot: done; daemon: re-armed on the new key; the null key: nothing left to watch). A switch that
+   * did not land is reported to whoever asked and does not end the run: the trap keeps guarding the key on chain.
+   */
+  async #manual(request: ManualSwitchRequest): Promise<TrapOutcome | undefined> {
+    let outcome: SwitchOutcome;
+    try {
+      const witness = await this.#readWitnessOrFail();
+      const fromKey = witness.signingKey;
+      if (fromKey === request.toKey) {
+        throw refusal([{ code: 'CONFIG_INVALID_KEY', message: `${fromKey} is already the signing key` }]);
+      }
+      outcome = await this.#withProgress(request.progress, () =>
+        this.#switchTo({
+          fromKey,
+          toKey: request.toKey,
+          reason: 'manual',
+          facts: { by: request.by },
+          plan: this.#planFor(fromKey),
+        }),
+      );
+    } catch (error) {
+      request.settle({ error: toWitnessTrapError(error) });
+      if (error instanceof TrapStoppedError || this.#controller.signal.aborted) throw error;
+      return undefined;
+    }
+    request.settle({ outcome });
+    if (outcome.status === 'confirmed' && isNullSigningKey(outcome.toKey)) {
+      // Disabled by hand: the witness left the schedule, there is nothing left to watch. Not an exhaustion.
+      this.#switches.push(outcome);
+      await this.#state.markEnded();
+      return this.#end('confirmed', outcome);
+    }
+    return this.#afterSwitch(outcome);
+  }
+
+  /** The watch, interrupted at once when a manual switch is queued (it then becomes the decision). */
+  async #watchOrManual(): Promise<Decision> {
+    for (;;) {
+      const request = this.#desk.take();
+      if (request !== undefined) return { kind: 'manual', request };
+      try {
+        return await this.#watch();
+      } catch (error) {
+        if (this.#controller.signal.aborted || !this.#desk.waiting) throw error;
+      }
+    }
   }
 
   async #runLoop(): Promise<TrapOutcome> {
@@ -465,8 +662,19 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
         if (ended !== undefined) return ended;
       }
       for (;;) {
-        const decision = await this.#watch();
-        const ended = decision.kind === 'moved' ? await this.#adopt(decision.witness) : await this.#failover(decision);
+        const decision = await this.#watchOrManual();
+        if (decision.kind === 'fire' && this.#desk.paused !== undefined) {
+          // Paused: the evidence is seen and told (`missed`), but acted on only after a resume, on new misses.
+          this.#log.warn('paused: not firing', { reason: decision.reason, by: this.#desk.paused.by });
+          this.#policy.reset();
+          continue;
+        }
+        const ended =
+          decision.kind === 'manual'
+            ? await this.#manual(decision.request)
+            : decision.kind === 'moved'
+              ? await this.#adopt(decision.witness)
+              : await this.#failover(decision);
         if (ended !== undefined) return ended;
       }
     } catch (thrown) {
@@ -521,6 +729,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       if (verdict.kind !== 'missed') continue;
       this.#missesSinceProduced += 1;
       const counted = this.#policy.record({ aslot: verdict.aslot, slotTime: verdict.slotTime });
+      this.#lastMiss = { aslot: verdict.aslot, slotTime: verdict.slotTime, seenInBlock: verdict.seenInBlock };
       this.#emit('missed', {
         witness: this.#o.witness,
         aslot: verdict.aslot,
@@ -559,7 +768,9 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
     for (let check = 1; check <= darkChecks; check++) {
       const health = await probeOnce(url, this.#probeOptions());
       if (health.up) return undefined;
-      if (check < darkChecks) await sleepOrStop(this.#clock, this.#blockIntervalMs, this.#controller.signal);
+      if (check < darkChecks) {
+        await sleepOrStop(this.#clock, this.#blockIntervalMs, this.#desk.wakeSignal(this.#controller.signal));
+      }
     }
     this.#log.warn('current key node dark before its slot: pre-emptive switch', { aslot: slot.aslot });
     return { kind: 'fire', reason: 'preemptive', facts: { aslot: slot.aslot }, lastAslot: Number.POSITIVE_INFINITY };
@@ -900,7 +1111,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> {
       pollIntervalMs: this.#pollIntervalMs,
       emit: this.#emitFn,
       log: this.#log,
-      signal: () => this.#controller.signal,
+      signal: () => this.#desk.wakeSignal(this.#controller.signal),
     });
   }
 
