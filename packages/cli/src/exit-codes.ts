@@ -8,6 +8,11 @@ export const ExitCode = {
   failure: 1,
   /** Usage or configuration error: nothing was broadcast. */
   usage: 2,
+  /**
+   * The kill switch fired: every key failed and the null key is on chain, the witness is disabled. Nothing is left
+   * to guard until a person re-enables it (`witness-trap enable`): a service manager must not restart on it.
+   */
+  disabled: 3,
 } as const;
 
 /**

@@ -26,7 +26,7 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
       'no notifier configured: a failover will only be logged (see notify-test --help)',
     );
   }
-  const { FailoverTrap, fileStateStore } = await import('@witness-trap/core');
+  const { FailoverTrap, fileStateStore, isNullSigningKey } = await import('@witness-trap/core');
   const { chain, signer } = connection;
   const trap = new FailoverTrap({
     witness: settings.witness ?? '',
@@ -84,7 +84,10 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
       case 'stopped':
         return ExitCode.ok;
       case 'exhausted':
-        return ExitCode.failure;
+        // A daemon ends exhausted only once the kill switch set the null key; otherwise it keeps watching.
+        return outcome.last?.status === 'confirmed' && isNullSigningKey(outcome.last.toKey)
+          ? ExitCode.disabled
+          : ExitCode.failure;
     }
     return ExitCode.failure;
   } finally {

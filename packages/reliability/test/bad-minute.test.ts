@@ -1,0 +1,250 @@
+/**
+ * The bad minute (issue 12): several things going wrong around one switch. A signer that never answers, a state
+ * store that hangs, `stop()` while something hangs, nodes that cannot be read after the broadcast, a restart that
+ * finds the reason for its switch gone. Each asserts what happened on the chain.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  memoryStateStore,
+  type Notifier,
+  type Signer,
+  type StateStore,
+  type TrapNotification,
+  wifKeyRing,
+} from '@witness-trap/core';
+import type { Simnet } from '@witness-trap/simnet';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordFinding } from '../src/findings.js';
+import { keySwitches, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+/** Steps the chain one slot at a time, letting `realMs` of real time pass after each (for real-time bounds). */
+async function stepSlowly<T>(sim: Simnet, done: Promise<T>, maxSlots: number, realMs: number) {
+  let settled = false;
+  done.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let slot = 0; slot < maxSlots && !settled; slot++) {
+    await sim.advanceSlots(1);
+    await delay(realMs);
+  }
+  return settled;
+}
+
+/** The demo witness's keys behind the external-signer contract, with the first `hangs` sign calls never answered. */
+function hangingSigner(s: Scenario, hangs: number): Signer & { signCalls: number } {
+  const ring = wifKeyRing({ signingKeys: [s.witness.privateKey, ...s.witness.backupKeys.map((k) => k.privateKey)] });
+  const signer = {
+    signCalls: 0,
+    publicKeys: () => ring.publicKeys(),
+    sign: (tx: Parameters<Signer['sign']>[0], keys: string[], chainId: string) => {
+      signer.signCalls += 1;
+      if (signer.signCalls <= hangs) return new Promise<never>(() => {});
+      return ring.sign(tx, keys, chainId);
+    },
+  };
+  return signer;
+}
+
+/** A notifier that keeps what it was told. */
+function recordingNotifier(): Notifier & { told: TrapNotification[] } {
+  const told: TrapNotification[] = [];
+  return { name: 'recorder', told, notify: async (n) => void told.push(n) };
+}
+
+describe('awaits between fire and broadcast are bounded', () => {
+  it('an external signer that never answers spends one attempt; the next one signs and the switch lands', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const signer = hangingSigner(scenario, 1);
+    const { trap, of } = scenario.trap({ signer, signTimeoutMs: 300 });
+    await stepUntil(sim, trap.arm(), 21);
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepSlowly(sim, run, 120, 15)).toBe(true);
+    await expect(run).resolves.toMatchObject({ status: 'confirmed', last: { toKey: backupKeys[0] } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(signer.signCalls).toBe(2);
+    expect(of('error').map((e) => e.error.code)).toContain('SWITCH_SIGN_TIMEOUT');
+    recordFinding({
+      area: 'bad minute: hung signer',
+      injected: 'external signer never answers its first sign call (signTimeoutMs 300)',
+      happened: `attempt spent after the timeout, re-signed, ${keySwitches(sim, witness.name).length} switch on chain`,
+    });
+  });
+
+  it('a state store that hangs on save is reported, and the switch goes out anyway', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const inner = memoryStateStore();
+    let hang = false;
+    const state: StateStore = {
+      load: () => inner.load(),
+      save: (s) => (hang ? new Promise<never>(() => {}) : inner.save(s)),
+    };
+    const { trap, of } = scenario.trap({ state, saveTimeoutMs: 200 });
+    await stepUntil(sim, trap.arm(), 21);
+    hang = true;
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    expect(await stepSlowly(sim, run, 120, 15)).toBe(true);
+    await expect(run).resolves.toMatchObject({ status: 'confirmed' });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(
+      of('error')
+        .filter((e) => e.during === 'state')
+        .map((e) => e.error.code),
+    ).toContain('STATE_WRITE_TIMEOUT');
+  });
+
+  it('stop() returns within its bound while the signer hangs for ever, and nothing is broadcast', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const signer = hangingSigner(scenario, Number.POSITIVE_INFINITY);
+    const { trap, of } = scenario.trap({ signer, signTimeoutMs: 60_000, stopTimeoutMs: 500 });
+    await stepUntil(sim, trap.arm(), 21);
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    const triggered = new Promise<void>((resolve) => trap.once('triggered', () => resolve()));
+    await stepUntil(sim, triggered, 120);
+    expect(of('triggered')).toHaveLength(1);
+    const stopped = await Promise.race([trap.stop().then(() => 'stopped'), delay(5000).then(() => 'still waiting')]);
+    expect(stopped).toBe('stopped');
+    expect(sim.chain.broadcasts()).toHaveLength(0);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+    void run.catch(() => undefined);
+  });
+});
+
+describe('nodes unreadable after the broadcast, then readable again', () => {
+  const READS = [
+    'condenser_api.get_dynamic_global_properties',
+    'condenser_api.get_witness_by_account',
+    'condenser_api.get_block',
+  ];
+
+  it('says "unconfirmed" once past the expiration, backs off, and confirms by inclusion when the chain answers', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const notifier = recordingNotifier();
+    const { trap, of } = scenario.trap({ notifiers: [notifier] });
+    await stepUntil(sim, trap.arm(), 21);
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    // The reads break the moment the first broadcast is answered (a listener runs synchronously, within the step).
+    const faults = new Promise<Array<{ remove(): Promise<void> }>>((resolve) =>
+      trap.once('broadcast', () =>
+        resolve(
+          Promise.all(
+            [0, 1, 2].map((endpoint) => sim.injectFault({ kind: 'error-rate', methods: READS }, { endpoint })),
+          ),
+        ),
+      ),
+    );
+    expect(await stepUntil(sim, faults, 120)).toMatchObject({ settled: true });
+    // Ten block intervals of lifetime, then two more: well past it, the chain still unreadable.
+    expect(await stepSlowly(sim, run, 40, 5)).toBe(false);
+    expect(of('unconfirmed')).toHaveLength(1);
+    expect(notifier.told.filter((n) => n.kind === 'unconfirmed')).toHaveLength(1);
+    const readErrors = of('error').filter((e) => e.during === 'confirm').length;
+    // One report per kind of failure, not one per poll (a poll every 300 ms would be a hundred here).
+    expect(readErrors).toBeLessThanOrEqual(6);
+    await Promise.all((await faults).map((f) => f.remove()));
+    expect(await stepUntil(sim, run, 42)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    const switches = keySwitches(sim, witness.name);
+    expect(switches).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    // The truth reached: the block that included the transaction, not the head when the chain answered again.
+    expect(of('confirmed')).toMatchObject([{ blockNum: switches[0]?.blockNum, txId: switches[0]?.id, byPeer: false }]);
+    recordFinding({
+      area: 'bad minute: unreadable after broadcast',
+      injected: 'every read (head, witness, blocks) fails on all 3 endpoints from the first broadcast for 40 slots',
+      happened: `1 "unconfirmed" event and notification, ${readErrors} read error events; confirmed in block ${switches[0]?.blockNum} once readable`,
+    });
+  });
+});
+
+describe('after a restart, the live rules', () => {
+  it('a resumed switch whose reason is gone (the old node produced again) is not re-signed', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const state = memoryStateStore();
+    // A long lifetime, so that the restart comes while the first transaction is still valid.
+    const options = { state, confirmTimeoutMs: 120_000 };
+    const first = scenario.trap(options);
+    await stepUntil(sim, first.trap.arm(), 21);
+    const run = first.trap.run();
+    const drops = await Promise.all(
+      [0, 1, 2].map((endpoint) => sim.injectFault({ kind: 'drop-broadcasts' }, { endpoint })),
+    );
+    await sim.stopNode(witness.signingKey);
+    const broadcast = new Promise<void>((resolve) => first.trap.once('broadcast', () => resolve()));
+    await stepUntil(sim, broadcast, 120);
+    await first.trap.stop();
+    await run;
+    expect((await state.load())?.pending).toBeDefined();
+    // While the watcher is down, the primary comes back and produces.
+    await sim.startNode(witness.signingKey);
+    const producedBefore = sim.chain.witness(witness.name)?.last_confirmed_block_num ?? 0;
+    for (
+      let i = 0;
+      i < 21 && (sim.chain.witness(witness.name)?.last_confirmed_block_num ?? 0) === producedBefore;
+      i++
+    ) {
+      await sim.advanceSlots(1);
+    }
+    expect(sim.chain.witness(witness.name)?.last_confirmed_block_num).toBeGreaterThan(producedBefore);
+    const second = scenario.trap(options);
+    await stepUntil(sim, second.trap.arm(), 21);
+    const resumed = second.trap.run();
+    // The saved transaction expires unseen (every node still drops it); then the nodes take broadcasts again.
+    await stepUntil(sim, resumed, 45);
+    await Promise.all(drops.map((d) => d.remove()));
+    expect(await stepUntil(sim, resumed, 42)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(witness.signingKey);
+    const signed = new Set(sim.chain.broadcasts().map((b) => b.txId));
+    expect(signed.size).toBe(1);
+    await second.trap.stop();
+  });
+
+  it('a switch that landed while the watcher was down is confirmed in the block that included it', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const state = memoryStateStore();
+    const first = scenario.trap({ state });
+    await stepUntil(sim, first.trap.arm(), 21);
+    const run = first.trap.run();
+    await sim.stopNode(witness.signingKey);
+    // Killed the moment its first broadcast is answered, before it can see the transaction in a block.
+    const stopped = new Promise<void>((resolve) => first.trap.once('broadcast', () => resolve(first.trap.stop())));
+    await stepUntil(sim, stopped, 120);
+    expect(await run).toMatchObject({ status: 'stopped' });
+    // Down for 30 blocks: the transaction lands in the first of them and its lifetime is long over at restart.
+    await sim.advanceSlots(30);
+    const switches = keySwitches(sim, witness.name);
+    expect(switches).toHaveLength(1);
+    const second = scenario.trap({ state });
+    const done = (async () => {
+      await second.trap.arm();
+      return second.trap.run();
+    })();
+    expect(await stepUntil(sim, done, 21)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(second.of('confirmed')).toMatchObject([
+      { toKey: backupKeys[0], blockNum: switches[0]?.blockNum, txId: switches[0]?.id, byPeer: false },
+    ]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+});
