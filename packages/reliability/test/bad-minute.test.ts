@@ -62,6 +62,41 @@ function recordingNotifier(): Notifier & { told: TrapNotification[] } {
   return { name: 'recorder', told, notify: async (n) => void told.push(n) };
 }
 
+describe('a stale "down" never disables the witness', () => {
+  it('probes the backups again before the null key: the backup that came back gets the switch', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const [b1, b2] = backupKeys as [string, string];
+    const up = new Map<string, boolean>([
+      [b1, false],
+      [b2, false],
+    ]);
+    const urls = { [b1]: 'http://127.0.0.1:1/b1', [b2]: 'http://127.0.0.1:1/b2' };
+    const keyOf = new Map(Object.entries(urls).map(([key, url]) => [url, key]));
+    // The health-probe contract, answering a little later as a real network does.
+    const healthProbe = async (url: string) => {
+      await delay(20);
+      return { up: up.get(keyOf.get(url) ?? '') === true };
+    };
+    const { trap, of } = scenario.trap({ mode: 'daemon', killSwitch: true, health: urls, healthProbe });
+    await stepUntil(sim, trap.arm(), 21);
+    const run = trap.run();
+    // Both backups' nodes look down at the background checks of a whole round...
+    expect(await stepSlowly(sim, run, 25, 30)).toBe(false);
+    // ...then come back, and the primary dies: the last background answer (less than two rounds old) says down.
+    up.set(b1, true);
+    up.set(b2, true);
+    await sim.stopNode(witness.signingKey);
+    const moved = new Promise<void>((resolve) => trap.once('confirmed', () => resolve()));
+    await stepSlowly(sim, moved, 63, 30);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(of('exhausted')).toHaveLength(0);
+    await trap.stop();
+    await run;
+  });
+});
+
 describe('awaits between fire and broadcast are bounded', () => {
   it('an external signer that never answers spends one attempt; the next one signs and the switch lands', async () => {
     scenario = await startScenario();
