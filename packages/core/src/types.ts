@@ -118,8 +118,9 @@ export interface Observation<T> {
 /** Options for one read. */
 export interface ReadOptions {
   /**
-   * The read decides a failover: use only fresh nodes and, where two or more are fresh, ask them all and
-   * return only what they agree on. A client that cannot meet this throws a retryable `StaleDataError` or
+   * The read decides a failover: use only fresh nodes, and return only what a strict majority of the CONFIGURED
+   * nodes agrees on (the one node where one is configured; both of two; two of three). Nodes that are down or stale
+   * never shrink that majority. A client that cannot meet this throws a retryable `StaleDataError` or
    * `DisagreementError` instead of answering.
    * @default false
    */

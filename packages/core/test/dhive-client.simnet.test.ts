@@ -154,14 +154,24 @@ describe('dhiveChainClient on the simulated chain', () => {
     expect(client.nodes().map((n) => n.fresh)).toEqual([true, false, true]);
   });
 
-  it('catches a lying endpoint whose head number its block id does not carry, and decides with the honest one', async () => {
-    const { sim, client } = await start(2);
+  it('catches a lying endpoint whose head number its block id does not carry, and decides with the honest two', async () => {
+    const { sim, client } = await start(3);
     const alice = sim.witnesses[0]!;
     await sim.injectFault({ kind: 'lying-head' }, { endpoint: 1 });
     const { value, node } = await client.getWitness(alice.name, { decisive: true });
     expect(value?.signingKey).toBe(alice.signingKey);
-    expect(node).toBe(sim.urls[0]);
-    expect(client.nodes()[1]).toMatchObject({ fresh: false, lastError: expect.stringMatching(/head_block_id/) });
+    expect([sim.urls[0], sim.urls[2]]).toContain(node);
+    // Its head, whose id does not carry its number, is never taken: it decides nothing.
+    expect(client.nodes()[1]).toMatchObject({ fresh: false });
+    expect(client.nodes()[1]?.headBlockNumber).toBeUndefined();
+  });
+
+  it('with two endpoints, one caught lying leaves no quorum: the read waits instead of trusting the other alone', async () => {
+    const { sim, client } = await start(2);
+    const alice = sim.witnesses[0]!;
+    await sim.injectFault({ kind: 'lying-head' }, { endpoint: 1 });
+    const error = await client.getWitness(alice.name, { decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'STALE_DATA', isRetryable: true, details: { needed: 2, configured: 2 } });
   });
 
   it('gets a broadcast through when one endpoint hangs and another answers HTML', async () => {

@@ -15,7 +15,13 @@ export type Mutation =
   | { kind: 'huge'; value: number | string }
   | { kind: 'html'; status: number }
   | { kind: 'body'; text: string }
-  | { kind: 'result'; value: unknown };
+  | { kind: 'result'; value: unknown }
+  /**
+   * A well-formed lie: `rewrite` gets the JSON-RPC method and the upstream's parsed `result` and returns the result to
+   * send instead (e.g. a witness object with another `total_missed`, `last_aslot` or `signing_key`): nothing a format
+   * check can see, only a vote between nodes.
+   */
+  | { kind: 'lie'; rewrite: (method: string, result: unknown) => unknown };
 
 /** The proxy and what it saw. */
 export interface MutatingProxy {
@@ -47,8 +53,8 @@ function replaceNumbers(value: unknown, by: number | string): unknown {
   return value;
 }
 
-/** Applies `mutation` to one answer; returns the HTTP status and body to send. */
-export function mangle(text: string, mutation: Mutation): { status: number; body: string; type: string } {
+/** Applies `mutation` to one answer to `method`; returns the HTTP status and body to send. */
+export function mangle(text: string, mutation: Mutation, method = ''): { status: number; body: string; type: string } {
   const json = 'application/json';
   switch (mutation.kind) {
     case 'none':
@@ -66,6 +72,7 @@ export function mangle(text: string, mutation: Mutation): { status: number; body
   }
   const parsed = JSON.parse(text) as { result?: unknown };
   if (mutation.kind === 'result') parsed.result = mutation.value;
+  if (mutation.kind === 'lie' && parsed.result !== undefined) parsed.result = mutation.rewrite(method, parsed.result);
   if (mutation.kind === 'huge') parsed.result = replaceNumbers(parsed.result, mutation.value);
   if (mutation.kind === 'replace' || mutation.kind === 'delete') {
     const found = slots(parsed.result);
@@ -92,15 +99,17 @@ export async function startMutatingProxy(target: string): Promise<MutatingProxy>
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      let method = '';
       try {
         const request = JSON.parse(body) as { method?: string } | Array<{ method?: string }>;
         for (const r of Array.isArray(request) ? request : [request]) methods.push(String(r.method));
+        if (!Array.isArray(request)) method = String(request.method);
       } catch {
         methods.push('(unparsable)');
       }
       try {
         const upstream = await fetch(target, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-        const answer = mangle(await upstream.text(), state.mutation);
+        const answer = mangle(await upstream.text(), state.mutation, method);
         res.writeHead(answer.status, { 'content-type': answer.type });
         res.end(answer.body);
       } catch {

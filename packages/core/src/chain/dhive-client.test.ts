@@ -294,12 +294,12 @@ describe('freshness', () => {
   });
 
   it('does not trust a head from the future (a node that lies, or a local clock that is wrong)', async () => {
-    const { nodes, client } = await setup(2);
-    nodes[1]!.head = { number: 1010, time: clock.now() + 90_000 };
+    const { nodes, client } = await setup(3);
+    nodes[2]!.head = { number: 1010, time: clock.now() + 90_000 };
     const { value, node } = await client.getHead({ decisive: true });
     expect(value.headBlockNumber).toBe(1000);
-    expect(node).toBe(nodes[0]?.url);
-    expect(client.nodes().map((n) => n.fresh)).toEqual([true, false]);
+    expect([nodes[0]?.url, nodes[1]?.url]).toContain(node);
+    expect(client.nodes().map((n) => n.fresh)).toEqual([true, true, false]);
   });
 
   it('survives a freshness listener and a logger that throw, without blaming the node', async () => {
@@ -326,7 +326,8 @@ describe('freshness', () => {
     await client.getHead({ decisive: true });
     expect(changes).toHaveLength(seen); // nothing changed, nothing said
     nodes[1]!.head.time = clock.now() - 120_000;
-    await client.getHead({ decisive: true });
+    // One fresh node of two is no quorum: the read waits, and the change is told all the same.
+    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(StaleDataError);
     expect(changes.slice(seen)).toEqual([[true, false]]);
   });
 });
@@ -371,13 +372,58 @@ describe('decisive reads', () => {
     expect(value.headBlockNumber).toBe(1001);
   });
 
-  it('decides with the fresh node alone when the other is stale', async () => {
-    const { nodes, client } = await setup(2);
-    nodes[1]!.head.time = clock.now() - 120_000;
-    nodes[1]!.witnesses.alice = witnessJson('alice', PUB_B);
-    const { value, node } = await client.getWitness('alice', { decisive: true });
-    expect(value?.signingKey).toBe(PUB_A);
-    expect(node).toBe(nodes[0]?.url);
+  it('never lets one of two nodes decide alone: the other stale or timing out makes the read wait, and says so once', async () => {
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    const log = {
+      debug: () => undefined,
+      info: (message: string) => infos.push(message),
+      warn: (message: string) => warnings.push(message),
+      error: () => undefined,
+    };
+    const { nodes, client } = await setup(2, { log });
+    const [honest, liar] = [nodes[0]!, nodes[1]!];
+    // The liar says the witness missed five more slots, on a later aslot: what would decide a switch.
+    liar.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 93, last_aslot: 1300 });
+    await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(DisagreementError);
+
+    // The honest node times out: the liar is the only fresh node left, and still decides nothing.
+    honest.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    for (let i = 0; i < 4; i++) {
+      const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StaleDataError);
+      expect((error as StaleDataError).isRetryable).toBe(true);
+      expect((error as StaleDataError).details).toMatchObject({ needed: 2, configured: 2 });
+      expect((error as Error).message).toMatch(/waiting for a quorum/);
+      clock.advance(1000);
+    }
+    // The honest node is stale instead: the same.
+    delete honest.handlers['condenser_api.get_witness_by_account'];
+    honest.head.time = clock.now() - 120_000;
+    await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+    expect(warnings.filter((w) => /quorum/.test(w))).toHaveLength(1);
+
+    // Both fresh and agreeing again: the read answers, and the log says the quorum is back.
+    honest.head = { number: 1001, time: clock.now() };
+    liar.head = { number: 1001, time: clock.now() };
+    liar.witnesses.alice = witnessJson('alice', PUB_A);
+    clock.advance(6000);
+    expect((await client.getWitness('alice', { decisive: true })).value?.totalMissed).toBe(88);
+    expect(infos.filter((m) => /quorum/.test(m))).toHaveLength(1);
+  });
+
+  it('needs 3 agreeing of 5 configured nodes: two honest answers with two nodes down and one liar wait', async () => {
+    const { nodes, client } = await setup(5);
+    nodes[0]!.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 93 });
+    for (const node of nodes.slice(1, 3)) node.head.time = clock.now() - 120_000;
+    const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DisagreementError);
+    expect((error as DisagreementError).details).toMatchObject({ needed: 3, configured: 5 });
+    clock.advance(3001);
+    for (const node of nodes) node.head = { number: 1001, time: clock.now() };
+    nodes[2]!.head.time = clock.now() - 120_000;
+    // A third honest node is back: 3 of 5 agree.
+    expect((await client.getWitness('alice', { decisive: true })).value?.totalMissed).toBe(88);
   });
 
   it('refreshes heads it has not read lately before trusting a node for a decisive read', async () => {

@@ -108,9 +108,11 @@ export interface DhiveChainClient extends ChainClient {
  * (dhive retries inside a call with 500 ms first tries and a global health tracker); and abort signals.
  *
  * - Every node's head is tracked: when it last advanced, its age, latency, failures. `nodes()` reports it.
- * - `decisive` reads ask every fresh node in parallel and return only what a quorum agrees on (all of one, both of
- *   two, a majority of three or more); otherwise a retryable `StaleDataError` or `DisagreementError`. A node one
- *   block behind is not lying: the disagreement passes on the next try.
+ * - `decisive` reads ask every fresh node in parallel and return only what a quorum agrees on: a strict majority of
+ *   the nodes CONFIGURED (one of one, both of two, two of three, three of four or five), among fresh nodes. Fewer
+ *   fresh nodes than that, or no agreement, is a retryable `StaleDataError` or `DisagreementError` (and one warning
+ *   in the log until a quorum agrees again): the caller waits; the quorum never shrinks to whoever answered. A node
+ *   one block behind is not lying: the disagreement passes on the next try.
  * - Other reads use the best node (fresh, fastest) and fail over to the next.
  * - `broadcast` sends the same signed transaction to every usable node at once (all but those that failed in the
  *   last few blocks, unless that is all of them); "Duplicate transaction check failed" counts as accepted.
@@ -143,6 +145,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
   readonly #onNodesChange: ((nodes: NodeStatus[]) => void) | undefined;
   readonly #options: DhiveChainClientOptions;
   #chainIntervalMs: number | undefined;
+  /** A decisive read last ended without a quorum (said once until one agrees again). */
+  #waitingForQuorum = false;
 
   constructor(options: DhiveChainClientOptions) {
     if (!Array.isArray(options.nodes) || options.nodes.length === 0) {
@@ -305,7 +309,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
   }
 
   /**
-   * Asks every node that may be fresh, in parallel, and returns the value a quorum of fresh nodes agrees on. A
+   * Asks every node that may be fresh, in parallel, and returns the value a quorum of fresh nodes agrees on (see
+   * `quorumOf` in quorum.ts: a strict majority of the configured nodes, however many answer). A
    * node whose head was not read within the last block interval is asked for its head too, in the same breath,
    * so that its freshness is judged on now and not on a minute ago.
    */
@@ -321,9 +326,10 @@ class DhiveChainClientImpl implements DhiveChainClient {
     const usable = this.#nodes.filter((node) => !node.inBackoff(now, this.#intervalMs, bounds));
     const candidates = usable.length > 0 ? usable : this.#nodes;
     const call = { timeoutMs: this.#timeoutMs, signal };
+    const configured = this.#nodes.length;
 
     return new Promise((resolve, reject) => {
-      const tally: Tally = { groups: new Map(), pending: 0 };
+      const tally: Tally = { groups: new Map(), pending: 0, configured };
       const values = new Map<string, T>();
       const problems: string[] = [];
       let done = false;
@@ -340,21 +346,27 @@ class DhiveChainClientImpl implements DhiveChainClient {
         done = true;
         if (verdict.kind === 'agreed') {
           const [first] = verdict.nodes;
+          this.#quorumRegained(method);
           resolve({ value: values.get(verdict.key) as T, node: first ?? '', receivedAt: this.#clock.now() });
-        } else if (verdict.kind === 'stale') {
+          return;
+        }
+        const quorum = { method, needed: verdict.needed, agreeing: verdict.agreeing, configured };
+        this.#quorumShort(quorum, problems);
+        const rule = `${verdict.needed} of the ${configured} configured RPC node${configured === 1 ? '' : 's'} must agree`;
+        if (verdict.kind === 'stale') {
+          const why = problems.join('; ') || 'none asked';
           reject(
-            new StaleDataError(`no fresh RPC node could answer ${method}: ${problems.join('; ') || 'none asked'}`, {
-              details: { method, nodes: this.nodes() },
-            }),
+            new StaleDataError(
+              `waiting for a quorum on ${method}: ${verdict.agreeing} fresh node(s) agree, ${rule} (${why})`,
+              { details: { ...quorum, nodes: this.nodes() } },
+            ),
           );
         } else {
           const answers = [...tally.groups.values()].map((nodes) => nodes.join(', '));
           reject(
             new DisagreementError(
-              `fresh RPC nodes disagree on ${method}: ${answers.map((a) => `[${a}]`).join(' vs ')}`,
-              {
-                details: { method, groups: answers, nodes: this.nodes() },
-              },
+              `fresh RPC nodes disagree on ${method}: ${answers.map((a) => `[${a}]`).join(' vs ')}; ${rule}`,
+              { details: { ...quorum, groups: answers, nodes: this.nodes() } },
             ),
           );
         }
@@ -368,14 +380,11 @@ class DhiveChainClientImpl implements DhiveChainClient {
         problems.push(`${node.name}: ${node.staleness(now, bounds)}`);
         return false;
       });
-      // Failing nodes are asked but not waited for, so that a hanging node cannot hold up the decision; where
-      // every node is failing, all are waited for.
-      const anyHealthy = toAsk.some((node) => node.failures === 0);
-
+      // Every node asked is awaited only while its answer could still make up the quorum: once a quorum agrees, a
+      // hanging node holds nothing up; where the quorum needs it, the wait is bounded by the call's timeout.
       for (const node of toAsk) {
-        const counts = node.failures === 0 || !anyHealthy;
         const known = recent(node) && node.failures === 0;
-        if (counts) tally.pending++;
+        tally.pending++;
         const ask = async (): Promise<T> => {
           if (isHead || known) return this.#call(node, method, params, parse, call);
           const [, value] = await Promise.all([
@@ -392,18 +401,34 @@ class DhiveChainClientImpl implements DhiveChainClient {
               values.set(key, value);
               tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
             } else problems.push(`${node.name}: ${why}`);
-            if (counts) tally.pending--;
+            tally.pending--;
             decide();
           },
           (error: Error) => {
             problems.push(`${node.name}: ${error.message}`);
-            if (counts) tally.pending--;
+            tally.pending--;
             decide();
           },
         );
       }
       decide();
     });
+  }
+
+  /** Says once, as a warning, that decisive reads wait for a quorum (not once per try: a long wait is one line). */
+  #quorumShort(quorum: { method: string; needed: number; agreeing: number; configured: number }, why: string[]): void {
+    if (this.#waitingForQuorum) return;
+    this.#waitingForQuorum = true;
+    this.#log?.warn('decisive reads wait for a quorum of fresh RPC nodes: nothing is decided until then', {
+      ...quorum,
+      why: why.join('; '),
+    });
+  }
+
+  #quorumRegained(method: string): void {
+    if (!this.#waitingForQuorum) return;
+    this.#waitingForQuorum = false;
+    this.#log?.info('a quorum of fresh RPC nodes agrees again', { method });
   }
 
   #readHead(node: NodeHealth, call: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<HeadState> {

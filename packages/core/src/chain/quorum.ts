@@ -1,40 +1,45 @@
 /**
- * How many fresh nodes must give the same answer before a decisive read returns it: all of one, both of two, and
- * a strict majority (never fewer than two) of three or more.
+ * How many nodes must give the same answer before a decisive read returns it, for the number of nodes the operator
+ * CONFIGURED (not the number that happens to answer): a strict majority, `floor(n / 2) + 1`. One configured node is
+ * the operator's explicit choice and decides alone; both of two must agree; two of three; three of four or five.
+ * Only fresh nodes' answers count, so nodes that are stale, failing or silent make a decision wait, never shrink the
+ * quorum: one bad node of two can delay a switch but never cause one.
  */
-export function quorumOf(freshNodes: number): number {
-  return freshNodes >= 2 ? Math.max(2, Math.floor(freshNodes / 2) + 1) : freshNodes;
+export function quorumOf(configuredNodes: number): number {
+  return Math.floor(Math.max(1, configuredNodes) / 2) + 1;
 }
 
 /** The answers of a decisive read so far, grouped by value. */
 export interface Tally {
   /** Fresh nodes' answers: canonical value -> the nodes that gave it, in arrival order. */
   groups: Map<string, string[]>;
-  /** Nodes still being asked whose answer would count (they were healthy when asked). */
+  /** Nodes asked whose answer has not come back yet. */
   pending: number;
+  /** The number of nodes configured: the quorum is {@link quorumOf} it. */
+  configured: number;
 }
 
-/** What a decisive read does next. */
+/** What a decisive read does next. `needed` is the quorum; `agreeing` the largest group of equal answers. */
 export type Verdict =
   | { kind: 'agreed'; key: string; nodes: string[] }
   | { kind: 'wait' }
-  | { kind: 'stale' }
-  | { kind: 'disagree' };
+  | { kind: 'stale'; needed: number; agreeing: number }
+  | { kind: 'disagree'; needed: number; agreeing: number };
 
 /**
- * Judges a tally. A value is returned as soon as it is a quorum even if every pending node turned out fresh and
- * answered otherwise, so a slow node cannot hold up a clear majority; otherwise the pending nodes are awaited.
+ * Judges a tally. A value is returned as soon as a quorum of fresh nodes gave it (a strict majority of the
+ * configured nodes: no other value can reach it), so a slow node cannot hold up a clear majority. While the pending
+ * nodes could still make up a quorum, they are awaited. Otherwise there is no quorum now: `stale` when the fresh
+ * answers that came back agree but are too few, `disagree` when they differ.
  */
 export function judge(tally: Tally): Verdict {
-  let answered = 0;
+  const needed = quorumOf(tally.configured);
   let best: { key: string; nodes: string[] } | undefined;
   for (const [key, nodes] of tally.groups) {
-    answered += nodes.length;
     if (best === undefined || nodes.length > best.nodes.length) best = { key, nodes };
   }
-  if (best !== undefined && best.nodes.length >= quorumOf(answered + tally.pending)) {
-    return { kind: 'agreed', key: best.key, nodes: best.nodes };
-  }
-  if (tally.pending > 0) return { kind: 'wait' };
-  return answered === 0 ? { kind: 'stale' } : { kind: 'disagree' };
+  const agreeing = best?.nodes.length ?? 0;
+  if (best !== undefined && agreeing >= needed) return { kind: 'agreed', key: best.key, nodes: best.nodes };
+  if (agreeing + tally.pending >= needed) return { kind: 'wait' };
+  return tally.groups.size > 1 ? { kind: 'disagree', needed, agreeing } : { kind: 'stale', needed, agreeing };
 }

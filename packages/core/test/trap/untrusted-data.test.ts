@@ -13,6 +13,17 @@ function record(trap: FailoverTrap) {
   return { missed, errors };
 }
 
+/** A trap armed and running over `endpoints` API endpoints, the first of them then frozen. */
+async function runningWithFrozenNode(endpoints: number) {
+  const scenario = await start({ endpoints });
+  const trap = new FailoverTrap(scenario.trapOptions());
+  const seen = record(trap);
+  await trap.arm();
+  const run = trap.run();
+  await scenario.sim.injectFault({ kind: 'frozen-head' }, { endpoint: 0 });
+  return { ...scenario, seen, run };
+}
+
 describe('FailoverTrap never fires on data it does not trust', () => {
   it('does not fire while its only node is frozen, and fires once the node is fresh again', async () => {
     const scenario = await start();
@@ -37,14 +48,8 @@ describe('FailoverTrap never fires on data it does not trust', () => {
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
   });
 
-  it('ignores a frozen node beside a fresh one: no false fire while the witness produces, a real miss still fires', async () => {
-    const scenario = await start({ endpoints: 2 });
-    const { sim, witness, backupKeys } = scenario;
-    const trap = new FailoverTrap(scenario.trapOptions());
-    const seen = record(trap);
-    await trap.arm();
-    const run = trap.run();
-    await sim.injectFault({ kind: 'frozen-head' }, { endpoint: 0 });
+  it('ignores a frozen node beside two fresh ones: no false fire while the witness produces, a real miss still fires', async () => {
+    const { sim, witness, backupKeys, seen, run } = await runningWithFrozenNode(3);
     expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
     expect(seen.missed).toEqual([]);
     expect(keySwitches(sim, witness.name)).toEqual([]);
@@ -54,6 +59,21 @@ describe('FailoverTrap never fires on data it does not trust', () => {
     expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
     expect(seen.missed).toHaveLength(1);
+  });
+
+  it('with two nodes, one frozen: a real miss waits for the quorum (no decision on one node), fires once it is back', async () => {
+    const { sim, witness, backupKeys, seen, run } = await runningWithFrozenNode(2);
+    await sim.stopNode(witness.signingKey);
+    expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    expect(seen.missed).toEqual([]);
+    expect(seen.errors).toContain('STALE_DATA');
+
+    await sim.clearFaults(0);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
   });
 
   it('does not fire on a lying node that claims the witness is missing and keyless', async () => {

@@ -1,0 +1,161 @@
+/**
+ * The vote between RPC nodes, on what decides a switch. A lying node here answers well-formed witness objects that
+ * say the witness missed (`total_missed` up, `last_aslot` far behind, for the key on chain): nothing a format check
+ * can catch, only the vote. The rule (docs/rpc-nodes.md): a decisive read needs a strict majority of the nodes
+ * CONFIGURED, among fresh nodes, or it waits. So a one-node lie never causes a switch where two or more nodes are
+ * configured, and a timeout on the honest node makes the trap wait, not let the liar decide alone.
+ */
+import type { TrapEvents } from '@witness-trap/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordFinding } from '../src/findings.js';
+import { type MutatingProxy, startMutatingProxy } from '../src/mutating-proxy.js';
+import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
+
+let scenario: Scenario | undefined;
+let proxies: MutatingProxy[] = [];
+afterEach(async () => {
+  await scenario?.close();
+  await Promise.all(proxies.map((p) => p.close()));
+  scenario = undefined;
+  proxies = [];
+});
+
+/**
+ * A node in front of `target` that, once told to, says `witness` is missing its slots: it never shows a head that
+ * the witness produced (it answers the head before it instead, as a node one block behind would), and its witness
+ * object has `last_aslot` long past and `total_missed` up by 7. Every answer is well formed.
+ */
+async function liarBefore(target: string, witness: string): Promise<MutatingProxy & { lie(on: boolean): void }> {
+  const proxy = await startMutatingProxy(target);
+  proxies.push(proxy);
+  let before: unknown;
+  const lie = (method: string, result: unknown): unknown => {
+    if (result === null || typeof result !== 'object') return result;
+    const r = result as Record<string, unknown>;
+    if (method === 'condenser_api.get_dynamic_global_properties') {
+      if (r.current_witness === witness && before !== undefined) return before;
+      before = r;
+      return r;
+    }
+    if (method !== 'condenser_api.get_witness_by_account') return result;
+    return { ...r, total_missed: Number(r.total_missed) + 7, last_aslot: 1, last_confirmed_block_num: 1 };
+  };
+  return Object.assign(proxy, {
+    lie(on: boolean) {
+      proxy.mutation = on ? { kind: 'lie', rewrite: lie } : { kind: 'none' };
+    },
+  });
+}
+
+/** The honest endpoint answers slower than the client's 1 s timeout: every call to it times out. */
+const TIMING_OUT = { kind: 'latency', ms: 1500 } as const;
+
+function quorumWaits(errors: Array<TrapEvents['error']>): number {
+  return errors.filter((e) => /quorum|disagree/.test(e.error.message)).length;
+}
+
+describe('a node lying about what decides a switch', () => {
+  it('with 2 nodes, never causes a switch, even while the honest node times out; a real miss still fails over', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', liar.url] }) });
+    await trap.arm();
+    const run = trap.run();
+    liar.lie(true);
+    await sim.injectFault(TIMING_OUT, { endpoint: 0 });
+    expect(await stepUntil(sim, run, 42)).toEqual({ settled: false });
+    const whileTimingOut = { switches: keySwitches(sim, witness.name).length, triggers: of('triggered').length };
+    expect(whileTimingOut).toEqual({ switches: 0, triggers: 0 });
+    expect(quorumWaits(of('error'))).toBeGreaterThan(0);
+
+    // The honest node answers again, the liar still lies: they disagree, nothing is decided.
+    await sim.clearFaults(0);
+    expect(await stepUntil(sim, run, 42)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    expect(of('missed')).toHaveLength(0);
+
+    // The lie stops; a real death is seen by both and fails over once.
+    liar.lie(false);
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 84);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    recordFinding({
+      area: 'quorum: a lying node',
+      injected:
+        '2 nodes configured; 1 answers witness objects saying the witness misses (its blocks hidden, total_missed +7, last_aslot 1) ' +
+        'for 84 slots, the honest one timing out for the first 42; then the primary killed with the lie stopped',
+      happened:
+        `${whileTimingOut.switches} switches and ${whileTimingOut.triggers} triggers while the honest node timed ` +
+        `out (${quorumWaits(of('error'))} "waiting for a quorum"/disagreement error events), 0 while both answered; ` +
+        `then ${keySwitches(sim, witness.name).length} switch on the real death, ` +
+        `${missesOf(sim, witness.name).length} missed slot(s)`,
+      figures: { falseSwitches: whileTimingOut.switches },
+    });
+  });
+
+  it('with 3 nodes, is outvoted by the two honest ones, and waits while one of those times out', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
+    const nodes = [sim.urls[0] ?? '', liar.url, sim.urls[2] ?? ''];
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes }) });
+    await trap.arm();
+    const run = trap.run();
+    liar.lie(true);
+    await sim.injectFault(TIMING_OUT, { endpoint: 0 });
+    expect(await stepUntil(sim, run, 42)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    expect(of('triggered')).toHaveLength(0);
+    const waits = quorumWaits(of('error'));
+    expect(waits).toBeGreaterThan(0);
+
+    // Both honest nodes answer: the lie is outvoted, and a real death fails over with one missed slot.
+    await sim.clearFaults(0);
+    expect(await stepUntil(sim, run, 21)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(missesOf(sim, witness.name)).toHaveLength(1);
+    recordFinding({
+      area: 'quorum: a lying node',
+      injected:
+        '3 nodes configured; 1 says the witness misses (its blocks hidden, total_missed +7, last_aslot 1) throughout, 1 honest one ' +
+        'times out for 42 slots; then the primary killed with the liar still lying',
+      happened:
+        `0 switches while only 1 honest node answered (${waits} waiting/disagreement error events); the lie ` +
+        `outvoted once both answered; ${keySwitches(sim, witness.name).length} switch on the real death, ` +
+        `${missesOf(sim, witness.name).length} missed slot(s)`,
+      figures: { falseSwitches: 0, missedSlots: missesOf(sim, witness.name).length },
+    });
+  });
+
+  it('with 1 node configured, is believed: the operator chose no cross-check (docs/rpc-nodes.md says so)', async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [liar.url] }) });
+    await trap.arm();
+    const run = trap.run();
+    liar.lie(true);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(missesOf(sim, witness.name)).toHaveLength(0);
+    recordFinding({
+      area: 'quorum: a lying node',
+      injected:
+        '1 node configured, saying the witness misses (its blocks hidden, total_missed +7, last_aslot 1); primary up',
+      happened:
+        `${keySwitches(sim, witness.name).length} needless switch (to the operator's own backup), ` +
+        `${missesOf(sim, witness.name).length} real missed slots, ${of('triggered').length} trigger: ` +
+        'one configured node is believed, as documented',
+      figures: { falseSwitches: keySwitches(sim, witness.name).length },
+    });
+  });
+});
