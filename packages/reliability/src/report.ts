@@ -4,9 +4,9 @@
  * per scenario, what was injected, what happened (with figures), pass or fail. Exits 1 when a scenario failed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface AssertionResult {
@@ -67,6 +67,14 @@ const findings = readFileSync(findingsFile, 'utf8')
 const audit = spawnSync('pnpm', ['audit', '--prod', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
 const auditSummary = summarizeAudit(audit.stdout ?? '', audit.stderr ?? '');
 
+const byFile = results.testResults.map((file) => ({
+  file: relative(root, file.name),
+  tests: file.assertionResults,
+}));
+// Every scenario file on disk must have run: one that vitest did not report (it failed to load, or the config's
+// include no longer matches it) is a failure of this run, not a row that silently goes missing.
+const notRun = scenarioFiles().filter((file) => !byFile.some((entry) => entry.file === file));
+
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const lines: string[] = [
   '# Reliability and security report',
@@ -77,14 +85,11 @@ const lines: string[] = [
   '',
   `- Run: ${new Date().toISOString()}, ${wallSeconds} s wall time, Node ${process.version}, ${process.platform}/${process.arch}`,
   `- Tests: ${results.numTotalTests} in all, ${results.numPassedTests} passed (of which ${findings.filter((f) => f.happened.startsWith('FAILS')).length} \`it.fails\` showing a known bug), ${results.numFailedTests} failed`,
+  `- Scenario files: ${scenarioFiles().length} found under packages/reliability/test, ${byFile.length} reported by vitest${notRun.length === 0 ? '' : `; **not run: ${notRun.join(', ')}**`}`,
   `- \`pnpm audit --prod\`: ${auditSummary}`,
   '',
 ];
 
-const byFile = results.testResults.map((file) => ({
-  file: file.name.replace(`${root}`, '').replace(/^\//, ''),
-  tests: file.assertionResults,
-}));
 for (const { file, tests } of byFile) {
   lines.push(`## ${file}`, '', '| scenario | injected | what happened | result |', '|---|---|---|---|');
   for (const test of tests) {
@@ -106,7 +111,16 @@ for (const { file, tests } of byFile) {
 
 writeFileSync(join(root, 'docs/reliability.md'), `${lines.join('\n')}\n${readKnownIssues()}`);
 console.log(`docs/reliability.md written (${results.numPassedTests}/${results.numTotalTests} passed)`);
-process.exitCode = vitest.status === 0 && results.numFailedTests === 0 ? 0 : 1;
+process.exitCode = vitest.status === 0 && results.numFailedTests === 0 && notRun.length === 0 ? 0 : 1;
+
+/** The scenario files the reliability config includes (`test/**\/*.test.ts`, `test/long/**\/*.long.ts`), sorted. */
+function scenarioFiles(): string[] {
+  const dir = join(root, 'packages/reliability/test');
+  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((name) => /\.test\.ts$/.test(name) || /^long\/.*\.long\.ts$/.test(name.split('\\').join('/')))
+    .map((name) => relative(root, join(dir, name)))
+    .sort();
+}
 
 /** One line on the audit: advisories by severity, or why there is no answer. */
 function summarizeAudit(stdout: string, stderr: string): string {

@@ -5,6 +5,7 @@
  */
 import { seededRandom } from '@witness-trap/simnet';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isCompareAndSwapRejection } from '../src/figures.js';
 import { recordFinding } from '../src/findings.js';
 import { keySwitches, missesOf, type RecordedTrap, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
 
@@ -52,7 +53,7 @@ describe('several one-shot traps on one witness', () => {
       expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
       expect(missesOf(sim, witness.name)).toHaveLength(1);
       const winners = outcomes.filter((o) => o.last?.status === 'confirmed' && !o.last.byPeer).length;
-      const rejected = sim.chain.broadcasts().filter((b) => b.error?.name === 'tx_missing_other_auth').length;
+      const rejected = sim.chain.broadcasts().filter((b) => isCompareAndSwapRejection(b.error)).length;
       recordFinding({
         area: 'several monitors',
         injected: `${count} one-shot traps (own client, signer, state), armed in a seeded random order; primary killed`,

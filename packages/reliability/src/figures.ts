@@ -1,0 +1,51 @@
+/**
+ * The judgements behind figures in docs/reliability.md, kept apart from the scenarios so that each can be shown to
+ * fail (test/figures.test.ts): a counter that can never count, or a verdict that cannot say "no", is a defect.
+ */
+
+/** hived's verdict on a broadcast, as the simnet records it (`BroadcastRecord.error`). */
+export interface ChainVerdict {
+  name: string;
+  message: string;
+}
+
+/**
+ * Whether hived rejected a broadcast because the compare-and-swap on the signing key failed: a
+ * `witness_set_properties` whose `key` is no longer the key on chain. hived says so with an `assert_exception`
+ * ("'key' does not match witness signing key."), JSON-RPC code -32003; not with `tx_missing_other_auth`.
+ */
+export function isCompareAndSwapRejection(error: ChainVerdict | undefined): boolean {
+  return error?.name === 'assert_exception' && /'key' does not match witness signing key/.test(error.message);
+}
+
+/** What a series of memory samples says. */
+export interface MemoryTrend {
+  /** Least-squares slope over the samples, MiB per sample interval. */
+  slopePerSample: number;
+  /** The slope projected over the whole series (slope x (samples - 1)), MiB. */
+  projectedGrowth: number;
+  /** `within limit` when the projected growth is under the limit, else `over limit`. */
+  verdict: 'within limit' | 'over limit';
+}
+
+/**
+ * Judges a series of memory samples (MiB, equally spaced) by its least-squares trend, not by its first and last
+ * reading: a leak shows as a steady slope whatever the noise at either end; a one-off jump that settles does not.
+ * @param limitMiB - The projected growth over the series from which on it is `over limit`.
+ * @throws RangeError with fewer than 3 samples: no trend can be told from two readings.
+ */
+export function memoryTrend(samples: number[], limitMiB: number): MemoryTrend {
+  if (samples.length < 3) throw new RangeError(`a trend needs at least 3 samples, got ${samples.length}`);
+  const n = samples.length;
+  const meanX = (n - 1) / 2;
+  const meanY = samples.reduce((sum, y) => sum + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  samples.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  const slopePerSample = num / den;
+  const projectedGrowth = slopePerSample * (n - 1);
+  return { slopePerSample, projectedGrowth, verdict: projectedGrowth < limitMiB ? 'within limit' : 'over limit' };
+}

@@ -1,0 +1,52 @@
+/**
+ * The report's counters and verdicts can fail: each is shown here saying "yes" and "no" on real input (a real
+ * rejection by the simulated chain's hived rules, a growing and a flat memory series).
+ */
+import { buildSwitchOperation, buildTransaction, dhiveChainClient, wifKeyRing } from '@witness-trap/core';
+import { startSimnet } from '@witness-trap/simnet';
+import { describe, expect, it } from 'vitest';
+import { isCompareAndSwapRejection, memoryTrend } from '../src/figures.js';
+
+describe('the compare-and-swap counter', () => {
+  it("counts the chain's own rejection of a switch from a key that is no longer on chain, and nothing else", async () => {
+    const sim = await startSimnet({ clock: 'manual', blockIntervalMs: 3000, backupKeys: 2, endpoints: 1 });
+    const client = dhiveChainClient({ nodes: sim.urls, chainId: sim.chainId, clock: sim.clock });
+    try {
+      const me = sim.witnesses[0]!;
+      const [b1, b2] = me.backupKeys;
+      const ring = wifKeyRing({ signingKeys: [me.privateKey] });
+      const head = (await client.getHead()).value;
+      const sign = (to: string) =>
+        ring.sign(
+          buildTransaction(head, [buildSwitchOperation(me.name, me.signingKey, to)], { now: sim.clock.now() }),
+          [me.signingKey],
+          client.chainId,
+        );
+      const first = await sign(b1!.publicKey);
+      await client.broadcast(first);
+      await sim.advanceSlots(2);
+      // The same signed switch again (a duplicate), then another one from the key that is gone (the lost race).
+      await client.broadcast(first).catch(() => undefined);
+      await client.broadcast(await sign(b2!.publicKey)).catch(() => undefined);
+      const verdicts = sim.chain.broadcasts().map((b) => b.error);
+      expect(verdicts.filter(isCompareAndSwapRejection)).toHaveLength(1);
+      expect(verdicts.filter((v) => v !== undefined).length).toBeGreaterThan(1);
+      // What the old filter looked for never occurs on this chain.
+      expect(verdicts.filter((v) => v?.name === 'tx_missing_other_auth')).toHaveLength(0);
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+});
+
+describe('the memory verdict', () => {
+  it('calls a steady climb over the limit and noise around a level within it, whatever the end points say', () => {
+    const leak = Array.from({ length: 22 }, (_, h) => 40 + 2 * h + (h % 3));
+    expect(memoryTrend(leak, 16)).toMatchObject({ verdict: 'over limit' });
+    // Ends 30 MiB apart (a first-vs-last reading would call it growth), level in between.
+    const noisy = [20, 48, 47, 49, 46, 48, 47, 49, 48, 46, 47, 50];
+    expect(memoryTrend(noisy, 16)).toMatchObject({ verdict: 'within limit' });
+    expect(() => memoryTrend([10, 20], 16)).toThrow(RangeError);
+  });
+});
