@@ -8,8 +8,10 @@ import type {
   LegacyTransaction,
   WitnessRecord,
 } from './chain-data.js';
+import { seededRandom } from './faults.js';
 import { HiveError } from './hive-error.js';
 import { formatHiveTime, parseHiveTime } from './hive-time.js';
+import { type PoolId, RelayPools } from './pools.js';
 import type { RosterEntry } from './roster.js';
 import { shuffleWitnesses } from './shuffle.js';
 import { assertTransactionShape, type DecodedTransaction, decodeTransaction } from './transaction-check.js';
@@ -50,6 +52,34 @@ export interface ChainOptions {
   wax: IWaxBaseInterface;
   /** Whether a node holding `key` is up (so the slot of a witness with that key on chain gets produced). */
   canProduce: (key: string) => boolean;
+  /** How long a transaction accepted by one node takes to reach the other pools (see `RelayPools`), ms. @default 0 */
+  propagationDelayMs?: number;
+  /** The chance, per produced block, that it orphans the head block (a one-block micro-fork). @default 0 */
+  microForkRate?: number;
+  /** API endpoints (their pools get the transactions of an orphaned block back). @default 1 */
+  endpoints?: number;
+  /** How many past head states to keep for backends that lag behind (see {@link Chain.stateBehind}). @default 0 */
+  keepStates?: number;
+}
+
+/** A block taken off the chain by a one-block micro-fork. */
+export interface ForkRecord {
+  /** The block that was the head and is no longer part of the chain. */
+  orphaned: BlockRecord;
+  /** The block that replaced it at the same height. */
+  replacedBy: BlockRecord;
+  /** Transactions of the orphaned block that went back to pending (the rest referred to it by TaPoS: gone). */
+  returnedToPending: string[];
+}
+
+/** What the head looked like, kept for backends a block or more behind and for undoing the head block. */
+interface HeadState {
+  globals: ChainData['globals'];
+  schedule: ChainData['schedule'];
+  witnesses: Map<string, WitnessRecord>;
+  blocks: number;
+  missed: number;
+  nextWitnessId: number;
 }
 
 /**
@@ -63,7 +93,11 @@ export class Chain {
   readonly blockIntervalMs: number;
   readonly chainId: string;
   readonly #options: ChainOptions;
-  #pending: PendingTransaction[] = [];
+  readonly #pools: RelayPools;
+  /** Head states, newest last: [0 .. n-1] after blocks head-n+1 .. head; the one before the head block undoes it. */
+  #states: HeadState[] = [];
+  #forceFork = false;
+  readonly forks: ForkRecord[] = [];
   #lastSlotTime: number;
   #nextWitnessId: number;
   readonly #blockListeners = new Set<(block: BlockRecord) => void>();
@@ -71,6 +105,7 @@ export class Chain {
 
   constructor(options: ChainOptions) {
     this.#options = options;
+    this.#pools = new RelayPools(options.propagationDelayMs ?? 0);
     this.blockIntervalMs = options.blockIntervalMs;
     this.chainId = options.chainId;
     const genesisTime = Math.floor(options.startTime / options.blockIntervalMs) * options.blockIntervalMs;
@@ -134,9 +169,64 @@ export class Chain {
     return this.#lastSlotTime + this.blockIntervalMs;
   }
 
-  /** The transactions waiting for the next block. */
+  /** Every transaction accepted by some node and waiting for a block. */
   pending(): readonly PendingTransaction[] {
-    return this.#pending;
+    return this.#pools.all();
+  }
+
+  /** The transaction propagation delay between pools, ms. */
+  get propagationDelayMs(): number {
+    return this.#pools.delayMs;
+  }
+
+  /**
+   * The pool of `pool` at `now`, as hived holds it: what has reached it, in arrival order, unexpired, with valid
+   * TaPoS and operations that still apply in turn on `data` (a switch arriving after a conflicting one is refused).
+   */
+  poolOf(pool: PoolId, now: number, data: ChainData = this.data): PendingTransaction[] {
+    return this.#applyPool(this.#pools.arrived(pool, now), data).valid;
+  }
+
+  #applyPool(candidates: readonly PendingTransaction[], data: ChainData) {
+    let trial = new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)]));
+    let nextId = this.#nextWitnessId;
+    const ctx = { time: this.timeString(data.globals.time), nextWitnessId: () => nextId++ };
+    const valid: PendingTransaction[] = [];
+    const invalid: PendingTransaction[] = [];
+    for (const p of candidates) {
+      const copy = new Map([...trial].map(([k, w]) => [k, structuredClone(w)]));
+      try {
+        if (!(p.expiration > data.globals.time)) throw new Error('expired');
+        // a backend behind the head cannot judge TaPoS on a block it has not seen yet; its peers already did
+        if (!refersAhead(p.tx, data.globals.headBlockNumber)) this.#checkTapos(p.tx, data);
+        for (const op of p.tx.operations) applyOperation(op, copy, data.accounts, ctx);
+        trial = copy;
+        valid.push(p);
+      } catch {
+        invalid.push(p);
+      }
+    }
+    return { valid, invalid, trial, ctx };
+  }
+
+  /** The next produced block orphans the head block (a one-block micro-fork), whatever `microForkRate` says. */
+  orphanNextHead(): void {
+    this.#forceFork = true;
+  }
+
+  /**
+   * The chain as a backend `behind` blocks behind the head sees it (its own head, witnesses and schedule; blocks past
+   * its head unknown). Where fewer states are kept, the oldest kept.
+   */
+  stateBehind(behind: number): ChainData {
+    if (behind <= 0 || this.#states.length === 0) return this.data;
+    const state = this.#states[Math.max(0, this.#states.length - 1 - behind)] as HeadState;
+    return {
+      ...this.data,
+      globals: state.globals,
+      schedule: state.schedule,
+      witnesses: state.witnesses,
+    };
   }
 
   /** Processes every slot due at or before `now`; returns the blocks produced. */
@@ -168,7 +258,65 @@ export class Chain {
     const producer = producerName === undefined ? undefined : this.data.witnesses.get(producerName);
     const key = producer?.signing_key ?? '';
     if (!force && (!producer || key === NULL_KEY || !this.#options.canProduce(key))) return undefined;
+    if (!force && this.#forkDue()) return this.#fork(slotTime);
     return this.#makeBlock(slotTime, aslot, producerName ?? '', key);
+  }
+
+  /** Whether the block about to be made orphans the head: seeded per block number, or asked for. */
+  #forkDue(): boolean {
+    const g = this.data.globals;
+    // only a reversible head that has a state to go back to; never the genesis block
+    if (g.headBlockNumber < 2 || g.headBlockNumber <= g.lastIrreversibleBlockNum || this.#states.length < 2)
+      return false;
+    if (this.#forceFork) return true;
+    const rate = this.#options.microForkRate ?? 0;
+    if (rate <= 0) return false;
+    return seededRandom((this.#options.seedMix ^ Math.imul(g.headBlockNumber, 0x9e3779b1)) >>> 0)() < rate;
+  }
+
+  /**
+   * A one-block micro-fork: the producer of this slot had not seen the head block and builds on the block before it.
+   * The head block is undone (its producer's slot is then missed, and charged, as on the winning fork in hived); its
+   * transactions go back to every pool, except those whose TaPoS refers to the orphaned block itself: on the winning
+   * fork that block does not exist, so they can never apply.
+   */
+  #fork(slotTime: number): BlockRecord | undefined {
+    this.#forceFork = false;
+    const data = this.data;
+    const orphaned = this.blockIn(data, data.globals.headBlockNumber) as BlockRecord;
+    this.#states.pop();
+    const before = this.#states.at(-1) as HeadState;
+    data.globals = { ...before.globals };
+    data.schedule = { ...before.schedule, current: [...before.schedule.current], future: [...before.schedule.future] };
+    data.witnesses.clear();
+    for (const [k, w] of before.witnesses) data.witnesses.set(k, structuredClone(w));
+    data.blocks.length = before.blocks;
+    data.missed.length = before.missed;
+    this.#nextWitnessId = before.nextWitnessId;
+    const returned: string[] = [];
+    for (const tx of orphaned.transactions) {
+      data.transactions.delete(tx.id);
+      const refersToOrphan =
+        tx.tx.ref_block_num === (orphaned.num & 0xffff) && tx.tx.ref_block_prefix === refBlockPrefix(orphaned.id);
+      if (refersToOrphan) continue;
+      returned.push(tx.id);
+      const endpoints = Array.from({ length: this.#options.endpoints ?? 1 }, (_, i) => i);
+      this.#pools.restore(
+        { id: tx.id, tx: tx.tx, signerKeys: tx.signerKeys, expiration: tx.expiration },
+        slotTime,
+        endpoints,
+      );
+    }
+    const { aslot, witness } = this.slotAt(slotTime);
+    const producer = witness === undefined ? undefined : data.witnesses.get(witness);
+    const key = producer?.signing_key ?? '';
+    if (!producer || key === NULL_KEY || !this.#options.canProduce(key)) {
+      // the fork's own producer is down: nothing replaces the orphan this slot (the next block will)
+      return undefined;
+    }
+    const replacedBy = this.#makeBlock(slotTime, aslot, witness as string, key);
+    this.forks.push({ orphaned, replacedBy, returnedToPending: returned });
+    return replacedBy;
   }
 
   #makeBlock(slotTime: number, aslot: number, producerName: string, signingKey: string): BlockRecord {
@@ -177,14 +325,17 @@ export class Chain {
     const num = g.headBlockNumber + 1;
     // Mempool: transactions expired by this block's time are dropped (hived's _generate_block skips
     // `tx.expiration < when`); the rest are applied in order, each re-checked against the state.
+    if (this.#states.length === 0) this.#states.push(this.#headState());
     const transactions: AppliedTransaction[] = [];
     const dropped: string[] = [];
-    for (const pending of this.#pending) {
+    // The producer includes what has reached ITS pool by now; what has not yet waits for a later block.
+    for (const pending of this.#pools.arrived('producer', slotTime)) {
       if (pending.expiration < slotTime) {
         dropped.push(pending.id);
         continue;
       }
       try {
+        this.#checkTapos(pending.tx, data);
         const ctx = { time: this.timeString(slotTime), nextWitnessId: () => this.#nextWitnessId++ };
         const trial = new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)]));
         for (const op of pending.tx.operations) applyOperation(op, trial, data.accounts, ctx);
@@ -203,7 +354,7 @@ export class Chain {
         dropped.push(pending.id);
       }
     }
-    this.#pending = [];
+    this.#pools.remove(new Set([...dropped, ...transactions.map((t) => t.id)]));
     const id = makeBlockId(
       num,
       `${this.chainId}/${g.headBlockId}/${slotTime}/${producerName}/${transactions.map((t) => t.id).join(',')}`,
@@ -263,10 +414,30 @@ export class Chain {
       );
       data.schedule.nextShuffleBlockNum = num + SHUFFLE_EVERY;
     }
+    // Every node re-applies its pending transactions on the new head: those that no longer apply (expired, TaPoS on
+    // a block that is gone, a switch from a key no longer on chain) leave every pool.
+    const stale = this.#pools.all().filter((p) => this.#applyPool([p], data).invalid.length > 0);
+    this.#pools.remove(new Set(stale.map((p) => p.id)));
+    dropped.push(...stale.map((p) => p.id));
+    this.#states.push(this.#headState());
+    const keep = Math.max(2, (this.#options.keepStates ?? 0) + 2);
+    if (this.#states.length > keep) this.#states.splice(0, this.#states.length - keep);
     for (const tx of transactions) this.#settle(tx.id, { included: true, blockNum: num, trxNum: tx.trxNum });
     for (const txId of dropped) this.#settle(txId, { included: false });
     for (const listener of this.#blockListeners) listener(block);
     return block;
+  }
+
+  #headState(): HeadState {
+    const data = this.data;
+    return {
+      globals: { ...data.globals },
+      schedule: { ...data.schedule, current: [...data.schedule.current], future: [...data.schedule.future] },
+      witnesses: new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)])),
+      blocks: data.blocks.length,
+      missed: data.missed.length,
+      nextWitnessId: this.#nextWitnessId,
+    };
   }
 
   /** hived: the top 20 by votes plus one timeshare witness; witnesses with the null key are not eligible. */
@@ -288,13 +459,9 @@ export class Chain {
   }
 
   #pruneTransactions(now: number): void {
-    // Ids are remembered (for the duplicate check and get_transaction) until their transaction expires, plus a
-    // margin so a client can still look a recent one up.
-    const keepUntil = now - MAX_TIME_UNTIL_EXPIRATION_S * 1000;
-    for (const [id, tx] of this.data.transactions) {
-      if (tx.expiration >= keepUntil) break;
-      this.data.transactions.delete(id);
-    }
+    // hived keeps an included transaction's id (for the duplicate check and get_transaction) only until the head
+    // time passes its expiration: then the expiration check alone refuses a replay.
+    for (const [id, tx] of this.data.transactions) if (tx.expiration < now) this.data.transactions.delete(id);
   }
 
   #settle(txId: string, result: InclusionResult): void {
@@ -308,7 +475,7 @@ export class Chain {
   whenSettled(txId: string): Promise<InclusionResult> {
     const applied = this.data.transactions.get(txId);
     if (applied) return Promise.resolve({ included: true, blockNum: applied.blockNum, trxNum: applied.trxNum });
-    if (!this.#pending.some((p) => p.id === txId)) return Promise.resolve({ included: false });
+    if (!this.#pools.has(txId)) return Promise.resolve({ included: false });
     return new Promise((resolve) => {
       const list = this.#waiters.get(txId) ?? [];
       list.push(resolve);
@@ -327,11 +494,7 @@ export class Chain {
    * serialization and signatures (wax), duplicate, authorities, TaPoS, expiration, then the operations' evaluators.
    * Throws `HiveError` (or `TransactionShapeError`); changes nothing.
    */
-  check(
-    raw: unknown,
-    data: ChainData = this.data,
-    pending: readonly PendingTransaction[] = this.#pending,
-  ): PendingTransaction {
+  check(raw: unknown, data: ChainData, pending: readonly PendingTransaction[]): PendingTransaction {
     assertTransactionShape(raw);
     const decoded = decodeTransaction(this.#options.wax, raw);
     try {
@@ -366,7 +529,7 @@ export class Chain {
         now: this.timeString(now),
         'trx.exp': tx.expiration,
       });
-    const { trial, ctx } = this.#withPending(data, pending);
+    const { trial, ctx } = this.#applyPool(pending, data);
     for (const op of tx.operations) applyOperation(op, trial, data.accounts, ctx);
     return { ...decoded, expiration };
   }
@@ -375,32 +538,22 @@ export class Chain {
    * The witnesses as hived's API shows them: `data`'s, with the mempool (and `extra`, another node's own pool)
    * applied on copies. Transactions expired by the head's time are left out, as hived drops them at the next block.
    */
-  witnessesWithPending(
-    data: ChainData = this.data,
-    extra: readonly PendingTransaction[] = [],
-  ): ReadonlyMap<string, WitnessRecord> {
-    const live = [...this.#pending, ...extra].filter((p) => p.expiration > data.globals.time);
-    return this.#withPending(data, live).trial;
+  witnessesWithPending(data: ChainData, pool: PoolId, now: number): ReadonlyMap<string, WitnessRecord> {
+    // A backend behind the head still holds, as pending, what the blocks it has not seen yet include.
+    const unseen: PendingTransaction[] = [];
+    for (let num = data.globals.headBlockNumber + 1; num <= this.data.globals.headBlockNumber; num++)
+      for (const t of this.blockIn(this.data, num)?.transactions ?? [])
+        unseen.push({ id: t.id, tx: t.tx, signerKeys: t.signerKeys, expiration: t.expiration });
+    return this.#applyPool([...unseen, ...this.#pools.arrived(pool, now)], data).trial;
   }
 
-  #withPending(data: ChainData, pending: readonly PendingTransaction[]) {
-    const trial = new Map([...data.witnesses].map(([k, w]) => [k, structuredClone(w)]));
-    let nextId = this.#nextWitnessId;
-    const ctx = { time: this.timeString(data.globals.time), nextWitnessId: () => nextId++ };
-    for (const p of pending) {
-      try {
-        for (const op of p.tx.operations) applyOperation(op, trial, data.accounts, ctx);
-      } catch {
-        // a pending transaction that no longer applies will be dropped from the block; it does not block this one
-      }
-    }
-    return { trial, ctx };
-  }
-
-  /** Checks `raw` and adds it to the mempool. Returns its id. */
-  push(raw: unknown): PendingTransaction {
-    const accepted = this.check(raw);
-    this.#pending.push(accepted);
+  /**
+   * Checks `raw` against `pool`'s state (its pending transactions applied) and adds it to that pool, relayed to the
+   * others unless `relay` is false. Returns it.
+   */
+  accept(raw: unknown, pool: number, now: number, relay: boolean, data: ChainData = this.data): PendingTransaction {
+    const accepted = this.check(raw, data, this.poolOf(pool, now, data));
+    this.#pools.add(accepted, pool, now, relay);
     return accepted;
   }
 
@@ -438,9 +591,17 @@ export class Chain {
 
   /** The block `num` in `data`, if kept. */
   blockIn(data: ChainData, num: number): BlockRecord | undefined {
+    // a backend behind the head (or a frozen one) does not know the blocks after its own head
+    if (num > data.globals.headBlockNumber) return undefined;
     const first = data.blocks[0]?.num ?? 1;
     return data.blocks[num - first];
   }
+}
+
+/** Whether a transaction's TaPoS refers to a block after `head` (a few blocks ahead: a backend that lags). */
+function refersAhead(tx: LegacyTransaction, head: number): boolean {
+  const ahead = (tx.ref_block_num - head) & 0xffff;
+  return ahead >= 1 && ahead <= 16;
 }
 
 function popcount(value: bigint): number {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { BlockRecord, MissedSlot } from './chain-data.js';
 import { formatHiveTime } from './hive-time.js';
-import { type Simnet, startSimnet } from './index.js';
+import { type Simnet, type SimnetOptions, startSimnet, TIDY_CHAIN } from './index.js';
 
 /** Where the command writes, and what stops it. */
 export interface SimnetCliIo {
@@ -43,13 +43,62 @@ Options:
   --backup-keys N       backup keys for the demo witness (default 1)
   --seed S              keys and shuffles derive from it (default "simnet")
   --no-health           no per-node health URLs
+  --realism MODE        hostile (as Hive's public network) or tidy: what the options below default to
+  --tidy                every realism option below at its tidy value (they override it)
+  --reads-include-pending BOOL  witness reads show each endpoint's pending pool (default true)
+  --propagation-delay MS  a transaction reaches the other endpoints' pools and the producer after this
+                        (default block interval / 12; 0 = one mempool)
+  --proxy SPEC          caching, fan-out proxy per endpoint: "off", or cacheMs,blockCacheMs,backends,lagBlocks
+                        (default block interval / 3, 3 x block interval, 2, 1)
+  --micro-fork-rate R   chance per block of a one-block micro-fork, 0 to 0.5 (default 0.005)
+  --dead-nodes MODE     how a stopped node's health URL dies: blackhole or refuse (default blackhole)
   -h, --help            this text
 
-Control over RPC (namespace simnet_api): stop_node {"key"}, start_node {"key"}, add_node {"key","up"},
-inject_fault {"kind",...,"endpoint"}, remove_fault {"id"}, clear_faults {"endpoint"}, get_state {}.
+Control over RPC (namespace simnet_api): stop_node {"key","mode"}, start_node {"key"}, add_node {"key","up"},
+inject_fault {"kind",...,"endpoint"} (kinds include blackhole and lying-witness), remove_fault {"id"},
+clear_faults {"endpoint"}, orphan_head {}, get_state {}.
 Stops cleanly on SIGINT/SIGTERM. Every key printed is simulator-only.`;
 
 class UsageError extends Error {}
+
+/** The realism flags as simnet options (range checks are startSimnet's, reported as usage errors). */
+function realismFlags(values: Record<string, string | boolean | undefined>): Partial<SimnetOptions> {
+  const out: Partial<SimnetOptions> = {};
+  const realism = values.realism;
+  if (realism !== undefined) {
+    if (realism !== 'hostile' && realism !== 'tidy') throw new UsageError('--realism must be hostile or tidy');
+    out.realism = realism;
+  }
+  const reads = values['reads-include-pending'];
+  if (reads !== undefined) {
+    if (reads !== 'true' && reads !== 'false') throw new UsageError('--reads-include-pending must be true or false');
+    out.readsIncludePending = reads === 'true';
+  }
+  const delay = values['propagation-delay'];
+  if (typeof delay === 'string') out.propagationDelayMs = intOption(delay, '--propagation-delay', 0, 600_000, 0);
+  const proxy = values.proxy;
+  if (typeof proxy === 'string') {
+    if (proxy === 'off') out.proxy = false;
+    else {
+      const parts = proxy.split(',');
+      if (parts.length !== 4 || parts.some((p) => !/^\d+$/.test(p)))
+        throw new UsageError('--proxy must be "off" or cacheMs,blockCacheMs,backends,lagBlocks (whole numbers)');
+      const [cacheMs, blockCacheMs, backends, backendLagBlocks] = parts.map(Number) as [number, number, number, number];
+      out.proxy = { cacheMs, blockCacheMs, backends, backendLagBlocks };
+    }
+  }
+  const rate = values['micro-fork-rate'];
+  if (typeof rate === 'string') {
+    if (!/^\d+(\.\d+)?$/.test(rate)) throw new UsageError('--micro-fork-rate must be a number from 0 to 0.5');
+    out.microForkRate = Number(rate);
+  }
+  const dead = values['dead-nodes'];
+  if (typeof dead === 'string') {
+    if (dead !== 'blackhole' && dead !== 'refuse') throw new UsageError('--dead-nodes must be blackhole or refuse');
+    out.deadNodes = dead;
+  }
+  return out;
+}
 
 function intOption(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -89,6 +138,13 @@ export async function runSimnetCli(argv: readonly string[], io: SimnetCliIo = {}
         'backup-keys': { type: 'string' },
         seed: { type: 'string' },
         'no-health': { type: 'boolean' },
+        tidy: { type: 'boolean' },
+        realism: { type: 'string' },
+        'reads-include-pending': { type: 'string' },
+        'propagation-delay': { type: 'string' },
+        proxy: { type: 'string' },
+        'micro-fork-rate': { type: 'string' },
+        'dead-nodes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -115,6 +171,8 @@ export async function runSimnetCli(argv: readonly string[], io: SimnetCliIo = {}
       seed: (values.seed as string | undefined) ?? 'simnet',
       healthEndpoints: !values['no-health'],
       ...(typeof chainId === 'string' ? { chainId } : {}),
+      ...(values.tidy ? TIDY_CHAIN : {}),
+      ...realismFlags(values),
     };
   } catch (error) {
     stderr.write(`witness-trap-simnet: ${(error as Error).message}\n`);

@@ -1,7 +1,8 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { Chain, PendingTransaction } from './chain.js';
+import type { Chain } from './chain.js';
 import { type ChainData, snapshotChainData } from './chain-data.js';
 import { type Fault, faultApplies, seededRandom } from './faults.js';
+import { parseHiveTime } from './hive-time.js';
 import { HttpListener, readBody } from './http-listener.js';
 import {
   failure,
@@ -42,7 +43,37 @@ export interface EndpointShared {
   seedMix: number;
   /** Witness reads answer with pending transactions applied (see `SimnetOptions.readsIncludePending`). */
   readsIncludePending: boolean;
+  /** The caching, fan-out proxy in front of each endpoint, or `false` (see `SimnetOptions.proxy`). */
+  proxy: ProxyOptions | false;
 }
+
+/** A caching proxy in front of an endpoint, fanning reads out over backends that can be blocks apart. */
+export interface ProxyOptions {
+  /** How long dynamic global properties, witness and schedule reads are served from the cache, ms. */
+  cacheMs: number;
+  /** How long a reversible block (or header) is served from the cache, ms. */
+  blockCacheMs: number;
+  /** hived backends behind the proxy; reads go to each in turn. */
+  backends: number;
+  /** How many blocks each further backend is behind the one before it. */
+  backendLagBlocks: number;
+}
+
+const SHORT_CACHED = new Set([
+  'condenser_api.get_dynamic_global_properties',
+  'database_api.get_dynamic_global_properties',
+  'condenser_api.get_witness_by_account',
+  'database_api.find_witnesses',
+  'condenser_api.get_witness_schedule',
+  'database_api.get_witness_schedule',
+  'condenser_api.get_active_witnesses',
+]);
+const BLOCK_CACHED = new Set([
+  'condenser_api.get_block',
+  'condenser_api.get_block_header',
+  'block_api.get_block',
+  'block_api.get_block_header',
+]);
 
 /**
  * One API endpoint (like one public API node) over the shared chain state, with its own faults.
@@ -55,8 +86,10 @@ export class Endpoint {
   #frozen: ChainData | undefined;
   readonly #random: () => number;
   readonly #hung = new Set<() => void>();
-  /** Transactions this endpoint accepted under `withhold-broadcasts`: kept (until they expire), never relayed. */
-  #withheld: PendingTransaction[] = [];
+  /** The proxy's cache: `api.method` + params -> answer and when it was cached (simulated ms). */
+  readonly #cache = new Map<string, { at: number; result: unknown }>();
+  /** The proxy's next backend. */
+  #nextBackend = 0;
 
   constructor(index: number, host: string, port: number, shared: EndpointShared) {
     this.index = index;
@@ -105,6 +138,7 @@ export class Endpoint {
 
   async #reconcile(): Promise<void> {
     if (!this.#has('frozen-head')) this.#frozen = undefined;
+    if (!this.#has('blackhole')) this.#releaseHung();
     if (!this.#has('refuse-connections')) await this.listener.listen();
   }
 
@@ -125,9 +159,13 @@ export class Endpoint {
 
   /** Stops serving; hung requests are released. */
   async stop(): Promise<void> {
+    this.#releaseHung();
+    await this.listener.close();
+  }
+
+  #releaseHung(): void {
     for (const release of this.#hung) release();
     this.#hung.clear();
-    await this.listener.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -154,6 +192,17 @@ export class Endpoint {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, hanging: () => void): Promise<void> {
+    if (this.#has('blackhole')) {
+      // A dead host behind a live address: the connection is accepted, nothing ever answers. The client's timeout
+      // is its only way out; the socket closes when the fault goes (the host comes back with nothing of it).
+      hanging();
+      await new Promise<void>((resolve) => {
+        this.#hung.add(resolve);
+        res.on('close', () => this.#hung.delete(resolve));
+      });
+      req.socket.destroy();
+      return;
+    }
     if (req.method !== 'POST') {
       send(res, 405, failure(null, new RpcFailure(RPC_INVALID_REQUEST, 'Invalid Request: use POST')), {
         allow: 'POST',
@@ -246,18 +295,13 @@ export class Endpoint {
             ? 'hang-broadcasts'
             : 'normal';
     const data = frozen ?? shared.chain.data;
-    // Expired ones fall out of the pool, as hived drops them at the next block.
-    this.#withheld = this.#withheld.filter((p) => p.expiration > data.globals.time);
-    const withheld = this.#withheld;
     return {
       chain: shared.chain,
       data,
       readWitnesses: () =>
-        shared.readsIncludePending && !frozen ? shared.chain.witnessesWithPending(data, withheld) : data.witnesses,
-      withheld,
-      withhold: (tx) => {
-        this.#withheld.push(tx);
-      },
+        shared.readsIncludePending && !frozen
+          ? shared.chain.witnessesWithPending(data, this.index, shared.now())
+          : data.witnesses,
       shape: shared.shape,
       endpoint: this.index,
       broadcastMode,
@@ -282,7 +326,8 @@ export class Endpoint {
       method === 'call' && Array.isArray(params) ? `${params[0]}.${params[1]}` : method,
     );
     try {
-      const result = await invoke(frame.call.method, frame.call.params, ctx);
+      const name = method === 'call' && Array.isArray(params) ? `${String(params[0])}.${String(params[1])}` : method;
+      const result = await this.#viaProxy(name, frame.call.method, frame.call.params, ctx);
       if (frame.notification) return undefined;
       return success(frame.id, this.#lie(frame.call.method, frame.call.params, result));
     } catch (error) {
@@ -291,8 +336,82 @@ export class Endpoint {
     }
   }
 
+  /**
+   * The public nodes' proxy: cacheable reads are answered from its cache while fresh; the rest go to its backends in
+   * turn, each further one `backendLagBlocks` behind, so two reads in a row can come from different heads.
+   * Broadcasts, control calls and a frozen endpoint go straight through.
+   */
+  async #viaProxy(name: string, method: string, params: unknown, ctx: MethodContext): Promise<unknown> {
+    const proxy = this.#shared.proxy;
+    const short = SHORT_CACHED.has(name);
+    const blocks = BLOCK_CACHED.has(name);
+    if (!proxy || this.#frozen || !(short || blocks)) return invoke(method, params, ctx);
+    const now = this.#shared.now();
+    const key = `${name} ${JSON.stringify(params ?? null)}`;
+    const cached = this.#cache.get(key);
+    if (cached && now - cached.at < (short ? proxy.cacheMs : proxy.blockCacheMs)) return structuredClone(cached.result);
+    const behind = (this.#nextBackend++ % proxy.backends) * proxy.backendLagBlocks;
+    const chain = this.#shared.chain;
+    const data = chain.stateBehind(behind);
+    const backend: MethodContext = {
+      ...ctx,
+      data,
+      readWitnesses: () =>
+        this.#shared.readsIncludePending ? chain.witnessesWithPending(data, this.index, now) : data.witnesses,
+    };
+    const result = await invoke(method, params, backend);
+    const empty =
+      result === null ||
+      result === undefined ||
+      (typeof result === 'object' && Object.keys(result as object).length === 0) ||
+      (Array.isArray(result) && result.length === 0);
+    if (!empty) {
+      if (this.#cache.size > 1000) this.#cache.clear();
+      this.#cache.set(key, { at: now, result: structuredClone(result) });
+    }
+    return result;
+  }
+
+  /** A lying-witness endpoint's answers: what decides a switch, wrong, and a head moved consistently. */
+  #lieAboutWitness(name: string, result: unknown): unknown {
+    const lying = this.#find('lying-witness');
+    if (!lying || !result || typeof result !== 'object') return result;
+    const shift = lying.headShiftBlocks ?? 0;
+    const fake = (w: Record<string, unknown>) =>
+      lying.witness !== undefined && w.owner !== lying.witness
+        ? w
+        : {
+            ...w,
+            ...(lying.signingKey === undefined ? {} : { signing_key: lying.signingKey }),
+            total_missed: Number(w.total_missed) + (lying.totalMissedDelta ?? 0),
+            last_aslot: Math.max(0, Number(w.last_aslot) + (lying.lastAslotDelta ?? 0)),
+          };
+    if (name.endsWith('.get_dynamic_global_properties') && shift !== 0) {
+      const dgp = result as Record<string, unknown>;
+      const num = Math.max(1, Number(dgp.head_block_number) + shift);
+      const id = String(dgp.head_block_id);
+      const time =
+        parseHiveTime(String(dgp.time)) + (num - Number(dgp.head_block_number)) * this.#shared.shape.blockIntervalMs;
+      return {
+        ...dgp,
+        head_block_number: num,
+        head_block_id: `${num.toString(16).padStart(8, '0')}${id.slice(8)}`,
+        current_aslot: Number(dgp.current_aslot) + (num - Number(dgp.head_block_number)),
+        time: this.#shared.shape.timeString(time),
+      };
+    }
+    if (name === 'condenser_api.get_witness_by_account') return fake(result as Record<string, unknown>);
+    if (name === 'database_api.find_witnesses') {
+      const r = result as { witnesses: Record<string, unknown>[] };
+      return { ...r, witnesses: r.witnesses.map(fake) };
+    }
+    return result;
+  }
+
   /** A lying-head endpoint's answers: the head far ahead and witness objects that disagree. */
   #lie(method: string, params: unknown, result: unknown): unknown {
+    const name0 = method === 'call' && Array.isArray(params) ? `${String(params[0])}.${String(params[1])}` : method;
+    result = this.#lieAboutWitness(name0, result);
     const lying = this.#find('lying-head');
     if (!lying || !result || typeof result !== 'object') return result;
     const name = method === 'call' && Array.isArray(params) ? `${String(params[0])}.${String(params[1])}` : method;
@@ -324,11 +443,8 @@ export class Endpoint {
     const error =
       kind === 'rpc-internal'
         ? { code: -32603, message: 'Internal Error' }
-        : {
-            code: -32000,
-            message: 'Unable to acquire database lock',
-            data: { code: 0, name: 'exception', message: 'unspecified', stack: [] },
-          };
+        : // hived sends this one with no `data`
+          { code: -32000, message: 'Unable to acquire database lock' };
     send(res, 200, { jsonrpc: '2.0', id, error });
   }
 }

@@ -40,6 +40,14 @@ export interface RefuseConnectionsFault {
   kind: 'refuse-connections';
 }
 
+/**
+ * A dead host that blackholes: the connection is accepted and nothing ever answers (requests hang until the
+ * client's own timeout). What a real dead server often does, unlike a refused connection, which fails at once.
+ */
+export interface BlackholeFault {
+  kind: 'blackhole';
+}
+
 /** Broadcasts are accepted (they reach the chain) but never answered. */
 export interface HangBroadcastsFault {
   kind: 'hang-broadcasts';
@@ -86,18 +94,39 @@ export interface LyingHeadFault {
   totalMissedDelta?: number;
 }
 
+/**
+ * The endpoint lies about what decides a switch, consistently enough to pass format checks: a witness's
+ * `signing_key`, `total_missed`, `last_aslot`, and (with `headShiftBlocks`) a head moved with its `current_aslot`,
+ * `time` and `head_block_id` so that the number, slot, time and id still agree with each other. At least one lie.
+ */
+export interface LyingWitnessFault {
+  kind: 'lying-witness';
+  /** Only this witness's object lies. @default every witness */
+  witness?: string;
+  /** Reported as the `signing_key`. @default the real one */
+  signingKey?: string;
+  /** Added to `total_missed` (e.g. +1: a miss that did not happen). @default 0 */
+  totalMissedDelta?: number;
+  /** Added to `last_aslot` (e.g. -21: its last block a round earlier than it was). @default 0 */
+  lastAslotDelta?: number;
+  /** Blocks added to the head (negative: behind), with aslot, time and id moved to match. @default 0 */
+  headShiftBlocks?: number;
+}
+
 /** A fault an endpoint can have. */
 export type Fault =
   | LatencyFault
   | ErrorRateFault
   | FrozenHeadFault
   | RefuseConnectionsFault
+  | BlackholeFault
   | HangBroadcastsFault
   | DropBroadcastsFault
   | WithholdBroadcastsFault
   | ResetConnectionFault
   | HtmlErrorFault
-  | LyingHeadFault;
+  | LyingHeadFault
+  | LyingWitnessFault;
 
 /** The kinds of fault. */
 export const FAULT_KINDS = [
@@ -105,12 +134,14 @@ export const FAULT_KINDS = [
   'error-rate',
   'frozen-head',
   'refuse-connections',
+  'blackhole',
   'hang-broadcasts',
   'drop-broadcasts',
   'withhold-broadcasts',
   'reset-connection',
   'html-error',
   'lying-head',
+  'lying-witness',
 ] as const satisfies ReadonlyArray<Fault['kind']>;
 
 /** Thrown for a fault description that is not one. */
@@ -169,11 +200,41 @@ export function parseFault(value: unknown): Fault {
       if (fault.totalMissedDelta !== undefined && !Number.isInteger(fault.totalMissedDelta))
         throw new InvalidFaultError('totalMissedDelta must be an integer');
       break;
+    case 'lying-witness': {
+      if (fault.witness !== undefined && (typeof fault.witness !== 'string' || fault.witness.length > 16))
+        throw new InvalidFaultError('witness must be an account name');
+      if (
+        fault.signingKey !== undefined &&
+        !(typeof fault.signingKey === 'string' && fault.signingKey.startsWith('STM'))
+      )
+        throw new InvalidFaultError('signingKey must be a public key (STM...)');
+      for (const field of ['totalMissedDelta', 'lastAslotDelta', 'headShiftBlocks'] as const)
+        if (fault[field] !== undefined && !(Number.isInteger(fault[field]) && Math.abs(Number(fault[field])) <= 1e6))
+          throw new InvalidFaultError(`${field} must be an integer`);
+      const lies = ['signingKey', 'totalMissedDelta', 'lastAslotDelta', 'headShiftBlocks'].filter(
+        (field) => fault[field] !== undefined && fault[field] !== 0,
+      );
+      if (lies.length === 0)
+        throw new InvalidFaultError(
+          'a lying-witness fault must lie about something: signingKey, totalMissedDelta, lastAslotDelta or headShiftBlocks',
+        );
+      break;
+    }
     default:
       break;
   }
+  // (checked for the kinds added with the hostile defaults; older kinds keep tolerating extra fields)
+  const fields = STRICT_FIELDS[fault.kind as string];
+  const unknown = fields ? Object.keys(fault).filter((field) => !fields.includes(field)) : [];
+  if (unknown.length > 0)
+    throw new InvalidFaultError(`unknown field(s) for ${String(fault.kind)}: ${unknown.join(', ')}`);
   return { ...fault } as unknown as Fault;
 }
+
+const STRICT_FIELDS: Record<string, string[]> = {
+  blackhole: ['kind'],
+  'lying-witness': ['kind', 'witness', 'signingKey', 'totalMissedDelta', 'lastAslotDelta', 'headShiftBlocks'],
+};
 
 /** Whether a per-request fault applies to `method`. */
 export function faultApplies(fault: Fault, method: string | undefined): boolean {

@@ -1,6 +1,6 @@
 /**
- * A rejection as hived reports it: JSON-RPC `error.code` (-32003 for fc assertions, -32000 for other chain
- * exceptions, as hived's json_rpc plugin does), a message, and `data` with the fc exception's `code`, `name`,
+ * A rejection as hived reports it: JSON-RPC `error.code` -32003 (every transaction rejection derives from
+ * `fc::assert_exception`, which hived's json_rpc plugin answers with -32003), a message, and `data` with the fc exception's `code`, `name`,
  * `message` and `stack`. Clients (and the trap) match on `data.name`; dhive builds its error message from
  * `stack[0].format`.
  */
@@ -36,7 +36,8 @@ export class HiveError extends Error {
     this.dataCode = spec.code;
     this.dataName = spec.name;
     this.detail = detail;
-    this.rpcCode = spec.name === 'assert_exception' ? -32003 : -32000;
+    // hived 1.28: every transaction rejection derives from fc::assert_exception, which json_rpc answers with -32003
+    this.rpcCode = -32003;
     this.#data = data;
   }
 
@@ -60,7 +61,7 @@ export class HiveError extends Error {
   toRpcError(): { code: number; message: string; data: FcException } {
     return {
       code: this.rpcCode,
-      message: this.rpcCode === -32003 ? `Assert Exception:${this.detail}` : `${this.#data.message}: ${this.detail}`,
+      message: `${this.#data.message}:${this.detail}`,
       data: this.#data,
     };
   }

@@ -7,7 +7,7 @@
  */
 
 export { refBlockPrefix } from './block-id.js';
-export type { PendingTransaction } from './chain.js';
+export type { ForkRecord, PendingTransaction } from './chain.js';
 export type {
   AppliedTransaction,
   BlockRecord,
@@ -22,6 +22,7 @@ export { runSimnetCli, SIMNET_USAGE } from './cli.js';
 export type { ActivityProbe, ScheduledWork, SettleOptions, SimnetClock } from './clock.js';
 export { createRealClock, ManualClock } from './clock.js';
 export type {
+  BlackholeFault,
   DropBroadcastsFault,
   ErrorRateFault,
   Fault,
@@ -30,6 +31,7 @@ export type {
   HtmlErrorFault,
   LatencyFault,
   LyingHeadFault,
+  LyingWitnessFault,
   RefuseConnectionsFault,
   ResetConnectionFault,
   WithholdBroadcastsFault,
@@ -37,6 +39,7 @@ export type {
 export { FAULT_KINDS, InvalidFaultError, seededRandom } from './faults.js';
 export { formatHiveTime, parseHiveTime } from './hive-time.js';
 export type { KeyPair } from './keys.js';
+export { TIDY_CHAIN } from './realism.js';
 export type { BroadcastRecord } from './rpc/methods.js';
 export { DEFAULT_MANUAL_START, SIMNET_CHAIN_ID, SimnetOptionsError, startSimnet } from './simnet.js';
 export type {
@@ -48,6 +51,7 @@ export type {
   SeededWitnessProps,
   Simnet,
   SimnetOptions,
+  SimnetProxyOptions,
   SimnetWitness,
   SimnetWitnessSeed,
   SlotView,

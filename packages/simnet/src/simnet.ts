@@ -5,6 +5,7 @@ import { createRealClock, ManualClock, type SimnetClock } from './clock.js';
 import { Endpoint, type EndpointShared } from './endpoint.js';
 import { type Fault, parseFault } from './faults.js';
 import { formatHiveTime } from './hive-time.js';
+import { realismOf } from './realism.js';
 import { buildRoster } from './roster.js';
 import type { BroadcastRecord, SimnetControl } from './rpc/methods.js';
 import type { ShapeContext } from './rpc/shapes.js';
@@ -59,6 +60,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
   const backupKeys = options.backupKeys ?? 1;
   if (!Number.isInteger(backupKeys) || backupKeys < 0 || backupKeys > 100)
     throw new SimnetOptionsError('backupKeys must be from 0 to 100');
+  const realism = realismOf(options, blockIntervalMs, (reason) => new SimnetOptionsError(reason));
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const seed = options.seed ?? 'simnet';
@@ -80,6 +82,10 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     startTime: manual ? clock.now() : Date.now(),
     wax,
     canProduce,
+    propagationDelayMs: realism.propagationDelayMs,
+    microForkRate: realism.microForkRate,
+    endpoints: endpointCount,
+    keepStates: realism.proxy ? (realism.proxy.backends - 1) * realism.proxy.backendLagBlocks : 0,
   });
   const shape: ShapeContext = { chainId, blockIntervalMs, timeString: (ms) => chain.timeString(ms) };
   const broadcasts: BroadcastRecord[] = [];
@@ -102,7 +108,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
   const addNode = async (key: string, up: boolean): Promise<void> => {
     const existing = nodes.get(key);
     if (existing) {
-      await (up ? existing.start() : existing.stop());
+      await (up ? existing.start() : existing.stop(realism.deadNodes));
       return;
     }
     const node = new WitnessNode(key, up, health ? { host } : undefined, () => chain.data, shape);
@@ -137,6 +143,12 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     nodes: [...nodes.values()].map((n) => ({ key: n.key, up: n.up, healthUrl: n.healthUrl ?? null })),
     faults: endpoints.flatMap((e) => e.faults().map((f) => ({ id: f.id, endpoint: e.index, ...f.fault }))),
     pending: chain.pending().map((p) => p.id),
+    realism,
+    forks: chain.forks.map((f) => ({
+      orphaned: f.orphaned.num,
+      orphanedId: f.orphaned.id,
+      replacedBy: f.replacedBy.id,
+    })),
   });
 
   // simnet_api answers before a slow operation (a port closing) completes; errors there are the caller's to see
@@ -145,7 +157,8 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     work.catch(() => undefined);
   };
   const control: SimnetControl = {
-    stopNode: (key) => background(nodeOf(key).stop()),
+    stopNode: (key, mode) => background(nodeOf(key).stop(mode ?? realism.deadNodes)),
+    orphanNextHead: () => chain.orphanNextHead(),
     startNode: (key) => background(nodeOf(key).start()),
     addNode: (key, opts) => background(addNode(key, opts.up ?? true)),
     injectFault: (fault, endpoint) => {
@@ -180,7 +193,8 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     control,
     activity,
     seedMix,
-    readsIncludePending: options.readsIncludePending ?? false,
+    readsIncludePending: realism.readsIncludePending,
+    proxy: realism.proxy,
     countCall: (endpoint, method) => {
       calls.total++;
       calls.byMethod[method] = (calls.byMethod[method] ?? 0) + 1;
@@ -273,6 +287,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
         )
         .map((t) => structuredClone(t)),
     nextSlot: (name) => nextSlotOf(chain, name),
+    forks: () => chain.forks.map((f) => structuredClone(f)),
   };
 
   const sim: Simnet = {
@@ -283,7 +298,13 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     witnesses,
     clock,
     chain: view,
-    stopNode: async (key) => nodeOf(key).stop(),
+    stopNode: async (key, opts = {}) => {
+      const mode = opts.mode ?? realism.deadNodes;
+      if (mode !== 'blackhole' && mode !== 'refuse')
+        throw new SimnetOptionsError("mode must be 'blackhole' or 'refuse'");
+      await nodeOf(key).stop(mode);
+    },
+    orphanNextHead: () => chain.orphanNextHead(),
     startNode: async (key) => nodeOf(key).start(),
     addNode: (key, opts = {}) => addNode(key, opts.up ?? true),
     nodeHealthUrl: (key) => {

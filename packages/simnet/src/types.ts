@@ -1,4 +1,4 @@
-import type { PendingTransaction } from './chain.js';
+import type { ForkRecord, PendingTransaction } from './chain.js';
 import type { AppliedTransaction, BlockRecord, MissedSlot, WitnessRecord } from './chain-data.js';
 import type { SettleOptions, SimnetClock } from './clock.js';
 import type { Fault } from './faults.js';
@@ -70,13 +70,59 @@ export interface SimnetOptions {
   /** Manual clock: how long `advance` waits for woken tasks to settle. */
   settle?: SettleOptions;
   /**
-   * Witness reads (`condenser_api.get_witness_by_account`, `database_api.find_witnesses`) answer with pending
-   * transactions applied: the mempool, and an endpoint's own pool under `withhold-broadcasts`. hived's API answers
-   * from a state with its pending transactions applied, so a read can show a switch before (or without) any block
-   * including it. Off, reads show only what blocks applied.
-   * @default false
+   * The baseline the realism options below default to: `hostile` (as Hive's public network) or `tidy`. Each option
+   * given overrides it.
+   * @default 'tidy' (being flipped to 'hostile' once every suite runs on it)
+   */
+  realism?: 'hostile' | 'tidy';
+  /**
+   * Witness reads (`condenser_api.get_witness_by_account`, `database_api.find_witnesses`) answer with the pending
+   * transactions of that endpoint's pool applied, as hived's API does: a read can show a switch before (or without)
+   * any block including it. Off (tidy), reads show only what blocks applied.
+   * @default true (hostile) / false (tidy)
    */
   readsIncludePending?: boolean;
+  /**
+   * Each endpoint keeps its own pending pool, as each public API node does; a transaction accepted by one reaches the
+   * others and the block producers this much later. Until then another endpoint can accept a conflicting switch
+   * (two monitors' racing switches, each accepted by a different node), and the producer includes only what reached
+   * ITS pool: the switch that arrives second is dropped there. 0 (tidy): one mempool for all.
+   * @default blockIntervalMs / 12 (250 ms at 3 s blocks; 0 tidy)
+   */
+  propagationDelayMs?: number;
+  /**
+   * A caching, fan-out proxy in front of every endpoint, like the public API nodes' (jussi/drone): dynamic global
+   * properties, witness and schedule reads cached for `cacheMs`, reversible blocks for `blockCacheMs`, reads spread
+   * over `backends` hived nodes each `backendLagBlocks` further behind, so a schedule read can predate a shuffle the
+   * head read is past. `false` (tidy): every read from the live head.
+   * @default { cacheMs: blockIntervalMs / 3, blockCacheMs: 3 * blockIntervalMs, backends: 2, backendLagBlocks: 1 }
+   */
+  proxy?: false | SimnetProxyOptions;
+  /**
+   * The chance per produced block of a one-block micro-fork: the head block is orphaned (its producer's slot
+   * becomes a missed slot; its transactions go back to pending, or are gone where their TaPoS referred to it), and
+   * the next producer's block takes its height. Seeded: the same seed forks at the same blocks. 0 (tidy): no forks.
+   * @default 0.005 (0 tidy)
+   */
+  microForkRate?: number;
+  /**
+   * How a stopped node's health URL (and `stopNode` by default) dies: `blackhole` accepts the connection and never
+   * answers (a dead host behind a live address: the client's timeout is the only way out), `refuse` refuses at once.
+   * @default 'blackhole' ('refuse' tidy)
+   */
+  deadNodes?: 'blackhole' | 'refuse';
+}
+
+/** The proxy in front of each endpoint (see {@link SimnetOptions.proxy}); what is left out takes its default. */
+export interface SimnetProxyOptions {
+  /** ms. @default blockIntervalMs / 3 (1 s on Hive) */
+  cacheMs?: number;
+  /** ms. @default 3 * blockIntervalMs (9 s on Hive) */
+  blockCacheMs?: number;
+  /** @default 2 */
+  backends?: number;
+  /** @default 1 */
+  backendLagBlocks?: number;
 }
 
 /** The three props `witness_update` sets, in hived's legacy JSON form. */
@@ -180,6 +226,8 @@ export interface ChainView {
   missedSlots(witness?: string): MissedSlot[];
   /** The transactions applied that changed `owner`'s signing key or props (`witness_set_properties`, `witness_update`). */
   keySwitches(owner: string): AppliedTransaction[];
+  /** The micro-forks so far: the orphaned block, the block that took its height, the transactions sent back. */
+  forks(): ForkRecord[];
   /**
    * The witness's next slot, projected from the current (and next) round assuming no further misses; `undefined`
    * when it is not scheduled in either.
@@ -234,8 +282,13 @@ export interface Simnet {
   readonly clock: SimnetClock;
   /** Read-only view for assertions. */
   readonly chain: ChainView;
-  /** The node holding `publicKey` goes down: its slots are missed, its health URL goes dark. */
-  stopNode(publicKey: string): Promise<void>;
+  /**
+   * The node holding `publicKey` goes down: its slots are missed, its health URL goes dark (blackholed or refusing,
+   * per `options.mode`, by default the simnet's `deadNodes`).
+   */
+  stopNode(publicKey: string, options?: { mode?: 'blackhole' | 'refuse' }): Promise<void>;
+  /** The next produced block orphans the head block (a one-block micro-fork), whatever `microForkRate` says. */
+  orphanNextHead(): void;
   /** It comes back. */
   startNode(publicKey: string): Promise<void>;
   /** Adds a node holding `publicKey` (e.g. a backup made later). @default up: true */

@@ -23,6 +23,9 @@ export interface NodeHealth {
 export class WitnessNode {
   readonly key: string;
   #up: boolean;
+  /** Health requests held unanswered while the node is down and blackholed. */
+  readonly #held = new Set<() => void>();
+  #blackholed = false;
   readonly listener: HttpListener | undefined;
   readonly #data: () => ChainData;
   readonly #shape: ShapeContext;
@@ -54,13 +57,29 @@ export class WitnessNode {
   /** Starts it (and its health URL) or brings it back. */
   async start(): Promise<void> {
     this.#up = true;
+    this.#release();
     await this.listener?.listen();
   }
 
-  /** Takes it down: it stops producing at once; its health URL goes dark. */
-  async stop(): Promise<void> {
+  /**
+   * Takes it down: it stops producing at once; its health URL goes dark: `refuse` closes the port, `blackhole`
+   * keeps accepting connections and never answers.
+   */
+  async stop(mode: 'blackhole' | 'refuse' = 'refuse'): Promise<void> {
     this.#up = false;
-    await this.listener?.close();
+    if (mode === 'blackhole') {
+      this.#blackholed = true;
+      await this.listener?.listen();
+    } else {
+      this.#release();
+      await this.listener?.close();
+    }
+  }
+
+  #release(): void {
+    this.#blackholed = false;
+    for (const release of this.#held) release();
+    this.#held.clear();
   }
 
   /** Opens the health URL of a node created up (its port is fixed from then on). */
@@ -87,6 +106,14 @@ export class WitnessNode {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#blackholed) {
+      await new Promise<void>((resolve) => {
+        this.#held.add(resolve);
+        res.on('close', () => this.#held.delete(resolve));
+      });
+      req.socket.destroy();
+      return;
+    }
     let body: unknown;
     if (req.method === 'GET') body = this.health();
     else {

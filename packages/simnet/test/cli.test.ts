@@ -135,3 +135,61 @@ describe('witness-trap-simnet', () => {
     expect(stdout.listenerCount('error')).toBe(0);
   });
 });
+
+describe('witness-trap-simnet realism flags', () => {
+  it('reaches every realism option, and --tidy turns them all off', async () => {
+    const hostile = await startCli([
+      '--port',
+      '0',
+      '--block-interval',
+      '50',
+      '--realism',
+      'hostile',
+      '--propagation-delay',
+      '7',
+      '--proxy',
+      '10,20,3,2',
+      '--micro-fork-rate',
+      '0.01',
+      '--dead-nodes',
+      'refuse',
+      '--reads-include-pending',
+      'false',
+    ]);
+    const state = (await rpc(hostile.sim.url, 'simnet_api.get_state', {})).result as { realism: unknown };
+    expect(state.realism).toEqual({
+      readsIncludePending: false,
+      propagationDelayMs: 7,
+      proxy: { cacheMs: 10, blockCacheMs: 20, backends: 3, backendLagBlocks: 2 },
+      microForkRate: 0.01,
+      deadNodes: 'refuse',
+    });
+    expect(await hostile.stop()).toBe(0);
+    const tidy = await startCli(['--port', '0', '--block-interval', '50', '--tidy']);
+    const tidyState = (await rpc(tidy.sim.url, 'simnet_api.get_state', {})).result as { realism: unknown };
+    expect(tidyState.realism).toEqual({
+      readsIncludePending: false,
+      propagationDelayMs: 0,
+      proxy: false,
+      microForkRate: 0,
+      deadNodes: 'refuse',
+    });
+    expect(await tidy.stop()).toBe(0);
+  });
+
+  it.each([
+    [['--proxy', '1,2,3'], /--proxy/],
+    [['--proxy', '1,2,0,1'], /backends/],
+    [['--micro-fork-rate', 'often'], /--micro-fork-rate/],
+    [['--micro-fork-rate', '0.9'], /microForkRate/],
+    [['--dead-nodes', 'maybe'], /--dead-nodes/],
+    [['--propagation-delay', '-3'], /--propagation-delay/],
+    [['--reads-include-pending', 'yes'], /--reads-include-pending/],
+    [['--realism', 'kind'], /--realism/],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const stderr = capture();
+    const code = await runSimnetCli(['--port', '0', ...args], { stdout: capture(), stderr, handleSignals: false });
+    expect(code).toBe(2);
+    expect(stderr.lines.join('\n')).toMatch(message);
+  });
+});

@@ -10,7 +10,8 @@ afterEach(async () => {
 
 describe('witness nodes', () => {
   it('each have a health URL that goes dark while the node is down', async () => {
-    sim = await startSimnet({ clock: 'manual' });
+    // refused, not blackholed: the test asserts the immediate refusal (the blackhole has its own test)
+    sim = await startSimnet({ clock: 'manual', deadNodes: 'refuse' });
     const demo = sim.witnesses[0] as NonNullable<Simnet['witnesses'][0]>;
     const url = sim.nodeHealthUrl(demo.signingKey);
     const health = (await (await fetch(url)).json()) as NodeHealth;

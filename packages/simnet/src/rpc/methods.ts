@@ -1,4 +1,4 @@
-import type { Chain, PendingTransaction } from '../chain.js';
+import type { Chain } from '../chain.js';
 import type { ChainData, WitnessRecord } from '../chain-data.js';
 import { HiveError } from '../hive-error.js';
 import { TransactionShapeError } from '../transaction-check.js';
@@ -41,7 +41,8 @@ export interface BroadcastRecord {
 
 /** simnet_api's controls (the simnet implements them). */
 export interface SimnetControl {
-  stopNode(key: string): void;
+  stopNode(key: string, mode: 'blackhole' | 'refuse' | undefined): void;
+  orphanNextHead(): void;
   startNode(key: string): void;
   addNode(key: string, options: { up?: boolean }): void;
   injectFault(fault: unknown, endpoint: number | undefined): { id: number };
@@ -61,10 +62,6 @@ export interface MethodContext {
   broadcastMode: 'normal' | 'drop-broadcasts' | 'hang-broadcasts' | 'frozen-head' | 'withhold-broadcasts';
   /** The witness objects witness reads answer from (with pending transactions applied, where the simnet says so). */
   readWitnesses: () => ReadonlyMap<string, WitnessRecord>;
-  /** This endpoint's own pool of transactions it accepted and never relays (`withhold-broadcasts`). */
-  withheld: readonly PendingTransaction[];
-  /** Adds to {@link MethodContext.withheld}. */
-  withhold: (tx: PendingTransaction) => void;
   now: () => number;
   record: (record: BroadcastRecord) => void;
   control: SimnetControl;
@@ -126,12 +123,11 @@ async function broadcast(ctx: MethodContext, method: string, tx: unknown): Promi
   }
   let txId: string;
   try {
-    if (ctx.broadcastMode === 'withhold-broadcasts') {
-      const accepted = ctx.chain.check(tx, ctx.data, [...ctx.chain.pending(), ...ctx.withheld]);
-      ctx.withhold(accepted);
-      txId = accepted.id;
-    } else {
-      txId = ctx.broadcastMode === 'frozen-head' ? ctx.chain.check(tx, ctx.data, []).id : ctx.chain.push(tx).id;
+    if (ctx.broadcastMode === 'frozen-head') txId = ctx.chain.check(tx, ctx.data, []).id;
+    else {
+      // checked against this endpoint's own pool; a withholding endpoint keeps it to itself
+      const relay = ctx.broadcastMode !== 'withhold-broadcasts';
+      txId = ctx.chain.accept(tx, ctx.endpoint, ctx.now(), relay).id;
     }
   } catch (error) {
     if (error instanceof TransactionShapeError) {
@@ -357,7 +353,15 @@ function endpointParam(value: unknown): number | undefined {
 
 const simnet: Record<string, Method> = {
   stop_node: (p, ctx) => {
-    ctx.control.stopNode(keyParam(p));
+    const mode = objectParams(p).mode;
+    if (mode !== undefined && mode !== 'blackhole' && mode !== 'refuse')
+      throw invalid("mode must be 'blackhole' or 'refuse'");
+    ctx.control.stopNode(keyParam(p), mode);
+    return {};
+  },
+  orphan_head: (p, ctx) => {
+    objectParams(p);
+    ctx.control.orphanNextHead();
     return {};
   },
   start_node: (p, ctx) => {
