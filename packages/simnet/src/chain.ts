@@ -209,6 +209,11 @@ export class Chain {
     return { valid, invalid, trial, ctx };
   }
 
+  /** Endpoint `pool` relays, from `now`, the transactions it had withheld (its `withhold-broadcasts` fault ended). */
+  relayWithheld(pool: number, now: number): void {
+    this.#pools.relayHeld(pool, now);
+  }
+
   /** The next produced block orphans the head block (a one-block micro-fork), whatever `microForkRate` says. */
   orphanNextHead(): void {
     this.#forceFork = true;

@@ -139,6 +139,8 @@ export class Endpoint {
   async #reconcile(): Promise<void> {
     if (!this.#has('frozen-head')) this.#frozen = undefined;
     if (!this.#has('blackhole')) this.#releaseHung();
+    // a node cut off from the producers reconnects: what it accepted meanwhile goes out to its peers
+    if (!this.#has('withhold-broadcasts')) this.#shared.chain.relayWithheld(this.index, this.#shared.now());
     if (!this.#has('refuse-connections')) await this.listener.listen();
   }
 

@@ -40,6 +40,12 @@ export class RelayPools {
     if (relay) entry.relayedAt = Math.min(entry.relayedAt ?? Number.POSITIVE_INFINITY, at);
   }
 
+  /** `pool` starts relaying what it had kept to itself (a withholding node reconnected), from `at`. */
+  relayHeld(pool: PoolId, at: number): void {
+    for (const entry of this.#entries)
+      if (entry.direct.has(pool) && entry.relayedAt === undefined) entry.relayedAt = at;
+  }
+
   /** Puts `tx` back in every pool at once (a block taken off by a fork returns its transactions to pending). */
   restore(tx: PendingTransaction, at: number, pools: readonly PoolId[]): void {
     for (const pool of pools) this.add(tx, pool, at, false);

@@ -271,13 +271,15 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
       return b ? structuredClone(b) : undefined;
     },
     blocks: (from = 1) => chain.data.blocks.filter((b) => b.num >= from).map((b) => structuredClone(b)),
-    transactions: () => [...chain.data.transactions.values()].map((t) => structuredClone(t)),
+    // from the blocks: hived's id index (data.transactions) forgets a transaction once it expires
+    transactions: () => chain.data.blocks.flatMap((b) => b.transactions).map((t) => structuredClone(t)),
     pending: () => chain.pending().map((p) => structuredClone(p)),
     broadcasts: () => broadcasts.map((b) => structuredClone(b)),
     missedSlots: (witness) =>
       chain.data.missed.filter((m) => witness === undefined || m.witness === witness).map((m) => ({ ...m })),
     keySwitches: (owner) =>
-      [...chain.data.transactions.values()]
+      chain.data.blocks
+        .flatMap((b) => b.transactions)
         .filter((t) =>
           t.operations.some(
             ([name, body]) =>
