@@ -26,6 +26,7 @@ export type {
 export * from './trap/health.js';
 export * from './trap/key-plan.js';
 export * from './trap/miss-policy.js';
+export type { PreemptiveOptions } from './trap/preemptive.js';
 export * from './trap/schedule.js';
 export type { SwitchOutcome } from './trap/switch.js';
 export * from './trap/witness-admin.js';

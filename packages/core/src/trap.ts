@@ -19,8 +19,8 @@ import {
   refusalOf,
   type TrapControl,
 } from './trap/control.js';
-import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
-import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys, probeOnce } from './trap/health.js';
+import { readUntilTrusted, TrapStoppedError } from './trap/decisive-read.js';
+import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
 import {
@@ -33,6 +33,7 @@ import {
 } from './trap/key-plan.js';
 import { MissPolicy } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
+import { darkWindow, type PreemptiveOptions, preemptiveProblems, watchForDark } from './trap/preemptive.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
 import {
@@ -131,11 +132,14 @@ export interface FailoverTrapOptions {
   /** A node further behind our head than this is out of sync. @default 20 */
   healthMaxLagBlocks?: number;
   /**
-   * Switch before the slot when the current key's node health URL is dark for `darkChecks` consecutive checks, one
-   * block interval apart, the last `leadSlots` slots before its slot: zero missed blocks. Needs `health` for the
-   * current key. Defaults inside: `{ darkChecks: 3, leadSlots: 2 }`. @default false
+   * Switch before the slot when the current key's node health URL is dark for `darkChecks` consecutive probes, a
+   * probe interval (the poll interval) apart, in a window from `watchSlots` blocks before its slot up to
+   * `leadSlots` blocks before it, the last moment a switch still lands first: zero missed blocks for a node dead at
+   * least 2 blocks before its slot. A probe unanswered within the interval counts as dark. Needs `health` for the
+   * current key. Defaults inside: `{ darkChecks: 3, leadSlots: 1.5, watchSlots: 4 }` (see {@link PreemptiveOptions}).
+   * @default false
    */
-  preemptive?: false | { darkChecks?: number; leadSlots?: number };
+  preemptive?: false | PreemptiveOptions;
   /** Duplicate notifications (same dedupe key) within this are dropped. @default 3_600_000 */
   notifyDedupeMs?: number;
   /** @default a logger that drops everything */
@@ -327,7 +331,12 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     const resume = this.#resume as PendingSwitch | undefined;
     const settling = resume !== undefined && witness !== null && witness.signingKey !== resume.fromKey;
     const doneAlready = (this.#finished !== undefined || settling) && this.#mode === 'one-shot';
-    const problems = [...early, ...(doneAlready ? [] : late)];
+    const preemptive = o.preemptive ? preemptiveProblems(o.preemptive) : [];
+    const problems = [
+      ...early,
+      ...preemptive.map((message) => ({ code: 'CONFIG_INVALID_OPTION', message })),
+      ...(doneAlready ? [] : late),
+    ];
     if (problems.length > 0 || plan === undefined || witness === null) throw refusal(problems);
     this.#currentKey = plan.currentKey;
     if (this.#mode === 'daemon' && this.#activeKey === undefined) {
@@ -751,27 +760,25 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   }
 
   /**
-   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, one interval
-   * apart, ending `leadSlots` slots before its slot. Fires with no miss at all.
+   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, a probe
+   * interval apart, in a window that slides up to the last moment a switch still lands before the slot
+   * (trap/preemptive.ts). Fires with no miss at all.
    */
   async #preemptiveCheck(slot: SlotPrediction): Promise<Decision | undefined> {
     const option = this.#o.preemptive;
     const url = this.#currentKey === undefined ? undefined : this.#o.health?.[this.#currentKey];
-    if (!option || url === undefined || this.#watcher === undefined) return undefined;
-    const darkChecks = option.darkChecks ?? 3;
-    const leadSlots = option.leadSlots ?? 2;
-    // Checks one interval apart: a node dark for a few blocks is down, one that missed a single probe is not.
-    const decideBy = slot.time - leadSlots * this.#blockIntervalMs;
-    const start = decideBy - (darkChecks - 1) * this.#blockIntervalMs;
-    if (this.#clock.now() > start + this.#watcher.clockOffsetMs) return undefined;
-    await this.#watcher.sleepUntil(start);
-    for (let check = 1; check <= darkChecks; check++) {
-      const health = await probeOnce(url, this.#probeOptions());
-      if (health.up) return undefined;
-      if (check < darkChecks) {
-        await sleepOrStop(this.#clock, this.#blockIntervalMs, this.#desk.wakeSignal(this.#controller.signal));
-      }
-    }
+    const watcher = this.#watcher;
+    if (!option || url === undefined || watcher === undefined) return undefined;
+    const window = darkWindow(slot.time, option, {
+      blockIntervalMs: this.#blockIntervalMs,
+      pollIntervalMs: this.#pollIntervalMs,
+    });
+    const verdict = await watchForDark(url, window, {
+      probe: this.#o.healthProbe ?? httpHealthProbe,
+      now: () => this.#clock.now() - watcher.clockOffsetMs,
+      sleepUntil: (time) => watcher.sleepUntil(time),
+    });
+    if (!verdict.dark) return undefined;
     this.#log.warn('current key node dark before its slot: pre-emptive switch', { aslot: slot.aslot });
     return { kind: 'fire', reason: 'preemptive', facts: { aslot: slot.aslot }, lastAslot: Number.POSITIVE_INFINITY };
   }
