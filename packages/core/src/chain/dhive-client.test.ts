@@ -464,10 +464,35 @@ describe('decisive reads', () => {
     expect(client.nodes()[0]?.fresh).toBe(true);
   });
 
+  it('waits for a head read still in flight rather than asking that node for its head again', async () => {
+    const { nodes, client } = await setup(3, { timeoutMs: 1000 });
+    const slow = nodes[2]!;
+    // Its head read hangs: the decisive head read ends on the other two, before this one answers.
+    slow.handlers['condenser_api.get_dynamic_global_properties'] = () => ({ hang: true });
+    await client.getHead({ decisive: true });
+    expect((await client.getWitness('alice', { decisive: true })).value?.signingKey).toBe(PUB_A);
+    await waitFor(() => slow.calls.includes('condenser_api.get_witness_by_account'), 1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(slow.calls.sort()).toEqual([
+      'condenser_api.get_dynamic_global_properties',
+      'condenser_api.get_witness_by_account',
+    ]);
+  });
+
   it('throws StaleDataError when no node is fresh', async () => {
     const { nodes, client } = await setup(3);
     for (const node of nodes) node.head.time = clock.now() - 120_000;
     await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+  });
+});
+
+describe('load', () => {
+  it('sends reads that decide nothing to the fresh nodes in turn, not all to the fastest', async () => {
+    const { nodes, client } = await setup(3);
+    await client.getHead({ decisive: true });
+    for (const node of nodes) node.calls.length = 0;
+    for (let i = 0; i < 6; i++) await client.getWitness('alice');
+    expect(nodes.map((node) => node.calls.length)).toEqual([2, 2, 2]);
   });
 });
 

@@ -113,7 +113,7 @@ export interface DhiveChainClient extends ChainClient {
  *   fresh nodes than that, or no agreement, is a retryable `StaleDataError` or `DisagreementError` (and one warning
  *   in the log until a quorum agrees again): the caller waits; the quorum never shrinks to whoever answered. A node
  *   one block behind is not lying: the disagreement passes on the next try.
- * - Other reads use the best node (fresh, fastest) and fail over to the next.
+ * - Other reads go to the fresh nodes in turn (round-robin) and fail over to the next best.
  * - `broadcast` sends the same signed transaction to every usable node at once (all but those that failed in the
  *   last few blocks, unless that is all of them); "Duplicate transaction check failed" counts as accepted.
  *
@@ -133,6 +133,7 @@ export function dhiveChainClient(options: DhiveChainClientOptions): DhiveChainCl
 const DEFAULT_MAX_CLOCK_SKEW_MS = 60_000;
 
 const BROADCAST_METHOD = 'condenser_api.broadcast_transaction';
+const HEAD_METHOD = 'condenser_api.get_dynamic_global_properties';
 
 class DhiveChainClientImpl implements DhiveChainClient {
   readonly chainId: string;
@@ -147,6 +148,10 @@ class DhiveChainClientImpl implements DhiveChainClient {
   #chainIntervalMs: number | undefined;
   /** A decisive read last ended without a quorum (said once until one agrees again). */
   #waitingForQuorum = false;
+  /** Non-decisive reads taken so far: they go to the fresh nodes in turn, so that none carries them all. */
+  #turn = 0;
+  /** Each node's latest head read, while it may still be in flight: a decisive read waits for it, not asks again. */
+  readonly #headReads = new Map<NodeHealth, { at: number; done: Promise<unknown> }>();
 
   constructor(options: DhiveChainClientOptions) {
     if (!Array.isArray(options.nodes) || options.nodes.length === 0) {
@@ -197,7 +202,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
   }
 
   getHead(options: ReadOptions = {}): Promise<Observation<HeadState>> {
-    return this.#read('condenser_api.get_dynamic_global_properties', [], parseHead, options, true);
+    return this.#read(HEAD_METHOD, [], parseHead, options, true);
   }
 
   getWitness(owner: string, options: ReadOptions = {}): Promise<Observation<WitnessState | null>> {
@@ -295,7 +300,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
     signal: AbortSignal | undefined,
   ): Promise<Observation<T>> {
     let lastError: WitnessTrapError | undefined;
-    for (const node of rankNodes(this.#nodes, this.#clock.now(), this.#bounds)) {
+    for (const node of this.#inTurn(rankNodes(this.#nodes, this.#clock.now(), this.#bounds))) {
       try {
         const value = await this.#call(node, method, params, parse, { timeoutMs: this.#timeoutMs, signal });
         return { value, node: node.name, receivedAt: this.#clock.now() };
@@ -306,6 +311,19 @@ class DhiveChainClientImpl implements DhiveChainClient {
       }
     }
     throw lastError ?? new StaleDataError('no RPC node to ask');
+  }
+
+  /**
+   * The ranked nodes led by the next fresh node in turn: reads that decide nothing spread over the fresh nodes
+   * instead of all landing on the fastest; the failover order after it is the ranking (stale and failing last).
+   */
+  #inTurn(ranked: NodeHealth[]): NodeHealth[] {
+    const now = this.#clock.now();
+    // In configured order, so that the turn does not follow latencies that change with every call.
+    const fresh = this.#nodes.filter((node) => node.failures === 0 && node.isFresh(now, this.#bounds));
+    if (fresh.length < 2) return ranked;
+    const first = fresh[this.#turn++ % fresh.length] as NodeHealth;
+    return [first, ...ranked.filter((node) => node !== first)];
   }
 
   /**
@@ -385,10 +403,14 @@ class DhiveChainClientImpl implements DhiveChainClient {
       for (const node of toAsk) {
         const known = recent(node) && node.failures === 0;
         tally.pending++;
+        // A head read of this node started within the interval (the decisive head read just before, which ended
+        // on a quorum of the others before this node answered) is waited for rather than asked again.
+        const headRead = this.#headReads.get(node);
+        const pendingHead = headRead !== undefined && now - headRead.at <= this.#intervalMs ? headRead.done : undefined;
         const ask = async (): Promise<T> => {
           if (isHead || known) return this.#call(node, method, params, parse, call);
           const [, value] = await Promise.all([
-            this.#readHead(node, call),
+            pendingHead ?? this.#readHead(node, call),
             this.#call(node, method, params, parse, call),
           ]);
           return value;
@@ -432,11 +454,25 @@ class DhiveChainClientImpl implements DhiveChainClient {
   }
 
   #readHead(node: NodeHealth, call: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<HeadState> {
-    return this.#call(node, 'condenser_api.get_dynamic_global_properties', [], parseHead, call);
+    return this.#call(node, HEAD_METHOD, [], parseHead, call);
   }
 
   /** One call to one node: timed, its outcome recorded in the node's health, every failure typed. */
-  async #call<T>(
+  #call<T>(
+    node: NodeHealth,
+    method: string,
+    params: unknown,
+    parse: (raw: unknown) => T,
+    options: { timeoutMs: number; signal: AbortSignal | undefined },
+  ): Promise<T> {
+    const settled = this.#callAndRecord(node, method, params, parse, options);
+    if (method === HEAD_METHOD) {
+      this.#headReads.set(node, { at: this.#clock.now(), done: settled.catch(() => undefined) });
+    }
+    return settled;
+  }
+
+  async #callAndRecord<T>(
     node: NodeHealth,
     method: string,
     params: unknown,
@@ -458,8 +494,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
         );
       }
       node.recordSuccess(performance.now() - started);
-      if (method === 'condenser_api.get_dynamic_global_properties')
-        node.recordHead(value as HeadState, this.#clock.now());
+      if (method === HEAD_METHOD) node.recordHead(value as HeadState, this.#clock.now());
       this.#noticeFreshnessChanges();
       return value;
     } catch (error) {
