@@ -51,6 +51,8 @@ export interface Settings {
   webhooks: string[];
   /** Health URL of the node holding each key (`--health KEY=URL`). */
   health: Record<string, string>;
+  /** `--preemptive`: switch before a slot whose node's health URL is dark. */
+  preemptive: boolean;
   dryRun: boolean;
   /** `drill --notify`: send a test message through the notifiers too. */
   notify: boolean;
@@ -197,6 +199,12 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     problems.push(`--to: the null key disables the witness; use witness-trap disable for that`);
   }
 
+  if (one<boolean>('preemptive') === true && !layered.has('health')) {
+    problems.push(
+      '--preemptive needs the health URL of the node holding the key on chain: add --health STM...=http://HOST:PORT/health (witness-trap check says which key)',
+    );
+  }
+
   const sources: Record<string, string> = {};
   for (const [name, layer] of layered) if (layer.kind !== 'default') sources[name] = layer.label;
 
@@ -219,6 +227,7 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     statePath: resolve(cwd, one<string>('state') ?? '.witness-trap-state.json'),
     webhooks: many('webhook'),
     health: Object.fromEntries(read('health') as Array<[string, string]>),
+    preemptive: one<boolean>('preemptive') ?? false,
     dryRun: one<boolean>('dry-run') ?? false,
     notify: one<boolean>('notify') ?? false,
     killSwitch: one<boolean>('kill-switch') ?? false,

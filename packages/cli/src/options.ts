@@ -180,6 +180,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['run', 'check', 'drill'],
   },
   {
+    name: 'preemptive',
+    type: 'boolean',
+    env: 'WITNESS_TRAP_PREEMPTIVE',
+    default: 'false',
+    description:
+      'with --health for the key on chain: switch before a slot whose node is dark (3 dark probes a poll apart, by 1.5 blocks before the slot): no missed slot for a node dead 2 blocks before it',
+    commands: ['run', 'check', 'drill'],
+  },
+  {
     name: 'misses',
     type: 'count',
     valueName: 'N',

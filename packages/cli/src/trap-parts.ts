@@ -105,3 +105,8 @@ export async function waitFor<T>(
   }
   return find();
 }
+
+/** What `--preemptive` lacks when the key on chain has no health URL: `run` refuses on it, `check` reports it. */
+export function preemptiveGap(keyOnChain: string): string {
+  return `--preemptive needs the health URL of the node holding the key on chain (${keyOnChain}): add --health ${keyOnChain}=http://HOST:PORT/health`;
+}

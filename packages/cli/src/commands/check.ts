@@ -11,6 +11,7 @@ import { loadKeys } from '../key-files.js';
 import type { CommandContext } from '../main.js';
 import { buildNotifiers } from '../notifiers.js';
 import { safeUrl } from '../safe-url.js';
+import { preemptiveGap } from '../trap-parts.js';
 import { UsageError } from '../usage-error.js';
 import { readWitnessView, type WitnessView } from '../witness-view.js';
 
@@ -61,6 +62,7 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
       await connection.close();
     }
     problems.push(...(await healthProblems(settings, notes)));
+    if (settings.preemptive && view) problems.push(...preemptiveProblems(settings, view, notes));
     const probed = await nodes;
     for (const node of probed) {
       if (!node.fresh)
@@ -125,6 +127,15 @@ async function armingProblems(settings: CommandContext['settings'], connection: 
   } finally {
     await trap.stop();
   }
+}
+
+/** `--preemptive` needs the health URL of the key on chain; backups without one leave it idle after a switch. */
+function preemptiveProblems(settings: CommandContext['settings'], view: WitnessView, notes: string[]): string[] {
+  const after = settings.backupKeys.filter((key) => key !== view.signingKey && settings.health[key] === undefined);
+  if (settings.daemon && after.length > 0) {
+    notes.push(`--preemptive is idle after a switch to ${after.join(', ')}: no --health for that key's node`);
+  }
+  return settings.health[view.signingKey] === undefined ? [preemptiveGap(view.signingKey)] : [];
 }
 
 /** Probes each configured health URL as the trap would; a backup that is down is a note, all of them a problem. */

@@ -8,7 +8,7 @@ import type { CommandContext } from '../main.js';
 import { type MetricsServer, serveMetrics, TrapMetrics } from '../metrics.js';
 import { narrate } from '../narrate.js';
 import { buildNotifiers } from '../notifiers.js';
-import { keyNames, outputLogger, trapEvents } from '../trap-parts.js';
+import { keyNames, outputLogger, preemptiveGap, trapEvents } from '../trap-parts.js';
 import { UsageError } from '../usage-error.js';
 
 /** Runs the trap until it is done (one-shot) or stopped (daemon). */
@@ -41,6 +41,7 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     state: fileStateStore(settings.statePath),
     killSwitch: settings.killSwitch,
     ...(Object.keys(settings.health).length > 0 ? { health: settings.health } : {}),
+    ...(settings.preemptive ? { preemptive: {} } : {}),
     ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
     ...(settings.pollIntervalMs === undefined ? {} : { pollIntervalMs: settings.pollIntervalMs }),
     log: outputLogger(output),
@@ -69,7 +70,10 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
         url: metrics.url,
       });
     }
-    await trap.arm();
+    const armed = await trap.arm();
+    if (settings.preemptive && settings.health[armed.currentKey] === undefined) {
+      throw new UsageError('CONFIG_PREEMPTIVE', [preemptiveGap(armed.currentKey)]);
+    }
     if (signal.aborted) return ExitCode.ok;
     const outcome = await trap.run();
     switch (outcome.status) {
