@@ -35,7 +35,9 @@ import { buildWitnessUpdateOperation } from '../tx/witness-update-operation.js';
 import type {
   ChainClient,
   Clock,
+  HeadState,
   NotificationKind,
+  Operation,
   PendingSwitch,
   PublicKeyString,
   SignedTransaction,
@@ -452,7 +454,10 @@ class SwitchMachine {
       ),
       peer: new PeerKeyWatch(),
       // Measured on the local clock from signing (a skewed host clock shifts both ends alike).
-      unconfirmedAt: pending.signedAt + this.#env.expiresInMs + 2 * this.#env.blockIntervalMs,
+      unconfirmedAt:
+        pending.signedAt +
+        Math.max(this.#env.expiresInMs, pending.expiresAt - pending.signedAt) +
+        2 * this.#env.blockIntervalMs,
       lastBroadcast: Number.NEGATIVE_INFINITY,
       inFlight: undefined,
       refused: undefined,
@@ -535,7 +540,10 @@ class SwitchMachine {
       request.plan.operation === 'witness_set_properties'
         ? buildSwitchOperation(witness.owner, request.fromKey, request.toKey)
         : buildWitnessUpdateOperation(witness, request.toKey);
-    const unsigned = buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
+    const unsigned =
+      request.plan.operation === 'witness_update'
+        ? await this.#incidentTransaction(witness, head, operation)
+        : buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
     const tx = await withIoTimeout(
       () =>
         env.signer.sign(unsigned, [request.plan.signWith], env.chain.chainId).catch((error: unknown) => {
@@ -565,6 +573,34 @@ class SwitchMachine {
       expiresAt: Date.parse(`${tx.expiration}Z`),
       signedAt: env.clock.now(),
     };
+  }
+
+  /**
+   * The active-key path has no compare-and-swap on chain, so monitors converge through hived's duplicate check
+   * instead: they build the very same transaction for the same incident, and the chain applies it once. TaPoS
+   * names the witness's last produced block (the same for every monitor until it produces again) and the
+   * expiration is the first whole round after that block's time at least half a round past the head: monitors
+   * that read heads a block or two apart sign the same transaction id, unless they straddle a round boundary (the
+   * read right before the broadcast and the stand-down cover that case). The operation copies url and props from
+   * the witness as read, and monitors with the same backup keys pick the same target. Falls back to the head's
+   * TaPoS where that block is too old (TaPoS reaches 65536 blocks back) or cannot be read.
+   */
+  async #incidentTransaction(witness: WitnessState, head: HeadState, operation: Operation) {
+    const env = this.#env;
+    const round = 21 * env.blockIntervalMs;
+    const fallback = () => buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
+    // A witness that never produced (a fresh chain) has no last block: the first block of the head's round then.
+    const last = witness.lastConfirmedBlockNum;
+    const anchorNum = last > 0 ? last : Math.max(1, head.headBlockNumber - (head.headBlockNumber % 21));
+    if (head.headBlockNumber - anchorNum > 60_000 || anchorNum > head.headBlockNumber) return fallback();
+    const header = await this.#bounded(env.chain.getBlockHeader(anchorNum, { decisive: true, signal: env.signal }))
+      .then((read) => read.value)
+      .catch(() => null);
+    if (header?.id === undefined) return fallback();
+    const rounds = Math.max(1, Math.ceil((head.headBlockTime + round / 2 - header.timestamp) / round));
+    const expiration = header.timestamp + rounds * round;
+    const anchor: HeadState = { ...head, headBlockNumber: anchorNum, headBlockId: header.id };
+    return buildTransaction(anchor, [operation], { now: expiration - round, expiresInMs: round });
   }
 
   async #readWitnessUntilTrusted(): Promise<WitnessState> {
