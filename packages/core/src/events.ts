@@ -105,6 +105,11 @@ export interface TrapEvents {
   resumed: { at: number; by: string };
   /** A control command arrived (from a remote, or `command()` in code), before any check. */
   command: { command: ControlCommandName; by: string; at: number; to?: PublicKeyString };
+  /**
+   * A `switch` or `disable` asked with `confirm: true` is waiting for its one-time code (the code itself is never in
+   * an event: events are logged).
+   */
+  'command-pending': { command: ControlCommandName; by: string; at: number; toKey: PublicKeyString; expiresAt: number };
   /** A control command was refused: nothing changed. */
   'command-refused': {
     command: ControlCommandName;

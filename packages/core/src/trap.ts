@@ -6,6 +6,7 @@ import type { NotificationFacts } from './notify/format.js';
 import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
 import {
+  ConfirmationCodes,
   type ControlCommand,
   ControlDesk,
   type ControlProgress,
@@ -198,6 +199,8 @@ export interface TrapStatus {
   lastMiss?: { aslot: number; slotTime: number; seenInBlock: number };
   /** How many RPC nodes are fresh now (of `nodes.length`). */
   freshNodes: number;
+  /** The configured backup keys, in order: the only keys a remote's `switch` may name. */
+  backupKeys: PublicKeyString[];
   /** The last switch that landed, from the state (this run's or an earlier one's). */
   lastSwitch?: SwitchRecord;
 }
@@ -257,6 +260,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #missesSinceProduced = 0;
   /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
   readonly #desk = new ControlDesk();
+  /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
+  readonly #codes = new ConfirmationCodes();
   #lastMiss: TrapStatus['lastMiss'];
 
   constructor(options: FailoverTrapOptions) {
@@ -439,6 +444,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       ...(this.#currentKey === undefined ? {} : describeKey(this.#currentKey, this.#o.backupKeys, this.#heldKeys)),
       ...(this.#lastMiss === undefined ? {} : { lastMiss: { ...this.#lastMiss } }),
       freshNodes: this.#o.chain.nodes().filter((node) => node.fresh).length,
+      backupKeys: [...this.#o.backupKeys],
       ...(this.#state.snapshot().history.length === 0
         ? {}
         : { lastSwitch: { ...this.#state.snapshot().history.at(-1) } as SwitchRecord }),
@@ -512,12 +518,32 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     if (command === 'status') return executed();
     if (command === 'pause') return this.pause({ by }) ? executed() : refuse('NO_CHANGE', 'already paused');
     if (command === 'resume') return this.resume({ by }) ? executed() : refuse('NO_CHANGE', 'not paused');
+    // A confirmation stands for the switch or disable it was issued for, checked again against the chain now.
+    let asked: ControlCommand = request;
+    if (request.command === 'confirm') {
+      const redeemed = this.#codes.redeem(by, request.code, this.#clock.now());
+      if ('code' in redeemed) return refuse(redeemed.code, redeemed.message);
+      asked =
+        redeemed.command === 'disable' ? { command: 'disable', by } : { command: 'switch', by, to: redeemed.toKey };
+    }
     const current = this.#currentKey;
     if (this.#armed === undefined || current === undefined) return refuse('NOT_ARMED', 'the trap has not armed yet');
     if (this.#controller.signal.aborted) return refuse('STOPPED', 'the trap is stopping');
     if (this.#desk.busy) return refuse('BUSY', 'another manual switch is in flight');
-    const target = manualTarget(request, current, this.#o.backupKeys, this.#nextKeyFacts(current).nextKey);
+    const target = manualTarget(asked, current, this.#o.backupKeys, this.#nextKeyFacts(current).nextKey);
     if ('code' in target) return refuse(target.code, target.message);
+    if ((asked.command === 'switch' || asked.command === 'disable') && asked.confirm === true) {
+      const issued = this.#codes.issue(by, asked.command, target.toKey, this.#clock.now());
+      this.#emit('command-pending', {
+        command,
+        by,
+        at: this.#clock.now(),
+        toKey: issued.toKey,
+        expiresAt: issued.expiresAt,
+      });
+      const confirmation = { code: issued.code, toKey: issued.toKey, expiresAt: issued.expiresAt };
+      return { ok: true, command, confirmation };
+    }
     try {
       const outcome =
         this.#running !== undefined

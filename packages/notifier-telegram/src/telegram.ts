@@ -1,20 +1,16 @@
-import {
-  ConfigError,
-  type DeliveryOptions,
-  deliverHttp,
-  type Notifier,
-  NotifierError,
-  redactText,
-  type VendorFailure,
-} from '@witness-trap/core';
+import { ConfigError, type DeliveryOptions, type Notifier, NotifierError } from '@witness-trap/core';
+import { callBotApi } from './bot-api.js';
 import { renderTelegramMessage, type TelegramParseMode } from './render.js';
 
 /** Options of {@link telegramNotifier}. */
 export interface TelegramNotifierOptions extends DeliveryOptions {
   /** The bot's token from \@BotFather (`123456:ABC-DEF...`). It travels in the URL path; it never appears in errors. */
   botToken: string;
-  /** The chat to post to: a user or group id (`-1001234567890`) or a channel's `@username`. */
-  chatId: string | number;
+  /**
+   * The chat to post to: a user or group id (`-1001234567890`) or a channel's `@username`; or several, each of
+   * which gets every message.
+   */
+  chatId: string | number | ReadonlyArray<string | number>;
   /**
    * The Bot API's base URL: point it at a local Bot API server or a test stand-in.
    * @default 'https://api.telegram.org'
@@ -50,74 +46,57 @@ export interface TelegramNotifierOptions extends DeliveryOptions {
 export function telegramNotifier(options: TelegramNotifierOptions): Notifier {
   const problems: string[] = [];
   if (!options.botToken) problems.push('botToken is required');
-  if (options.chatId === '' || options.chatId === undefined) problems.push('chatId is required');
+  const given = Array.isArray(options.chatId) ? options.chatId : [options.chatId];
+  if (given.length === 0 || given.some((chat) => chat === '' || chat === undefined)) {
+    problems.push('chatId is required');
+  }
   if (options.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.baseUrl)) {
     problems.push('baseUrl is not an http(s) URL');
   }
   if (problems.length > 0) {
     throw new ConfigError('CONFIG_NOTIFIER', `telegram: ${problems.join('; ')}`, { problems });
   }
-  const base = (options.baseUrl ?? 'https://api.telegram.org').replace(/\/+$/, '');
-  const url = `${base}/bot${options.botToken}/sendMessage`;
+  const api = {
+    baseUrl: (options.baseUrl ?? 'https://api.telegram.org').replace(/\/+$/, ''),
+    botToken: options.botToken,
+    delivery: options,
+  };
   const parseMode = options.parseMode ?? 'HTML';
+  const chats = Array.isArray(options.chatId) ? options.chatId : [options.chatId];
 
   return {
     name: 'telegram',
     async notify(notification, signal) {
-      const payload: Record<string, unknown> = {
-        chat_id: options.chatId,
-        text: renderTelegramMessage(notification, parseMode),
-        disable_notification: options.silent ?? notification.severity === 'info',
-      };
-      if (parseMode !== 'plain') payload.parse_mode = parseMode;
-      if (options.threadId !== undefined) payload.message_thread_id = options.threadId;
-      const { body } = await deliverHttp(
+      const sends = chats.map((chatId) => {
+        const payload: Record<string, unknown> = {
+          chat_id: chatId,
+          text: renderTelegramMessage(notification, parseMode),
+          disable_notification: options.silent ?? notification.severity === 'info',
+        };
+        if (parseMode !== 'plain') payload.parse_mode = parseMode;
+        if (options.threadId !== undefined) payload.message_thread_id = options.threadId;
+        return callBotApi(api, 'sendMessage', payload, signal);
+      });
+      const results = await Promise.allSettled(sends);
+      const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+      const first = failures[0];
+      if (first === undefined) return;
+      if (chats.length === 1 || !(first instanceof NotifierError)) throw first;
+      throw new NotifierError(
+        `telegram: ${failures.length} of ${chats.length} chats failed: ${first.message}`,
         {
           notifier: 'telegram',
-          url,
-          headers: { 'content-type': 'application/json', 'user-agent': 'witness-trap' },
-          body: JSON.stringify(payload),
-          secrets: [options.botToken],
-          parseFailure: parseTelegramError,
+          ...(first.status === undefined ? {} : { status: first.status }),
+          ...(first.vendorCode === undefined ? {} : { vendorCode: first.vendorCode }),
+          ...(first.vendorMessage === undefined ? {} : { vendorMessage: first.vendorMessage }),
         },
-        options,
-        signal,
+        {
+          code: first.code,
+          isRetryable: failures.some((f) => f instanceof NotifierError && f.isRetryable),
+          cause: first,
+          details: { delivered: results.length - failures.length },
+        },
       );
-      // Telegram pairs its HTTP status with `ok`; a 2xx without `ok: true` is not a delivery we can vouch for.
-      const answer = (typeof body === 'object' ? body : null) as TelegramAnswer | null;
-      if (answer?.ok !== true) {
-        const said =
-          typeof answer?.description === 'string' ? redactText(answer.description, [options.botToken]) : undefined;
-        throw new NotifierError(
-          `telegram: answer without ok: true${said === undefined ? '' : `: ${said}`}`,
-          {
-            notifier: 'telegram',
-            ...(typeof answer?.error_code === 'number' ? { vendorCode: answer.error_code } : {}),
-            ...(said === undefined ? {} : { vendorMessage: said }),
-          },
-          { code: 'NOTIFIER_REJECTED' },
-        );
-      }
     },
-  };
-}
-
-/** The Bot API's answer envelope. */
-interface TelegramAnswer {
-  ok?: unknown;
-  error_code?: unknown;
-  description?: unknown;
-}
-
-/** Telegram's error body: `{ ok: false, error_code, description, parameters?: { retry_after, migrate_to_chat_id } }`. */
-function parseTelegramError(body: unknown): VendorFailure {
-  // `error_code` and `description` are read by the common parser; the flood-control hint is particular.
-  const params = ((body as { parameters?: unknown } | null)?.parameters ?? {}) as {
-    retry_after?: unknown;
-    migrate_to_chat_id?: unknown;
-  };
-  return {
-    ...(typeof params.retry_after === 'number' ? { retryAfterMs: params.retry_after * 1000 } : {}),
-    ...(params.migrate_to_chat_id === undefined ? {} : { details: { migrateToChatId: params.migrate_to_chat_id } }),
   };
 }

@@ -1,3 +1,4 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import type { TrapEvents } from '../events.js';
 import { isNullSigningKey } from '../tx/public-key.js';
@@ -5,19 +6,36 @@ import { NULL_SIGNING_KEY, type PublicKeyString } from '../types.js';
 import type { SwitchOutcome } from './switch.js';
 
 /** The commands a remote (Telegram, a web UI, custom tooling) can give a running trap. */
-export type ControlCommandName = 'status' | 'pause' | 'resume' | 'switch' | 'disable';
+export type ControlCommandName = 'status' | 'pause' | 'resume' | 'switch' | 'disable' | 'confirm';
 
 /**
  * One command for {@link TrapControl.command}. `by` says who asked, in the remote's terms (`telegram:12345`, `api`):
  * it is carried into every event, notification and log line about the command.
  */
 export type ControlCommand =
-  | { command: 'status' | 'pause' | 'resume' | 'disable'; by: string }
+  | { command: 'status' | 'pause' | 'resume'; by: string }
   | {
       command: 'switch';
       by: string;
       /** A configured backup key. @default the next backup key in the configured order */
       to?: PublicKeyString;
+      /**
+       * Do not switch yet: answer a one-time 6-digit code, and switch only when the same `by` sends it back with
+       * `confirm` before it expires (60 s). What a remote on a phone should use. @default false
+       */
+      confirm?: boolean;
+    }
+  | {
+      command: 'disable';
+      by: string;
+      /** As for `switch`: answer a one-time code first. @default false */
+      confirm?: boolean;
+    }
+  | {
+      /** Carries out the `switch` or `disable` that `by` asked for last, if `code` is its code and still valid. */
+      command: 'confirm';
+      by: string;
+      code: string;
     };
 
 /** Why a command was refused. Nothing was changed. */
@@ -37,7 +55,13 @@ export type ControlRefusalCode =
   /** The trap cannot sign the switch (no private key for the current key, and no active key). */
   | 'CANNOT_SIGN'
   /** The trap is stopping or stopped. */
-  | 'STOPPED';
+  | 'STOPPED'
+  /** `confirm` from someone with no code outstanding (never asked, already used, or a wrong code spent it). */
+  | 'NO_CODE'
+  /** `confirm` with a code that is not the one issued: the issued code is spent too (one try per code). */
+  | 'WRONG_CODE'
+  /** `confirm` after the code's 60 s. */
+  | 'CODE_EXPIRED';
 
 /** What a command did. */
 export type ControlResult =
@@ -46,6 +70,11 @@ export type ControlResult =
       command: ControlCommandName;
       /** The switch that `switch` or `disable` made (confirmed on chain, or signed only in a dry run). */
       switch?: SwitchOutcome;
+      /**
+       * `switch` or `disable` with `confirm: true`: nothing done yet. The code to send back with `confirm`, the key
+       * the switch would go to, and when the code expires (the trap's clock, epoch ms).
+       */
+      confirmation?: { code: string; toKey: PublicKeyString; expiresAt: number };
     }
   | {
       ok: false;
@@ -237,4 +266,58 @@ export function refusalOf(error: unknown): { code: ControlRefusalCode | 'SWITCH_
     return { code, message: error.message };
   }
   return { code: 'SWITCH_FAILED', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** A code issued for a `switch` or `disable`, waiting for its `confirm`. */
+interface IssuedCode {
+  code: string;
+  command: 'switch' | 'disable';
+  toKey: PublicKeyString;
+  expiresAt: number;
+}
+
+/**
+ * One-time confirmation codes: 6 digits from the OS's cryptographic random source, one outstanding per requester
+ * (`by`), valid for `ttlMs`, good for one try: redeeming, rightly or wrongly, spends it. So a code seen over a
+ * shoulder is useless a minute later, another chat cannot use it, and guessing gets one chance in a million per
+ * request.
+ */
+export class ConfirmationCodes {
+  readonly #issued = new Map<string, IssuedCode>();
+  readonly #ttlMs: number;
+
+  constructor(ttlMs = 60_000) {
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Issues a fresh code for `by` (replacing any earlier one of theirs). */
+  issue(by: string, command: 'switch' | 'disable', toKey: PublicKeyString, now: number): IssuedCode {
+    const issued = {
+      code: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+      command,
+      toKey,
+      expiresAt: now + this.#ttlMs,
+    };
+    this.#issued.set(by, issued);
+    return issued;
+  }
+
+  /** Spends `by`'s code: the command it stands for, or why not. */
+  redeem(
+    by: string,
+    code: string,
+    now: number,
+  ): { command: 'switch' | 'disable'; toKey: PublicKeyString } | { code: ControlRefusalCode; message: string } {
+    const issued = this.#issued.get(by);
+    this.#issued.delete(by);
+    if (issued === undefined) return { code: 'NO_CODE', message: 'no switch or disable waiting for a code' };
+    const given = Buffer.from(code.trim().padEnd(6).slice(0, 6));
+    if (code.trim().length !== 6 || !timingSafeEqual(given, Buffer.from(issued.code))) {
+      return { code: 'WRONG_CODE', message: `wrong code: the ${issued.command} is cancelled, ask again` };
+    }
+    if (now > issued.expiresAt) {
+      return { code: 'CODE_EXPIRED', message: `the code expired: the ${issued.command} is cancelled, ask again` };
+    }
+    return { command: issued.command, toKey: issued.toKey };
+  }
 }

@@ -151,4 +151,56 @@ describe('control: manual switch', () => {
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
     expect(await trap.command({ command: 'disable', by: 'api' })).toMatchObject({ ok: false, code: 'ALREADY_ON_KEY' });
   });
+
+  it('with confirm, answers a one-time code; only that code from the same requester within 60 s switches, once', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const trap = new FailoverTrap(scenario.trapOptions({ mode: 'daemon' }));
+    const events = controlEvents(trap);
+    const pending: Array<TrapEvents['command-pending']> = [];
+    trap.on('command-pending', (e) => pending.push(e));
+    await trap.arm();
+    const run = trap.run();
+    const by = 'telegram:42';
+    const ask = () => trap.command({ command: 'switch', by, confirm: true });
+    const codeOf = (result: ControlResult) => (result.ok ? (result.confirmation?.code ?? '') : '');
+    const wrongFor = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+    // A wrong code spends the code: the right one afterwards does nothing.
+    const first = await ask();
+    expect(first).toMatchObject({
+      ok: true,
+      confirmation: { toKey: backupKeys[0], code: expect.stringMatching(/^\d{6}$/) },
+    });
+    expect(await trap.command({ command: 'confirm', by, code: wrongFor(codeOf(first)) })).toMatchObject({
+      code: 'WRONG_CODE',
+    });
+    expect(await trap.command({ command: 'confirm', by, code: codeOf(first) })).toMatchObject({ code: 'NO_CODE' });
+    // Another requester cannot use someone else's code.
+    const second = await ask();
+    expect(await trap.command({ command: 'confirm', by: 'telegram:666', code: codeOf(second) })).toMatchObject({
+      code: 'NO_CODE',
+    });
+    // Too late: the code expired after 60 s of the trap's clock.
+    await sim.advanceSlots(21);
+    expect(await trap.command({ command: 'confirm', by, code: codeOf(second) })).toMatchObject({
+      code: 'CODE_EXPIRED',
+    });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+
+    // The right code in time: one switch; used again: nothing.
+    const third = await ask();
+    const confirmed = await stepUntil(sim, trap.command({ command: 'confirm', by, code: codeOf(third) }), 40);
+    expect(confirmed).toMatchObject({
+      settled: true,
+      value: { ok: true, switch: { status: 'confirmed', toKey: backupKeys[0] } },
+    });
+    expect(await trap.command({ command: 'confirm', by, code: codeOf(third) })).toMatchObject({ code: 'NO_CODE' });
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(pending).toHaveLength(3);
+    // The code is a secret between the trap and the requester: no event carries it.
+    expect(events.some(([, payload]) => Object.values(payload).includes(codeOf(third)))).toBe(false);
+    await trap.stop();
+    await run;
+  });
 });
