@@ -183,3 +183,22 @@ describe('the option table', () => {
     }
   });
 });
+
+describe('--remote-control', () => {
+  const base = ['--witness', 'alice', '--backup-key', KEY_A];
+  it('takes telegram from the flag or WITNESS_TRAP_REMOTE_CONTROL, given the bot and its chats', () => {
+    const telegram = { TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_CHAT_ID: '42,-1001' };
+    expect(settings([...base, '--remote-control', 'telegram'], telegram).remoteControl).toBe('telegram');
+    expect(settings(base, { ...telegram, WITNESS_TRAP_REMOTE_CONTROL: 'telegram' }).remoteControl).toBe('telegram');
+    expect(settings(base, telegram).remoteControl).toBeUndefined();
+  });
+
+  it('refuses another remote, and telegram without TELEGRAM_BOT_TOKEN or TELEGRAM_CHAT_ID', () => {
+    expect(problems([...base, '--remote-control', 'discord'])).toEqual([
+      '--remote-control: "discord" is not a remote control; the one there is: telegram',
+    ]);
+    const missing = problems([...base, '--remote-control', 'telegram'], { TELEGRAM_BOT_TOKEN: '1:abc' });
+    expect(missing).toEqual([expect.stringMatching(/needs TELEGRAM_CHAT_ID/)]);
+    expect(missing.join('\n')).not.toContain('1:abc');
+  });
+});

@@ -59,6 +59,8 @@ export interface Settings {
   killSwitch: boolean;
   daemon: boolean;
   metrics?: HostPort;
+  /** `--remote-control telegram`: obey commands from the operator's Telegram chats. */
+  remoteControl?: 'telegram';
   json: boolean;
   /** The real environment over the `.env` file: what notifiers read their settings from. */
   env: Record<string, string | undefined>;
@@ -204,6 +206,10 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
       '--preemptive needs the health URL of the node holding the key on chain: add --health STM...=http://HOST:PORT/health (witness-trap check says which key)',
     );
   }
+  const remoteControl = one<string>('remote-control');
+  if (remoteControl !== undefined) {
+    problems.push(...remoteControlProblems(remoteControl, layered.get('remote-control')?.label ?? '', merged));
+  }
 
   const sources: Record<string, string> = {};
   for (const [name, layer] of layered) if (layer.kind !== 'default') sources[name] = layer.label;
@@ -233,6 +239,7 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     killSwitch: one<boolean>('kill-switch') ?? false,
     daemon: one<boolean>('daemon') ?? false,
     metrics: one<HostPort>('metrics'),
+    ...(remoteControl === 'telegram' ? { remoteControl } : {}),
     json: one<boolean>('json') ?? false,
     env: merged,
     sources,
@@ -283,6 +290,17 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
     problems.push(`--config ${path}: cannot be read (${reason}); fix the path or the JSON`);
     return {};
   }
+}
+
+/** `--remote-control`: `telegram` is the one remote there is, and it needs its bot and the chats it obeys. */
+function remoteControlProblems(value: string, label: string, env: Record<string, string | undefined>): string[] {
+  if (value !== 'telegram')
+    return [`${label}: ${JSON.stringify(value)} is not a remote control; the one there is: telegram`];
+  const missing = ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID'].filter((name) => (env[name] ?? '').trim() === '');
+  return missing.map(
+    (name) =>
+      `${label} telegram needs ${name} (${name === 'TELEGRAM_CHAT_ID' ? 'the chats it obeys, comma-separated' : 'the bot token'})`,
+  );
 }
 
 function backupKeyProblems(keys: string[], label: string): string[] {

@@ -133,6 +133,26 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
     const kill = e.killSwitch ? '; setting the null key (kill switch)' : '';
     output.log('error', 'exhausted', `every backup has failed or is unusable${kill}`, { ...e });
   });
+  trap.on('paused', (e) => {
+    output.log('warn', 'paused', `${output.paint('yellow', 'PAUSED')} by ${e.by}: watching, not switching`, { ...e });
+  });
+  trap.on('resumed', (e) => {
+    output.log('info', 'resumed', `resumed by ${e.by}: armed again`, { ...e });
+  });
+  trap.on('command', (e) => {
+    output.log('info', 'command', `command ${e.command} from ${e.by}`, { ...e });
+  });
+  trap.on('command-pending', (e) => {
+    output.log('info', 'command-pending', `${e.command} from ${e.by} waits for its one-time code`, { ...e });
+  });
+  trap.on('command-refused', (e) => {
+    output.log('warn', 'command-refused', `command ${e.command} from ${e.by} refused (${e.code}): ${e.message}`, {
+      ...e,
+    });
+  });
+  trap.on('command-executed', (e) => {
+    output.log('info', 'command-executed', `command ${e.command} from ${e.by} carried out`, { ...e });
+  });
   let stale = new Set<string>();
   trap.on('nodes', (e) => {
     const now = new Set(e.nodes.filter((node) => !node.fresh).map((node) => node.url));

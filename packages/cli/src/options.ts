@@ -293,6 +293,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['run'],
   },
   {
+    name: 'remote-control',
+    type: 'string',
+    valueName: 'telegram',
+    env: 'WITNESS_TRAP_REMOTE_CONTROL',
+    description:
+      'obey Telegram commands from TELEGRAM_CHAT_ID: /status /switch [PUB] /disable /pause /resume /help; /switch and /disable act only on `/confirm CODE` (one-time, 60 s)',
+    commands: TRAP,
+  },
+  {
     name: 'metrics',
     type: 'host-port',
     valueName: 'HOST:PORT',

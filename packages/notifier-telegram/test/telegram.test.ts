@@ -76,6 +76,24 @@ describe('telegramNotifier', () => {
     expect(lines).toContain(`to: <code>${TO}</code>`);
   });
 
+  it('sends every message to each of several chats, and says how many failed', async () => {
+    await telegramNotifier({ botToken: TOKEN, chatId: ['42', '-100777'], baseUrl: server.url }).notify(confirmed);
+    expect(server.requests.map((r) => JSON.parse(r.body).chat_id).sort()).toEqual(['-100777', '42']);
+    server.respondWith((request) =>
+      JSON.parse(request.body).chat_id === '42' ? sent : botError(400, 'Bad Request: chat not found'),
+    );
+    const error = await telegramNotifier({
+      botToken: TOKEN,
+      chatId: ['42', '-100777'],
+      baseUrl: server.url,
+      retries: 0,
+    })
+      .notify(confirmed)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotifierError);
+    expect((error as NotifierError).message).toMatch(/^telegram: 1 of 2 chats failed/);
+  });
+
   it('delivers info silently into a forum topic', async () => {
     await telegramNotifier({ botToken: TOKEN, chatId: 42, threadId: 7, baseUrl: server.url }).notify(confirmed);
     expect(JSON.parse(server.requests[0]?.body ?? '')).toMatchObject({

@@ -2,6 +2,7 @@
  * `witness-trap run`: arm the trap and watch the witness. One-shot (the default) exits 0 once a switch is confirmed
  * on chain; `--daemon` re-arms and runs until SIGINT/SIGTERM. All failover logic is the core's `FailoverTrap`.
  */
+import type { TelegramRemote } from '@witness-trap/notifier-telegram';
 import { connect } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandContext } from '../main.js';
@@ -52,6 +53,7 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     nodes: () => chain.nodes(),
   });
   let metrics: MetricsServer | undefined;
+  let remote: TelegramRemote | undefined;
   const stop = () => {
     output.log('info', 'stopping', 'stopping: a switch in flight is confirmed or recorded first');
     void trap.stop();
@@ -75,6 +77,13 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
       throw new UsageError('CONFIG_PREEMPTIVE', [preemptiveGap(armed.currentKey)]);
     }
     if (signal.aborted) return ExitCode.ok;
+    if (settings.remoteControl === 'telegram') {
+      // Beside the trap, never in its way: the poll shares nothing with the failover but the control contract.
+      const { telegramRemoteFromEnv } = await import('@witness-trap/notifier-telegram');
+      remote = telegramRemoteFromEnv(settings.env, { control: trap, log: outputLogger(output) });
+      remote.start();
+      output.log('info', 'remote-control', 'remote control: obeying Telegram commands from TELEGRAM_CHAT_ID');
+    }
     const outcome = await trap.run();
     switch (outcome.status) {
       case 'confirmed':
@@ -96,6 +105,7 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     return ExitCode.failure;
   } finally {
     signal.removeEventListener('abort', stop);
+    await remote?.stop();
     story.stop();
     await metrics?.close();
     await Promise.all(notifiers.map((notifier) => notifier.close?.()));
