@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWaxFoundation } from '@hiveio/wax';
 import { type FakeTelegram, startFakeTelegram } from '@witness-trap/core/testing';
@@ -118,6 +119,36 @@ describe('run --remote-control telegram', () => {
       txId: landed?.id,
     });
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  }, 60_000);
+
+  it('daemon: a confirmed /switch re-arms on the backup (one switch, not adopted twice); a confirmed /disable ends it', async () => {
+    const op = await setUp();
+    // The daemon holds the backup's key too, so that it can switch away from it (here: to the null key).
+    writeFileSync(op.keyFile, `${op.me.privateKey}\n${op.me.backupKeys[0]?.privateKey}\n`);
+    const result = await runWithRemote(
+      op,
+      async (fake) => {
+        const code = codeIn(await ask(fake, OPERATOR, '/switch', /\/confirm \d{6}/));
+        await ask(fake, OPERATOR, `/confirm ${code}`, /^Confirmed in block/);
+        // A few rounds on the new key: the daemon watches it and sees no peer's switch in its own.
+        const from = op.sim.chain.head().number;
+        while (op.sim.chain.head().number < from + 12) await new Promise((resolve) => setTimeout(resolve, 100));
+        const status = await ask(fake, OPERATOR, '/status', new RegExp(op.me.name));
+        expect(status).toMatch(/signing key \(backup #1\)/);
+        expect(status).toMatch(/daemon/);
+        const disable = codeIn(await ask(fake, OPERATOR, '/disable', /\/confirm \d{6}/));
+        await ask(fake, OPERATOR, `/confirm ${disable}`, /^Confirmed in block/);
+      },
+      { extra: ['--daemon'] },
+    );
+    await result.scripted;
+    // Disabled by hand: nothing left to watch, the daemon ends as done (exit 0), not as exhausted.
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    const switches = op.sim.chain.keySwitches(op.me.name);
+    expect(switches.map((t) => t.signerKeys)).toEqual([[op.me.signingKey], [op.backupKey]]);
+    expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe('STM1111111111111111111111111111111114T1Anm');
+    const confirmed = jsonLines(result.stdout).filter((e) => e.event === 'confirmed');
+    expect(confirmed.map((e) => e.byPeer)).toEqual([false, false]);
   }, 60_000);
 
   it('a wrong code, a stranger, an old update and an edited message change nothing on chain', async () => {

@@ -51,6 +51,7 @@ export interface FakeTelegram {
   waitForSent(match: (message: FakeTelegramSent) => boolean, timeoutMs?: number): Promise<FakeTelegramSent>;
   /** Resolves once `getUpdates` was called `count` times in all. */
   waitForPolls(count: number, timeoutMs?: number): Promise<void>;
+  /** Stops the server, dropping any poll still held open. */
   close(): Promise<void>;
 }
 
