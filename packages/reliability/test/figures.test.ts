@@ -1,11 +1,13 @@
 /**
  * The report's counters and verdicts can fail: each is shown here saying "yes" and "no" on real input (a real
- * rejection by the simulated chain's hived rules, a growing and a flat memory series).
+ * rejection by the simulated chain's hived rules, a growing and a level memory series, a run with a scenario file
+ * missing or failing).
  */
 import { buildSwitchOperation, buildTransaction, dhiveChainClient, wifKeyRing } from '@witness-trap/core';
 import { startSimnet } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
 import { isCompareAndSwapRejection, memoryTrend } from '../src/figures.js';
+import { renderReport } from '../src/report-render.js';
 
 describe('the compare-and-swap counter', () => {
   it("counts the chain's own rejection of a switch from a key that is no longer on chain, and nothing else", async () => {
@@ -48,5 +50,48 @@ describe('the memory verdict', () => {
     const noisy = [20, 48, 47, 49, 46, 48, 47, 49, 48, 46, 47, 50];
     expect(memoryTrend(noisy, 16)).toMatchObject({ verdict: 'within limit' });
     expect(() => memoryTrend([10, 20], 16)).toThrow(RangeError);
+  });
+});
+
+describe('the report', () => {
+  const root = '/repo';
+  const file = (name: string, status = 'passed') => ({
+    name: `${root}/packages/reliability/test/${name}`,
+    assertionResults: [
+      { ancestorTitles: ['area'], title: `${name} scenario`, fullName: `area ${name} scenario`, status },
+    ],
+  });
+  const input = (testResults: ReturnType<typeof file>[], failed = 0) => ({
+    root,
+    results: {
+      numTotalTests: testResults.length,
+      numPassedTests: testResults.length - failed,
+      numFailedTests: failed,
+      testResults,
+    },
+    findings: [
+      { test: 'area > a.test.ts scenario', area: 'x', injected: 'one fault', happened: '2 switches, measured' },
+    ],
+    scenarioFiles: ['packages/reliability/test/a.test.ts', 'packages/reliability/test/long/b.long.ts'],
+    run: 'now',
+    audit: 'not run',
+    knownIssues: '## Known\n',
+  });
+
+  it('puts each finding under its scenario and is complete only when every scenario file ran and passed', () => {
+    const complete = renderReport(input([file('a.test.ts'), file('long/b.long.ts')]));
+    expect(complete.ok).toBe(true);
+    expect(complete.text).toContain('| area > a.test.ts scenario | one fault | 2 switches, measured | pass |');
+    expect(complete.text).not.toContain('not a clean bill');
+
+    // A scenario file that vitest never reported (it did not load, or the include lost it) fails the run.
+    const missing = renderReport(input([file('a.test.ts')]));
+    expect(missing).toMatchObject({ ok: false, notRun: ['packages/reliability/test/long/b.long.ts'] });
+    expect(missing.text).toContain('**not run: packages/reliability/test/long/b.long.ts**');
+
+    const failing = renderReport(input([file('a.test.ts', 'failed'), file('long/b.long.ts')], 1));
+    expect(failing.ok).toBe(false);
+    expect(failing.text).toContain('| **FAIL** |');
+    expect(failing.text).toContain('not a clean bill: 1 test(s) failed');
   });
 });
