@@ -91,14 +91,14 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
   return ExitCode.ok;
 }
 
-/** A state file that `run` would refuse to arm over because it does not parse (it is only read here). */
+/** A state file that `run` would refuse to arm over: it does not parse, or may not be read (it is only read here). */
 async function stateProblems(path: string): Promise<string[]> {
-  const { corruptStateRefusal, fileStateStore, StateError } = await import('@witness-trap/core');
+  const { corruptStateRefusal, fileStateStore, refusesToArm, StateError } = await import('@witness-trap/core');
   try {
     await fileStateStore(path).load();
     return [];
   } catch (error) {
-    return error instanceof StateError && error.code === 'STATE_CORRUPT' ? [corruptStateRefusal(error).message] : [];
+    return error instanceof StateError && refusesToArm(error) ? [corruptStateRefusal(error).message] : [];
   }
 }
 

@@ -32,7 +32,7 @@ export function fileStateStore(path: string): StateStore {
         if (errorCode(error) === 'ENOENT') return undefined;
         throw new StateError('STATE_READ_FAILED', `cannot read the state file ${path}: ${errorCode(error)}`, {
           cause: error,
-          details: { path },
+          details: { path, errno: errorCode(error) },
         });
       }
       let parsed: unknown;

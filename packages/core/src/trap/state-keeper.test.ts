@@ -56,6 +56,26 @@ describe('StateKeeper', () => {
     expect(reported).toEqual([]);
   });
 
+  it('refuses a state file it may not read (EACCES), but starts fresh where there is no file to read (ENOTDIR)', async () => {
+    const failing = (errno: string): StateStore => ({
+      load: async () => {
+        throw new StateError('STATE_READ_FAILED', `cannot read the state file /srv/wt/s.json: ${errno}`, {
+          details: { path: '/srv/wt/s.json', errno },
+        });
+      },
+      save: async () => undefined,
+    });
+    const refusal = await new StateKeeper(failing('EACCES'), 'alice', () => undefined)
+      .load()
+      .catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'CONFIG_STATE_CORRUPT', kind: 'config' });
+    expect((refusal as Error).message).toMatch(/cannot be read \(EACCES\)/);
+    const reported: string[] = [];
+    const fresh = new StateKeeper(failing('ENOTDIR'), 'alice', (e) => reported.push(e.code));
+    expect(await fresh.load()).toMatchObject({ witness: 'alice', history: [] });
+    expect(reported).toEqual(['STATE_READ_FAILED']);
+  });
+
   it('records a landed switch and clears the pending one', async () => {
     const store = memoryStateStore();
     const keeper = new StateKeeper(store, 'alice', () => undefined);

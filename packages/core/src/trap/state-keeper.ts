@@ -1,5 +1,5 @@
 import { toWitnessTrapError, type WitnessTrapError } from '../errors.js';
-import { corruptStateRefusal } from '../state/corrupt-state.js';
+import { corruptStateRefusal, refusesToArm } from '../state/corrupt-state.js';
 import type { PendingSwitch, PublicKeyString, StateStore, SwitchRecord, TrapState } from '../types.js';
 import { withIoTimeout } from './io-timeout.js';
 import type { SwitchPersistence } from './switch.js';
@@ -33,9 +33,10 @@ export class StateKeeper implements SwitchPersistence {
 
   /**
    * Loads what an earlier run saved for this witness (state saved for another witness is ignored, and reported).
-   * A state that exists but does not parse (`STATE_CORRUPT`) is never replaced: the trap refuses to arm, and this
-   * keeper writes nothing from then on, so the file stays byte for byte as it was for the operator to inspect.
-   * A store that cannot be read at all (`STATE_READ_FAILED`) is reported and the run goes on from a fresh state.
+   * A state that exists but does not parse (`STATE_CORRUPT`), or may not be read (`EACCES`), is never replaced: the
+   * trap refuses to arm, and this keeper writes nothing from then on, so the file stays byte for byte as it was for
+   * the operator to inspect. A store that cannot be read because nothing is there (`STATE_READ_FAILED`, e.g.
+   * `ENOTDIR`) is reported and the run goes on from a fresh state.
    *
    * @throws ConfigError `CONFIG_STATE_CORRUPT` naming the file and how to move it aside.
    */
@@ -53,7 +54,7 @@ export class StateKeeper implements SwitchPersistence {
       }
     } catch (error) {
       const typed = toWitnessTrapError(error, 'STATE_READ_FAILED');
-      if (typed.code === 'STATE_CORRUPT') {
+      if (refusesToArm(typed)) {
         this.#refused = true;
         throw corruptStateRefusal(typed);
       }
