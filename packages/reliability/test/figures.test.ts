@@ -7,6 +7,7 @@ import { buildSwitchOperation, buildTransaction, dhiveChainClient, wifKeyRing } 
 import { startSimnet } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
 import { isCompareAndSwapRejection, memoryTrend } from '../src/figures.js';
+import { recordFinding } from '../src/findings.js';
 import { renderReport } from '../src/report-render.js';
 
 describe('the compare-and-swap counter', () => {
@@ -35,6 +36,11 @@ describe('the compare-and-swap counter', () => {
       expect(verdicts.filter((v) => v !== undefined).length).toBeGreaterThan(1);
       // What the old filter looked for never occurs on this chain.
       expect(verdicts.filter((v) => v?.name === 'tx_missing_other_auth')).toHaveLength(0);
+      recordFinding({
+        area: 'report figures',
+        injected: 'a switch, its duplicate, and a switch from the key that is gone, broadcast to the simulated chain',
+        happened: `${verdicts.filter(isCompareAndSwapRejection).length} counted as a compare-and-swap rejection of ${verdicts.filter((v) => v !== undefined).length} rejections (${verdicts.map((v) => v?.name ?? 'accepted').join(', ')}); 0 match the old tx_missing_other_auth filter`,
+      });
     } finally {
       await client.close();
       await sim.stop();
