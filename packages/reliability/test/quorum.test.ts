@@ -158,4 +158,48 @@ describe('a node lying about what decides a switch', () => {
       figures: { falseSwitches: keySwitches(sim, witness.name).length },
     });
   });
+
+  // The simnet's liar: its head 2 blocks ahead (number, aslot, time and id moved together), the witness's last
+  // block long ago and 7 more misses. Nothing a format check can catch.
+  const SIMNET_LIE = { kind: 'lying-witness', totalMissedDelta: 7, lastAslotDelta: -1000, headShiftBlocks: 2 } as const;
+
+  it("the simnet's own lying-witness fault, 2 nodes: never decides while the honest one times out", async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', sim.urls[1] ?? ''] }) });
+    await trap.arm();
+    const run = trap.run();
+    await sim.injectFault({ ...SIMNET_LIE, witness: witness.name }, { endpoint: 1 });
+    await sim.injectFault(TIMING_OUT, { endpoint: 0 });
+    expect(await stepUntil(sim, run, 42)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    expect(of('triggered')).toHaveLength(0);
+    recordFinding({
+      area: 'quorum: a lying node',
+      injected: `the simnet's ${JSON.stringify(SIMNET_LIE)} on 1 of 2 configured endpoints, the other timing out, 42 slots`,
+      happened: `${keySwitches(sim, witness.name).length} switches, ${of('triggered').length} triggers (${quorumWaits(of('error'))} waiting/disagreement error events)`,
+      figures: { falseSwitches: keySwitches(sim, witness.name).length },
+    });
+  });
+
+  it("the simnet's own lying-witness fault, 1 node: believed, the trap fires (so the lie above is one that decides)", async () => {
+    scenario = await startScenario();
+    const { sim, witness } = scenario;
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[1] ?? ''] }) });
+    await trap.arm();
+    const run = trap.run();
+    await sim.injectFault({ ...SIMNET_LIE, witness: witness.name }, { endpoint: 1 });
+    const ended = await stepUntil(sim, run, 63);
+    // The trap decides on the lie and fires; whether the switch lands depends on the liar's head too (its TaPoS names
+    // a block the real chain may not have): the decision is what the quorum is about.
+    expect(of('triggered').length).toBeGreaterThan(0);
+    expect(missesOf(sim, witness.name)).toHaveLength(0);
+    const outcome = 'value' in ended ? (ended.value as { status: string }).status : 'still running';
+    recordFinding({
+      area: 'quorum: a lying node',
+      injected: `the simnet's ${JSON.stringify(SIMNET_LIE)} on the only configured endpoint; primary up`,
+      happened: `${of('triggered').length} trigger(s) on the lie (run: ${outcome}), ${keySwitches(sim, witness.name).length} switch(es) landed, ${missesOf(sim, witness.name).length} real missed slots`,
+      figures: { falseSwitches: keySwitches(sim, witness.name).length },
+    });
+  });
 });
