@@ -33,6 +33,11 @@ describe('a state file that does not parse', () => {
     expect(op.sim.chain.broadcasts()).toEqual([]);
     expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.me.signingKey);
 
+    const status = await runCli(['status', ...op.runFlags, '--json', '--state', statePath], { cwd: op.dir });
+    expect(status.code, status.stdout + status.stderr).toBe(2);
+    expect(status.stdout).toContain(`mv '${statePath}'`);
+    expect(readFileSync(statePath).equals(corrupt)).toBe(true);
+
     // `check` reads the state file where run would (its default path: check takes no --state) and reports it.
     const defaultPath = join(op.dir, '.witness-trap-state.json');
     writeFileSync(defaultPath, corrupt);

@@ -21,8 +21,13 @@ export async function statusCommand({ settings, output }: CommandContext): Promi
       probeNodes(settings),
     );
     if (!view) throw new UsageError('CONFIG_UNKNOWN_WITNESS', [`--witness ${witness}: no such witness on this chain`]);
-    const { fileStateStore } = await import('@witness-trap/core');
-    const saved = await fileStateStore(settings.statePath).load();
+    const { corruptStateRefusal, fileStateStore, refusesToArm, StateError } = await import('@witness-trap/core');
+    // A state file that run would refuse to arm over is said in the same words (exit 2), not as a crash.
+    const saved = await fileStateStore(settings.statePath)
+      .load()
+      .catch((error: unknown) => {
+        throw error instanceof StateError && refusesToArm(error) ? corruptStateRefusal(error) : error;
+      });
     view.trap = saved && saved.witness === witness ? trapStateView(saved) : null;
     output.result(
       { ...view },
