@@ -5,6 +5,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  buildSwitchOperation,
+  buildTransaction,
   memoryStateStore,
   type Notifier,
   type Signer,
@@ -253,6 +255,49 @@ describe('after a restart, the live rules', () => {
     const signed = new Set(sim.chain.broadcasts().map((b) => b.txId));
     expect(signed.size).toBe(1);
     await second.trap.stop();
+  });
+
+  it('a key shown only while pending somewhere at restart is not adopted without the one-block hold', async () => {
+    // One API node, whose witness reads include its pending pool (as hived's do).
+    scenario = await startScenario({ readsIncludePending: true });
+    const { sim, witness, backupKeys } = scenario;
+    const [b1, b2] = backupKeys as [string, string];
+    const state = memoryStateStore();
+    const options = { state, confirmTimeoutMs: 120_000 };
+    const onlyFirst = () => scenario?.newChain({ nodes: [sim.urls[0] ?? ''] });
+    const first = scenario.trap({ ...options, chain: onlyFirst() });
+    await stepUntil(sim, first.trap.arm(), 21);
+    const run = first.trap.run();
+    const drop = await sim.injectFault({ kind: 'drop-broadcasts' }, { endpoint: 0 });
+    await sim.stopNode(witness.signingKey);
+    const stopped = new Promise<void>((resolve) => first.trap.once('broadcast', () => resolve(first.trap.stop())));
+    await stepUntil(sim, stopped, 120);
+    expect(await run).toMatchObject({ status: 'stopped' });
+    await drop.remove();
+    // While the watcher is down, someone's switch to b2 sits in that node's pool for one block, never included.
+    const withhold = await sim.injectFault({ kind: 'withhold-broadcasts' }, { endpoint: 0 });
+    const peerChain = onlyFirst();
+    if (peerChain === undefined) throw new Error('no chain');
+    const { value: head } = await peerChain.getHead({ decisive: true });
+    const peerTx = buildTransaction(head, [buildSwitchOperation(witness.name, witness.signingKey, b2)], {
+      expiresInMs: sim.blockIntervalMs,
+    });
+    const signer = wifKeyRing({ signingKeys: [witness.privateKey] });
+    await peerChain.broadcast(await signer.sign(peerTx, [witness.signingKey], sim.chainId), { timeoutMs: 2000 });
+    expect((await peerChain.getWitness(witness.name)).value?.signingKey).toBe(b2);
+    const second = scenario.trap({ ...options, chain: onlyFirst() });
+    const done = (async () => {
+      await second.trap.arm();
+      return second.trap.run();
+    })();
+    // The b2 seen at restart goes away at the next block; the resumed switch goes on and, once the node relays
+    // again, lands.
+    await stepUntil(sim, done, 3);
+    await withhold.remove();
+    expect(await stepUntil(sim, done, 84)).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b1);
+    expect(second.of('confirmed')).toMatchObject([{ toKey: b1, byPeer: false }]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
   });
 
   it('a switch that landed while the watcher was down is confirmed in the block that included it', async () => {
