@@ -68,3 +68,36 @@ it('with --kill-switch and every key really dead: the null key, exit 3 (systemd:
   expect(sim.chain.witness(me.name)?.signing_key).toBe('STM1111111111111111111111111111111114T1Anm');
   expect(sim.chain.keySwitches(me.name)).toHaveLength(2);
 }, 90_000);
+
+it('nodes unreadable after the broadcast, then readable: "unconfirmed" once, then confirmed in its block, exit 0', async () => {
+  const op = await setup();
+  const { sim, me, backupKeys } = op;
+  const reads = [
+    'condenser_api.get_dynamic_global_properties',
+    'condenser_api.get_witness_by_account',
+    'condenser_api.get_block',
+  ];
+  const run = await startCli(op.runArgs, { env: op.env, cwd: op.dir });
+  await run.waitForRecord(isEvent('armed'), 30_000);
+  await sim.stopNode(me.signingKey);
+  await run.waitForRecord(isEvent('broadcast'), 30_000);
+  const fault = await sim.injectFault({ kind: 'error-rate', methods: reads });
+  // The transaction's lifetime (3 s at these 200 ms blocks) passes with nothing readable.
+  await run.waitForRecord(isEvent('unconfirmed'), 20_000);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await fault.remove();
+  const timer = setTimeout(() => run.child.kill('SIGTERM'), 30_000);
+  const code = await run.exited;
+  clearTimeout(timer);
+  expect(code).toBe(0);
+  const switches = sim.chain.keySwitches(me.name);
+  expect(switches).toHaveLength(1);
+  expect(sim.chain.witness(me.name)?.signing_key).toBe(backupKeys[0]);
+  expect(run.records().filter(isEvent('unconfirmed'))).toHaveLength(1);
+  expect(run.records().filter(isEvent('confirmed'))).toMatchObject([
+    { blockNum: switches[0]?.blockNum, byPeer: false },
+  ]);
+  const readErrors = run.records().filter((r) => r.event === 'error' && r.during === 'confirm').length;
+  expect(readErrors).toBeLessThanOrEqual(6);
+  expect(op.receiver.messages().filter((m) => m.vendor === 'webhook' && m.kind === 'unconfirmed')).toHaveLength(1);
+}, 90_000);
