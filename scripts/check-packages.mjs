@@ -1,5 +1,6 @@
 // Release check for every public package, run after `pnpm build`: publint --strict, arethetypeswrong on the tarball
-// pnpm would publish (ESM-only profile: these packages ship no CommonJS on purpose), and what neither tool looks at:
+// pnpm would publish (ESM-only profile: no CommonJS build; require() loads the ES modules through the `module-sync`
+// condition on every Node in engines, which pack-smoke.mjs checks), and what neither tool looks at:
 // no `workspace:` range left in the packed manifest, every path it names inside the tarball, publishConfig.exports
 // in step with exports, every export in the API reference.
 // Usage: pnpm build && pnpm check:packages

@@ -1,8 +1,12 @@
 // Pack-and-install test, run after `pnpm build`: packs every public package as `pnpm publish` would, installs the
 // tarballs into an empty folder outside the workspace, and runs what a new user runs first: `npx witness-trap --help`,
-// `keygen` (loads dhive), `demo` (the whole failover on the simulated chain, wax included) and an import of every
-// export of every package. Catches a missing file in `files`, a dependency that only the workspace provided, a
-// broken bin, an export that does not load.
+// `keygen` (loads dhive), `demo` (the whole failover on the simulated chain, wax included), an import and a
+// `require()` of every export of every package. Catches a missing file in `files`, a dependency that only the
+// workspace provided, a broken bin, an export that does not load, and anything on stderr that is not witness-trap's
+// own (a dependency's deprecation or experimental warning: the CLI promises JSON lines off a terminal).
+//
+// The steps run under every Node that CI tests (CI_NODE_BINARIES, paths separated by ':', set by .ci/run;
+// default: this Node), each first on PATH so that npx and the bin's `#!/usr/bin/env node` use it.
 //
 // The install is offline: the tarballs by path, third-party packages from pnpm's store (filled by the workspace's
 // own `pnpm install`). If the store's metadata cache cannot resolve a range offline (a CI cache restored without
@@ -10,8 +14,8 @@
 // Usage: pnpm build && pnpm test:pack [--keep]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { missingBuildOutputs, pack, publicPackages, run } from './public-packages.mjs';
+import { delimiter, dirname, join } from 'node:path';
+import { missingBuildOutputs, pack, publicPackages, run, testNodes } from './public-packages.mjs';
 
 const keep = process.argv.includes('--keep');
 const work = mkdtempSync(join(tmpdir(), 'witness-trap-pack-smoke-'));
@@ -21,20 +25,39 @@ const app = join(work, 'app');
 const failures = [];
 
 /**
- * Runs one step in the installed app and records a failure unless it exits 0 and its output matches.
+ * Runs one step in the installed app under `node` and records a failure unless it exits 0, its output matches, and
+ * every line it wrote to stderr is witness-trap's own (`witness-trap: ...`, or a `--json` line).
+ * @param {string} node
  * @param {string} label
  * @param {string} command
  * @param {string[]} args
  * @param {RegExp} expected
  * @param {number} [timeoutMs]
  */
-function expectStep(label, command, args, expected, timeoutMs = 60_000) {
-  const result = run(command, args, { cwd: app, quiet: true, timeoutMs });
+function expectStep(node, label, command, args, expected, timeoutMs = 60_000) {
+  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+  const result = run(command === 'node' ? node : command, args, { cwd: app, quiet: true, timeoutMs, env });
   const output = result.stdout + result.stderr;
+  const foreign = result.stderr.split('\n').filter((line) => line.trim() !== '' && !isOwnStderrLine(line));
   if (result.status !== 0 || !expected.test(output)) {
     failures.push(`${label}: exit ${result.status}, expected output matching ${expected}\n${output.slice(-2000)}`);
+  } else if (foreign.length > 0) {
+    failures.push(`${label}: stderr lines that are not witness-trap's:\n${foreign.join('\n')}`);
   } else {
     console.log(`  ok: ${label}`);
+  }
+}
+
+/**
+ * A line witness-trap itself writes to stderr: its notes (`witness-trap: ...`) or a JSON log line.
+ * @param {string} line
+ */
+function isOwnStderrLine(line) {
+  if (line.startsWith('witness-trap: ')) return true;
+  try {
+    return typeof JSON.parse(line) === 'object';
+  } catch {
+    return false;
   }
 }
 
@@ -65,17 +88,38 @@ try {
   }
   if (installed.status !== 0) throw new Error(`install failed:\n${installed.stdout}${installed.stderr}`);
 
-  expectStep('npx witness-trap --help', 'npx', ['--no', '--', 'witness-trap', '--help'], /Usage: witness-trap/);
-  expectStep('npx witness-trap keygen', 'npx', ['--no', '--', 'witness-trap', 'keygen'], /STM[1-9A-HJ-NP-Za-km-z]{50}/);
-  // Exit 0 from demo means: the switch was broadcast and confirmed on the simulated chain.
-  expectStep('npx witness-trap demo', 'npx', ['--no', '--', 'witness-trap', 'demo', '--json'], /confirmed/i, 120_000);
+  for (const node of testNodes()) {
+    const version = run(node, ['--version'], { quiet: true }).stdout.trim();
+    console.log(`\nunder Node ${version} (${node})`);
+    const at = (label) => `${label} [node ${version}]`;
+    expectStep(
+      node,
+      at('npx witness-trap --help'),
+      'npx',
+      ['--no', '--', 'witness-trap', '--help'],
+      /Usage: witness-trap/,
+    );
+    expectStep(
+      node,
+      at('npx witness-trap keygen'),
+      'npx',
+      ['--no', '--', 'witness-trap', 'keygen'],
+      /STM[1-9A-HJ-NP-Za-km-z]{50}/,
+    );
+    // Exit 0 from demo means: the switch was broadcast and confirmed on the simulated chain.
+    const demo = ['--no', '--', 'witness-trap', 'demo', '--json'];
+    expectStep(node, at('npx witness-trap demo'), 'npx', demo, /confirmed/i, 120_000);
 
-  for (const pkg of packages) {
-    for (const subpath of Object.keys(pkg.manifest.exports ?? { '.': null })) {
-      if (subpath.endsWith('.json')) continue;
-      const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
-      const probe = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(3); console.log(Object.keys(m).length + ' exports');`;
-      expectStep(`import ${specifier}`, 'node', ['--input-type=module', '-e', probe], /\d+ exports/);
+    for (const pkg of packages) {
+      for (const subpath of Object.keys(pkg.manifest.exports ?? { '.': null })) {
+        if (subpath.endsWith('.json')) continue;
+        const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+        const probe = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(3); console.log(Object.keys(m).length + ' exports');`;
+        expectStep(node, at(`import ${specifier}`), 'node', ['--input-type=module', '-e', probe], /\d+ exports/);
+        // require() of an ES module (the `module-sync` export condition): every Node in engines can.
+        const required = `const m = require(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) process.exit(3); console.log(Object.keys(m).length + ' exports');`;
+        expectStep(node, at(`require ${specifier}`), 'node', ['--input-type=commonjs', '-e', required], /\d+ exports/);
+      }
     }
   }
 } catch (error) {

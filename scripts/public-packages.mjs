@@ -37,12 +37,13 @@ export function localBin(name) {
  * Runs a command, echoing it; returns its exit status and captured output (inherits it when `quiet` is false).
  * @param {string} command
  * @param {string[]} args
- * @param {{ cwd?: string, quiet?: boolean, timeoutMs?: number }} [options]
+ * @param {{ cwd?: string, quiet?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv }} [options]
  */
-export function run(command, args, { cwd = ROOT, quiet = false, timeoutMs = 300_000 } = {}) {
+export function run(command, args, { cwd = ROOT, quiet = false, timeoutMs = 300_000, env = process.env } = {}) {
   console.log(`$ ${[command, ...args].join(' ')}${cwd === ROOT ? '' : `   (in ${cwd})`}`);
   const result = spawnSync(command, args, {
     cwd,
+    env,
     encoding: 'utf8',
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     timeout: timeoutMs,
@@ -97,4 +98,14 @@ export function pack(pkg, destination) {
     throw new Error(`pnpm pack for ${pkg.name} did not report a tarball:\n${result.stdout}`);
   }
   return tarball;
+}
+
+/**
+ * The Node binaries CI tests with: `CI_NODE_BINARIES` (paths separated by `:`, set by .ci/run), else only the
+ * one running this script.
+ * @returns {string[]}
+ */
+export function testNodes() {
+  const listed = (process.env.CI_NODE_BINARIES ?? '').split(':').filter(Boolean);
+  return listed.length > 0 ? listed : [process.execPath];
 }
