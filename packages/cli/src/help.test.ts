@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderCommandHelp, renderMainHelp } from './help.js';
-import { COMMAND_NAMES, OPTIONS, optionsFor } from './options.js';
+import { COMMAND_NAMES, commandsOf, OPTIONS, optionsFor } from './options.js';
 import { renderConfigurationReference } from './reference.js';
 
 describe('help and the configuration reference, from the option table', () => {
@@ -24,7 +24,7 @@ describe('help and the configuration reference, from the option table', () => {
     for (const option of OPTIONS) {
       const row = reference.split('\n').find((line) => line.includes(`\`${option.env}\``));
       expect(row, option.name).toBeDefined();
-      expect(row).toContain(option.commands.join(', '));
+      expect(row).toContain(commandsOf(option).join(', '));
       if (option.default) expect(row).toContain(option.default);
     }
   });

@@ -17,15 +17,18 @@ export {
   type TrapMetricsOptions,
 } from './metrics.js';
 export {
+  appliesTo,
   COMMAND_NAMES,
   COMMAND_SUMMARIES,
   type CommandName,
+  commandsOf,
   DEFAULT_NODES,
   envNameOf,
   OPTIONS,
   type OptionSpec,
   type OptionType,
   optionsFor,
+  RUN_LINE_COMMANDS,
 } from './options.js';
 export { type LogLevel, Output, type OutputOptions, type OutputStream } from './output.js';
 export { renderConfigurationReference } from './reference.js';

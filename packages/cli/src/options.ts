@@ -72,7 +72,10 @@ export interface OptionSpec {
   readonly description: string;
   /** May be given several times (`--node A --node B`); order is kept. */
   readonly repeatable?: boolean;
-  /** The commands that take it. Any other command refuses it as unknown. */
+  /**
+   * The commands that take it. Any other command refuses it as unknown. `check` and `drill` also take every option
+   * of `run` without being listed here (see {@link RUN_LINE_COMMANDS}); ask {@link appliesTo}, not this list.
+   */
   readonly commands: readonly CommandName[];
   /** The commands that cannot run without it. */
   readonly requiredBy?: readonly CommandName[];
@@ -328,9 +331,27 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/**
+ * The commands that take the whole command line of `run` besides their own options, so that an operator can swap
+ * the verb on the line they are about to deploy: `check` validates it, `drill` rehearses it. A rule, not a list per
+ * option: an option added to `run` applies to both without another edit.
+ */
+export const RUN_LINE_COMMANDS: readonly CommandName[] = ['check', 'drill'];
+
+/** Whether `command` takes `option`: listed in its `commands`, or a `run` option and `command` takes run's line. */
+export function appliesTo(option: OptionSpec, command: CommandName): boolean {
+  if (option.commands.includes(command)) return true;
+  return RUN_LINE_COMMANDS.includes(command) && option.commands.includes('run');
+}
+
+/** The commands that take `option`, in {@link COMMAND_NAMES} order. */
+export function commandsOf(option: OptionSpec): CommandName[] {
+  return COMMAND_NAMES.filter((command) => appliesTo(option, command));
+}
+
 /** The options a command takes, in table order. */
 export function optionsFor(command: CommandName): OptionSpec[] {
-  return OPTIONS.filter((option) => option.commands.includes(command));
+  return OPTIONS.filter((option) => appliesTo(option, command));
 }
 
 /** The environment variable of an option name: `backup-key` -> `WITNESS_TRAP_BACKUP_KEY`. */

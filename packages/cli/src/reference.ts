@@ -1,5 +1,5 @@
 /** The configuration reference (docs/configuration.md), generated from the option table. */
-import { COMMAND_NAMES, COMMAND_SUMMARIES, DEFAULT_NODES, OPTIONS } from './options.js';
+import { COMMAND_NAMES, COMMAND_SUMMARIES, commandsOf, DEFAULT_NODES, OPTIONS } from './options.js';
 
 /**
  * Renders the configuration reference as Markdown: commands, every option with its environment variable, type,
@@ -38,7 +38,7 @@ export function renderConfigurationReference(): string {
       : `\`--${option.name}${option.valueName ? ` ${option.valueName}` : ''}\``;
     const fallback = option.defaultText ?? option.default ?? '';
     lines.push(
-      `| ${flag} | \`${option.env}\` | ${option.type} | ${cell(fallback)} | ${option.repeatable ? 'yes' : ''} | ${option.commands.join(', ')} | ${cell(option.description)}${option.requiredBy ? ` (required by ${option.requiredBy.join(', ')})` : ''} |`,
+      `| ${flag} | \`${option.env}\` | ${option.type} | ${cell(fallback)} | ${option.repeatable ? 'yes' : ''} | ${commandsOf(option).join(', ')} | ${cell(option.description)}${option.requiredBy ? ` (required by ${option.requiredBy.join(', ')})` : ''} |`,
     );
   }
   lines.push(

@@ -1,7 +1,9 @@
 /**
- * `witness-trap check`: every configuration problem at once, then exit 2 if there is any. It reads the chain and
- * arms a dry-run trap against it (the core's own judgement of whether this setup can fail over); it broadcasts
- * nothing and writes no state.
+ * `witness-trap check`: every configuration problem at once, then exit 2 if there is any. It takes the whole command
+ * line of `run` and checks what each option promises: it reads the chain and arms a dry-run trap against it (the
+ * core's own judgement of whether this setup can fail over), tests the state file for writing, the intervals against
+ * the block interval, every `--health` URL for an answer and every `--webhook` host for a connection. It broadcasts
+ * nothing, sends no notification and writes no state.
  */
 
 import { type Connection, open, probeNodes } from '../connect.js';
@@ -10,6 +12,7 @@ import { probeHealthUrls } from '../health-probes.js';
 import { loadKeys } from '../key-files.js';
 import type { CommandContext } from '../main.js';
 import { buildNotifiers } from '../notifiers.js';
+import { intervalProblems, metricsNotes, stateFileProblems, webhookProblems } from '../preflight.js';
 import { safeUrl } from '../safe-url.js';
 import { preemptiveGap } from '../trap-parts.js';
 import { UsageError } from '../usage-error.js';
@@ -23,7 +26,10 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
   problems.push(...keyProblems);
   const { notifiers, problems: notifierProblems } = await buildNotifiers(settings);
   problems.push(...notifierProblems);
-  problems.push(...(await stateProblems(settings.statePath)));
+  // Writable where run writes it, and (quorum's rule) a file that parses: run refuses to arm over a corrupt one.
+  problems.push(...(await stateFileProblems(settings.statePath)), ...(await stateProblems(settings.statePath)));
+  problems.push(...(await webhookProblems(settings.webhooks)));
+  notes.push(...(await metricsNotes(settings)));
   if (notifiers.length === 0) {
     notes.push('no notifier configured: a failover would only be logged (set TELEGRAM_* / TWILIO_* or --webhook)');
   }
@@ -43,6 +49,11 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
         },
         nodes,
       );
+      if (view) {
+        const timing = intervalProblems(settings, view.blockIntervalMs, await roundLength(connection));
+        problems.push(...timing.problems);
+        notes.push(...timing.notes);
+      }
       if (!view) {
         problems.push(`--witness ${settings.witness}: no such witness on this chain (check the name and --chain-id)`);
       } else if (keyProblems.length === 0 && settings.backupKeys.length > 0) {
@@ -141,14 +152,22 @@ function preemptiveProblems(settings: CommandContext['settings'], view: WitnessV
 /** Probes each configured health URL as the trap would; a backup that is down is a note, all of them a problem. */
 async function healthProblems(settings: CommandContext['settings'], notes: string[]): Promise<string[]> {
   const results = await probeHealthUrls(settings.health);
-  for (const { key, url, up } of results) {
-    if (!up) notes.push(`the node of ${key} is down (health ${safeUrl(url)}): the trap would skip that key`);
+  const problems: string[] = [];
+  for (const { key, url, up, answered } of results) {
+    if (!answered) problems.push(`--health ${key}=${safeUrl(url)} does not answer: nothing listens there`);
+    else if (!up) notes.push(`the node of ${key} is down (health ${safeUrl(url)}): the trap would skip that key`);
   }
   const backupsWithHealth = results.filter(({ key }) => settings.backupKeys.includes(key));
   if (backupsWithHealth.length > 0 && backupsWithHealth.length === settings.backupKeys.length) {
     if (backupsWithHealth.every(({ up }) => !up)) {
-      return ['every backup node is down by its health URL: right now the trap would have nowhere to switch to'];
+      problems.push('every backup node is down by its health URL: right now the trap would have nowhere to switch to');
     }
   }
-  return [];
+  return problems;
+}
+
+/** Witnesses per round on this chain (21 on Hive), from its schedule. */
+async function roundLength(connection: Connection): Promise<number> {
+  const schedule = await connection.chain.getSchedule();
+  return schedule.value?.currentShuffledWitnesses.length || 21;
 }
