@@ -70,6 +70,8 @@ export interface RunOptions {
   cwd?: string;
   /** The whole environment of the child (nothing is inherited but PATH). */
   env?: Record<string, string>;
+  /** The Node binary that runs the CLI. @default process.execPath */
+  node?: string;
   /** Kill the child (SIGTERM) after this long. @default 15000 */
   timeoutMs?: number;
   /** Called with each stderr chunk, e.g. to send a signal once something was printed. */
@@ -82,7 +84,7 @@ export interface RunOptions {
 export async function runCli(args: string[], options: RunOptions = {}): Promise<CliRun> {
   const bin = await buildCli();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(options.node ?? process.execPath, [bin, ...args], {
       cwd: options.cwd ?? tmpdir(),
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
