@@ -86,4 +86,74 @@ describe('metrics server', () => {
     events.emit('resumed', { at: 2, by: 'telegram:42' });
     expect(metrics.render()).toContain('witness_trap_paused{witness="alice"} 0');
   });
+
+  it('shows a broadcast switch as pending until confirmed or failed, exhaustion, backup health, build and process figures', () => {
+    const events = new Events();
+    let now = 5_000_000;
+    const other = 'STM5iDbudA3aRRtxt3CHNV3ZLSHn5GwyeKaemwpoNmnbFbs1nvzX7';
+    const metrics = new TrapMetrics(
+      { witness: 'alice', version: '0.1.0', backupKeys: [KEY, other], now: () => now },
+      () => ({
+        startTimeSeconds: 1700000000.5,
+        cpuSecondsTotal: 1.25,
+        residentMemoryBytes: 70_000_000,
+        heapUsedBytes: 20_000_000,
+        heapTotalBytes: 30_000_000,
+      }),
+    ).observe(events);
+    const w = 'witness="alice"';
+    const broadcast = (dryRun: boolean) =>
+      events.emit('broadcast', {
+        txId: 'ab',
+        operation: 'witness_set_properties',
+        fromKey: KEY,
+        toKey: other,
+        acceptedBy: [],
+        attempt: 1,
+        dryRun,
+      });
+    broadcast(true);
+    expect(metrics.render()).toContain(`witness_trap_switch_pending{${w}} 0`);
+    broadcast(false);
+    expect(metrics.render()).toContain(`witness_trap_switch_pending{${w}} 1`);
+    expect(metrics.render()).toContain(`witness_trap_last_broadcast_timestamp_seconds{${w}} 5000`);
+    now += 1000;
+    events.emit('failed', {
+      witness: 'alice',
+      fromKey: KEY,
+      toKey: other,
+      attempts: 3,
+      error: new Error('x') as never,
+    });
+    expect(metrics.render()).toContain(`witness_trap_switch_pending{${w}} 0`);
+    events.emit('exhausted', { witness: 'alice', triedKeys: [other], killSwitch: false });
+    expect(metrics.render()).toContain(`witness_trap_backups_exhausted{${w}} 1`);
+    broadcast(false);
+    events.emit('confirmed', {
+      witness: 'alice',
+      fromKey: KEY,
+      toKey: other,
+      blockNum: 9,
+      byPeer: false,
+      elapsedMs: 10,
+    });
+    expect(metrics.render()).toContain(`witness_trap_switch_pending{${w}} 0`);
+    expect(metrics.render()).toContain(`witness_trap_backups_exhausted{${w}} 0`);
+
+    // Only backups with a health URL are shown, each with its place in the list; other keys are not backups.
+    expect(metrics.render()).not.toMatch(/^witness_trap_backup_up\{/m);
+    metrics.setBackupHealth([
+      { key: other, up: false },
+      { key: 'STM6mFEFSTcXtimShM3SyUiitdW2KxTM8kv8c87D9Q5BXfAH7E6Zs', up: true },
+    ]);
+    const text = metrics.render();
+    expect(text).toContain(`witness_trap_backup_up{${w},key="${other}",backup="2"} 0`);
+    expect(text.match(/^witness_trap_backup_up\{/gm)).toHaveLength(1);
+
+    expect(text).toContain(`witness_trap_build_info{${w},version="0.1.0",nodejs="${process.versions.node}"} 1`);
+    expect(text).toContain('process_start_time_seconds 1700000000.5');
+    expect(text).toContain('process_cpu_seconds_total 1.25');
+    expect(text).toContain('process_resident_memory_bytes 70000000');
+    expect(text).toContain('nodejs_heap_size_used_bytes 20000000');
+  });
 });

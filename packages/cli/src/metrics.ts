@@ -23,6 +23,32 @@ export interface TrapMetricsOptions {
   nodes?: () => NodeStatus[];
   /** @default Date.now */
   now?: () => number;
+  /** The CLI's version, shown by `witness_trap_build_info`. @default 'unknown' */
+  version?: string;
+  /** The backup keys in order: `witness_trap_backup_up` labels each with its place (`backup="1"`). */
+  backupKeys?: readonly string[];
+}
+
+/** The process's own figures at scrape time (Prometheus's standard names, as client libraries export them). */
+export interface ProcessFigures {
+  startTimeSeconds: number;
+  cpuSecondsTotal: number;
+  residentMemoryBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
+/** This process's figures: start time, CPU, resident memory and V8 heap. */
+export function processFigures(): ProcessFigures {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    startTimeSeconds: Math.round(performance.timeOrigin) / 1000,
+    cpuSecondsTotal: (cpu.user + cpu.system) / 1e6,
+    residentMemoryBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+  };
 }
 
 /** The numbers `/metrics` shows, kept up to date from the trap's events. */
@@ -36,17 +62,36 @@ export class TrapMetrics {
   switchesConfirmed = 0;
   switchesFailed = 0;
   broadcasts = 0;
+  /** A switch was broadcast (not a dry run) and is not yet confirmed or given up. */
+  switchPending = false;
+  /** When that broadcast went out (epoch ms). */
+  lastBroadcastAt: number | undefined;
+  /** Every backup failed or was unusable (the `exhausted` event), until a switch is confirmed or the trap re-arms. */
+  exhausted = false;
+  /** Each backup's node by its health URL, from {@link TrapMetrics.setBackupHealth}; keys without one are absent. */
+  readonly backupUp = new Map<string, boolean>();
   private readonly notifications = new Map<string, { ok: boolean; at: number }>();
   private readonly options: Required<Omit<TrapMetricsOptions, 'nodes'>> & Pick<TrapMetricsOptions, 'nodes'>;
+  private readonly figures: () => ProcessFigures;
 
-  constructor(options: TrapMetricsOptions) {
-    this.options = { staleAfterMs: 30_000, now: Date.now, ...options };
+  /** @param figures the process's figures at scrape time (a test passes fixed ones) */
+  constructor(options: TrapMetricsOptions, figures: () => ProcessFigures = processFigures) {
+    this.options = { staleAfterMs: 30_000, now: Date.now, version: 'unknown', backupKeys: [], ...options };
+    this.figures = figures;
+  }
+
+  /** Records what the backups' health URLs said (`up` per key); the run command probes them on a timer. */
+  setBackupHealth(results: ReadonlyArray<{ key: string; up: boolean }>): void {
+    for (const { key, up } of results) {
+      if (this.options.backupKeys.includes(key)) this.backupUp.set(key, up);
+    }
   }
 
   /** Follows a trap's events. */
   observe(trap: TrapEventSource): this {
     trap.on('armed', () => {
       this.armed = true;
+      this.exhausted = false;
     });
     trap.on('block', (event) => {
       this.headBlock = Math.max(this.headBlock, event.number);
@@ -55,14 +100,24 @@ export class TrapMetrics {
     trap.on('missed', () => {
       this.missesSeen += 1;
     });
-    trap.on('broadcast', () => {
+    trap.on('broadcast', (event) => {
       this.broadcasts += 1;
+      if (!event.dryRun) {
+        this.switchPending = true;
+        this.lastBroadcastAt = this.options.now();
+      }
     });
     trap.on('confirmed', () => {
       this.switchesConfirmed += 1;
+      this.switchPending = false;
+      this.exhausted = false;
     });
     trap.on('failed', () => {
       this.switchesFailed += 1;
+      this.switchPending = false;
+    });
+    trap.on('exhausted', () => {
+      this.exhausted = true;
     });
     trap.on('notified', (event) => {
       this.notifications.set(event.notifier, { ok: true, at: this.options.now() });
@@ -97,7 +152,8 @@ export class TrapMetrics {
     const lines: string[] = [];
     const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: Array<[string, number]>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) lines.push(`${name}{${labels}} ${value}`);
+      for (const [labels, value] of samples)
+        lines.push(labels === '' ? `${name} ${value}` : `${name}{${labels}} ${value}`);
     };
     const w = `witness="${witness}"`;
     metric('witness_trap_armed', 'gauge', '1 while the trap is armed and watching.', [[w, this.armed ? 1 : 0]]);
@@ -118,6 +174,30 @@ export class TrapMetrics {
       [`${w},outcome="confirmed"`, this.switchesConfirmed],
       [`${w},outcome="failed"`, this.switchesFailed],
     ]);
+    metric('witness_trap_switch_pending', 'gauge', '1 from a switch broadcast until it is confirmed or given up.', [
+      [w, this.switchPending ? 1 : 0],
+    ]);
+    metric(
+      'witness_trap_last_broadcast_timestamp_seconds',
+      'gauge',
+      'When the last switch was broadcast, Unix seconds (0: never).',
+      [[w, (this.lastBroadcastAt ?? 0) / 1000]],
+    );
+    metric('witness_trap_backups_exhausted', 'gauge', '1 once every backup has failed or is unusable.', [
+      [w, this.exhausted ? 1 : 0],
+    ]);
+    metric(
+      'witness_trap_backup_up',
+      'gauge',
+      "1 where the backup's node answers its health URL up (--health); backups without one are not shown.",
+      this.options.backupKeys
+        .map((key, index): [string, boolean | undefined] => [
+          `${w},key="${label(key)}",backup="${index + 1}"`,
+          this.backupUp.get(key),
+        ])
+        .filter((entry): entry is [string, boolean] => entry[1] !== undefined)
+        .map(([labels, up]) => [labels, up ? 1 : 0]),
+    );
     const nodes = this.options.nodes?.() ?? [];
     metric(
       'witness_trap_node_fresh',
@@ -139,6 +219,21 @@ export class TrapMetrics {
       'Whether the last notification through each notifier was delivered.',
       [...this.notifications].map(([name, result]) => [`notifier="${label(name)}"`, result.ok ? 1 : 0]),
     );
+    metric('witness_trap_build_info', 'gauge', 'Always 1: the version of witness-trap and of Node running it.', [
+      [`${w},version="${label(this.options.version)}",nodejs="${label(process.versions.node)}"`, 1],
+    ]);
+    const figures = this.figures();
+    metric('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, seconds.', [
+      ['', figures.startTimeSeconds],
+    ]);
+    metric('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, seconds.', [
+      ['', figures.cpuSecondsTotal],
+    ]);
+    metric('process_resident_memory_bytes', 'gauge', 'Resident memory size, bytes.', [
+      ['', figures.residentMemoryBytes],
+    ]);
+    metric('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use, bytes.', [['', figures.heapUsedBytes]]);
+    metric('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap allocated, bytes.', [['', figures.heapTotalBytes]]);
     return `${lines.join('\n')}\n`;
   }
 }

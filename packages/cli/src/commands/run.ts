@@ -5,7 +5,8 @@
 import type { TelegramRemote } from '@witness-trap/notifier-telegram';
 import { connect } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
-import type { CommandContext } from '../main.js';
+import { probeHealthUrls } from '../health-probes.js';
+import { type CommandContext, cliVersion } from '../main.js';
 import { type MetricsServer, serveMetrics, TrapMetrics } from '../metrics.js';
 import { narrate } from '../narrate.js';
 import { buildNotifiers } from '../notifiers.js';
@@ -54,6 +55,7 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
   });
   let metrics: MetricsServer | undefined;
   let remote: TelegramRemote | undefined;
+  let healthTimer: NodeJS.Timeout | undefined;
   const stop = () => {
     output.log('info', 'stopping', 'stopping: a switch in flight is confirmed or recorded first');
     void trap.stop();
@@ -66,7 +68,10 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
         witness: settings.witness ?? '',
         staleAfterMs: Math.max(30_000, 10 * interval),
         nodes: () => chain.nodes(),
+        version: cliVersion(),
+        backupKeys: settings.backupKeys,
       }).observe(events);
+      healthTimer = watchBackupHealth(settings.health, observed, Math.max(15_000, 5 * interval));
       metrics = await serveMetrics(observed, settings.metrics.host, settings.metrics.port);
       output.log('info', 'metrics', `metrics on ${metrics.url}/metrics, health on ${metrics.url}/healthz`, {
         url: metrics.url,
@@ -106,9 +111,32 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
   } finally {
     signal.removeEventListener('abort', stop);
     await remote?.stop();
+    clearInterval(healthTimer);
     story.stop();
     await metrics?.close();
     await Promise.all(notifiers.map((notifier) => notifier.close?.()));
     await connection.close();
   }
+}
+
+/**
+ * For `/metrics`: probes the backups' health URLs now and every `everyMs` (the trap probes them only when it is about
+ * to switch), so an alert can say a backup is down before it is needed. Returns the timer, or nothing to probe.
+ */
+function watchBackupHealth(
+  health: Record<string, string>,
+  metrics: TrapMetrics,
+  everyMs: number,
+): NodeJS.Timeout | undefined {
+  if (Object.keys(health).length === 0) return undefined;
+  const probe = () => {
+    probeHealthUrls(health).then(
+      (results) => metrics.setBackupHealth(results),
+      () => {},
+    );
+  };
+  probe();
+  const timer = setInterval(probe, everyMs);
+  timer.unref();
+  return timer;
 }
