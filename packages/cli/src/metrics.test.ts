@@ -139,6 +139,9 @@ describe('metrics server', () => {
     });
     expect(metrics.render()).toContain(`witness_trap_switch_pending{${w}} 0`);
     expect(metrics.render()).toContain(`witness_trap_backups_exhausted{${w}} 0`);
+    broadcast(false);
+    events.emit('recovered', { witness: 'alice', blockNum: 12, key: KEY });
+    expect(metrics.render()).toContain(`witness_trap_switch_pending{${w}} 0`);
 
     // Only backups with a health URL are shown, each with its place in the list; other keys are not backups.
     expect(metrics.render()).not.toMatch(/^witness_trap_backup_up\{/m);

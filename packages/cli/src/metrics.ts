@@ -62,7 +62,7 @@ export class TrapMetrics {
   switchesConfirmed = 0;
   switchesFailed = 0;
   broadcasts = 0;
-  /** A switch was broadcast (not a dry run) and is not yet confirmed or given up. */
+  /** A switch was broadcast (not a dry run) and is not yet confirmed, given up, or moot (the witness produced). */
   switchPending = false;
   /** When that broadcast went out (epoch ms). */
   lastBroadcastAt: number | undefined;
@@ -119,6 +119,10 @@ export class TrapMetrics {
     trap.on('exhausted', () => {
       this.exhausted = true;
     });
+    // A switch the trap stops wanting (the witness produced again before it landed) ends with no event of its own.
+    trap.on('recovered', () => {
+      this.switchPending = false;
+    });
     trap.on('notified', (event) => {
       this.notifications.set(event.notifier, { ok: true, at: this.options.now() });
     });
@@ -174,9 +178,12 @@ export class TrapMetrics {
       [`${w},outcome="confirmed"`, this.switchesConfirmed],
       [`${w},outcome="failed"`, this.switchesFailed],
     ]);
-    metric('witness_trap_switch_pending', 'gauge', '1 from a switch broadcast until it is confirmed or given up.', [
-      [w, this.switchPending ? 1 : 0],
-    ]);
+    metric(
+      'witness_trap_switch_pending',
+      'gauge',
+      '1 from a switch broadcast until it is confirmed, given up, or the witness produces again.',
+      [[w, this.switchPending ? 1 : 0]],
+    );
     metric(
       'witness_trap_last_broadcast_timestamp_seconds',
       'gauge',
