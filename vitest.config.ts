@@ -11,7 +11,7 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // Speed, measured on the 2-core CI machine (docs/development.md): no test mocks a module, stubs a global or
+    // Speed, measured on the 2-core CI machine: no test mocks a module, stubs a global or
     // installs fake timers (each scenario takes its clock as a parameter), so test files need no fresh module
     // registry each. With isolation on, every one of the ~75 files re-imported dhive and wax (WebAssembly) and
     // re-transformed the workspace sources: 135 s of CPU for 90 s of tests, one worker at a time (Vitest's default

@@ -56,7 +56,7 @@ describe('check with the command line of run', () => {
       misses: ['1'],
       window: ['1h'],
       'poll-interval': [String(TEST_BLOCK_INTERVAL_MS / 4)],
-      'rpc-timeout': ['150'],
+      'rpc-timeout': ['2000'],
       state: [state],
       webhook: [hook.url],
       metrics: ['127.0.0.1:0'],
