@@ -35,7 +35,9 @@ const failures = [];
  * @param {number} [timeoutMs]
  */
 function expectStep(node, label, command, args, expected, timeoutMs = 60_000) {
-  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+  // As a user's shell has it: without the npm_config_* settings pnpm passes to scripts (npx would warn about them).
+  const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_/i.test(name)));
+  const env = { ...shell, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
   const result = run(command === 'node' ? node : command, args, { cwd: app, quiet: true, timeoutMs, env });
   const output = result.stdout + result.stderr;
   const foreign = result.stderr.split('\n').filter((line) => line.trim() !== '' && !isOwnStderrLine(line));
