@@ -52,7 +52,11 @@ describe('check with the command line of run', () => {
     const hook = await receiver();
     const state = join(op.dir, 'state.json');
     const values: Record<string, string[]> = {
-      health: [`${op.backupKey}=${op.sim.nodeHealthUrl(op.backupKey)}`],
+      // Both nodes' health URLs: --preemptive needs the one of the key on chain.
+      health: [
+        `${op.backupKey}=${op.sim.nodeHealthUrl(op.backupKey)}`,
+        `${op.me.signingKey}=${op.sim.nodeHealthUrl(op.me.signingKey)}`,
+      ],
       misses: ['1'],
       window: ['1h'],
       'poll-interval': [String(TEST_BLOCK_INTERVAL_MS / 4)],
@@ -60,6 +64,7 @@ describe('check with the command line of run', () => {
       state: [state],
       webhook: [hook.url],
       metrics: ['127.0.0.1:0'],
+      'remote-control': ['telegram'],
     };
     const given = new Set(['witness', 'node', 'chain-id', 'block-interval', 'backup-key', 'signing-keys-file']);
     const line = [...op.runFlags];
@@ -74,7 +79,9 @@ describe('check with the command line of run', () => {
         for (const v of value ?? []) line.push(`--${option.name}`, v);
       }
     }
-    const result = await runCli(['check', ...line, '--json'], { cwd: op.dir });
+    // Telegram (the notifier and --remote-control) pointed at the local receiver: check must not call it either.
+    const telegram = { TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_CHAT_ID: '42', TELEGRAM_API_URL: hook.url };
+    const result = await runCli(['check', ...line, '--json'], { cwd: op.dir, env: telegram });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ ok: true });
     expect(hook.requests()).toBe(0);
