@@ -12,7 +12,7 @@
  * ahead of the watcher (the lanes running side by side starving it), and the report counts such incidents.
  */
 import { type PublicKeyString, wifKeyRing } from '@witness-trap/core';
-import { type Simnet, startSimnet } from '@witness-trap/simnet';
+import { type Simnet, startSimnet, TIDY_CHAIN } from '@witness-trap/simnet';
 import { demoWitness, startBaseline, startTrap, type Watcher } from './watchers.js';
 
 /** Who watches the witness. */
@@ -94,7 +94,9 @@ export class IncidentLane {
 
   /** Starts the lane's simulated chain. */
   static async start(options: LaneOptions): Promise<IncidentLane> {
+    // The targets of items 1 to 3 are for a tidy chain; the hostile chain has its own section.
     const sim = await startSimnet({
+      ...TIDY_CHAIN,
       clock: options.clock ?? 'manual',
       blockIntervalMs: options.blockIntervalMs ?? 3000,
       seed: options.seed,

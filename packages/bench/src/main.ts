@@ -5,12 +5,14 @@
  * Options (env): BENCH_INCIDENTS (500, per contender), BENCH_PREEMPTIVE (200, node dead 2 to 21 blocks before the
  * slot), BENCH_PREEMPTIVE_NEAR (50, 2 to 6 blocks before), BENCH_REALTIME (20 per contender, the real-clock
  * cross-check), BENCH_LANES (10 per contender), BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21),
- * BENCH_THROUGHPUT_SECONDS (5), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
+ * BENCH_THROUGHPUT_SECONDS (5), BENCH_RPC_REAL_ROUNDS (3, the real-clock RPC load at 3 s blocks), BENCH_FLAKY_ROUNDS
+ * (200 per failure rate), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { latencyFigures, leadBuckets, missFigures } from './analysis.js';
+import { measureFlakyHealth } from './flaky-health.js';
 import { measureRunFootprint, measureRuntimeModules, measureStartup } from './footprint.js';
 import { installedSize } from './installed-size.js';
 import { runMonteCarlo } from './monte-carlo.js';
@@ -37,7 +39,11 @@ const config = {
   preemptiveNear: env('BENCH_PREEMPTIVE_NEAR', 50),
   realtime: env('BENCH_REALTIME', 20),
   realtimeBlockIntervalMs: 100,
+  rpcRealRounds: env('BENCH_RPC_REAL_ROUNDS', 3),
+  flakyRounds: env('BENCH_FLAKY_ROUNDS', 200),
 };
+const RPC_NODES = [1, 2, 3, 5];
+const FAILURE_RATES = [0.01, 0.05, 0.1, 0.2, 0.3];
 const LEAD = { min: 2, max: 21 };
 const NEAR_LEAD = { min: 2, max: 6 };
 const FOOTPRINT_INTERVAL_MS = 10;
@@ -71,6 +77,16 @@ async function main(): Promise<void> {
   log(`footprint: witness-trap run for ${config.rounds} rounds at ${FOOTPRINT_INTERVAL_MS} ms blocks (background)`);
   const footprint = measureRunFootprint(cli, { rounds: config.rounds, blockIntervalMs: FOOTPRINT_INTERVAL_MS });
   footprint.catch(() => undefined);
+  // The RPC load on the real clock at Hive's own pace (a round is 63 s): in the background too.
+  log(`RPC load on the real clock: ${config.rpcRealRounds} rounds at 3 s blocks (background)`);
+  const rpcReal = measureRpcLoad({
+    watcher: 'witness-trap',
+    nodes: 1,
+    clock: 'real',
+    rounds: config.rpcRealRounds,
+    settleSlots: 7,
+  });
+  rpcReal.catch(() => undefined);
 
   const progress = (label: string, total: number) => (_: unknown, done: number) => {
     if (done % 50 === 0 || done === total) log(`${label}: ${done}/${total} incidents`);
@@ -119,11 +135,17 @@ async function main(): Promise<void> {
   ]);
 
   log('RPC load');
-  const rpc = [
-    await measureRpcLoad({ watcher: 'witness-trap', nodes: 1 }),
-    await measureRpcLoad({ watcher: 'witness-trap', nodes: 3 }),
-    await measureRpcLoad({ watcher: 'baseline-2017', nodes: 1 }),
-  ];
+  const rpc = [];
+  for (const nodes of RPC_NODES) rpc.push(await measureRpcLoad({ watcher: 'witness-trap', nodes }));
+  rpc.push(await measureRpcLoad({ watcher: 'baseline-2017', nodes: 1 }));
+
+  log(`pre-emptive mode on a flaky health URL: ${config.flakyRounds} rounds at each of ${FAILURE_RATES.join(', ')}`);
+  const flaky = [];
+  for (const failureRate of FAILURE_RATES) {
+    flaky.push(await measureFlakyHealth({ failureRate, rounds: config.flakyRounds }));
+  }
+  log('waiting for the real-clock RPC load');
+  rpc.push(await rpcReal);
 
   log('waiting for the footprint run');
   const interval = config.blockIntervalMs;
@@ -161,6 +183,7 @@ async function main(): Promise<void> {
       ...optional('baselineLatency', latencyFigures(realBaseline, config.realtimeBlockIntervalMs)),
     },
     rpc,
+    flaky,
     footprint: await footprint,
     startup,
     size,

@@ -1,10 +1,11 @@
 /**
  * Steady-state RPC load: calls per 21-block round, by method, while the witness produces every slot. Each watcher
- * talks to the simulated chain through its own counting proxy per node, on the manual clock at Hive's 3 s pace, so
- * the count is per round of chain time whatever the machine's speed.
+ * talks to the simulated chain through its own counting proxy per node at Hive's 3 s pace: on the manual clock the
+ * count is per round of chain time whatever the machine's speed; on the real clock it carries what a manual clock
+ * cannot show (timers firing late, retries after slow answers, keep-alive reconnections).
  */
 import { wifKeyRing } from '@witness-trap/core';
-import { type Simnet, startSimnet } from '@witness-trap/simnet';
+import { type Simnet, startSimnet, TIDY_CHAIN } from '@witness-trap/simnet';
 import { type CountingProxy, startCountingProxy } from './rpc-counter.js';
 import { demoWitness, startBaseline, startTrap, type Watcher } from './watchers.js';
 
@@ -12,6 +13,7 @@ import { demoWitness, startBaseline, startTrap, type Watcher } from './watchers.
 export interface RpcLoad {
   watcher: string;
   nodes: number;
+  clock: 'manual' | 'real';
   rounds: number;
   /** Calls per round, by method, summed over nodes. */
   perRoundByMethod: Record<string, number>;
@@ -26,8 +28,12 @@ export interface RpcLoadOptions {
   watcher: 'witness-trap' | 'baseline-2017';
   /** RPC nodes (simnet endpoints) the watcher is given. @default 1 */
   nodes?: number;
-  /** Rounds counted, after one round to settle. @default 20 */
+  /** Rounds counted, after the settling slots. @default 20 */
   rounds?: number;
+  /** Slots run before counting starts. @default 21 (one round) */
+  settleSlots?: number;
+  /** @default 'manual' */
+  clock?: 'manual' | 'real';
   seed?: string;
 }
 
@@ -37,8 +43,10 @@ const ROUND = 21;
 export async function measureRpcLoad(options: RpcLoadOptions): Promise<RpcLoad> {
   const nodes = options.nodes ?? 1;
   const rounds = options.rounds ?? 20;
+  const clock = options.clock ?? 'manual';
   const sim = await startSimnet({
-    clock: 'manual',
+    ...TIDY_CHAIN,
+    clock,
     blockIntervalMs: 3000,
     seed: options.seed ?? 'rpc-load',
     endpoints: nodes,
@@ -49,7 +57,7 @@ export async function measureRpcLoad(options: RpcLoadOptions): Promise<RpcLoad> 
   const proxies = await Promise.all(sim.urls.map((url) => startCountingProxy(url)));
   try {
     const watcher = startWatcher(options.watcher, sim, proxies);
-    await sim.advanceSlots(ROUND);
+    await sim.advanceSlots(options.settleSlots ?? ROUND);
     for (const proxy of proxies) proxy.reset();
     await sim.advanceSlots(rounds * ROUND);
     const byMethod = new Map<string, number>();
@@ -62,6 +70,7 @@ export async function measureRpcLoad(options: RpcLoadOptions): Promise<RpcLoad> 
     return {
       watcher: options.watcher,
       nodes,
+      clock,
       rounds,
       perRoundByMethod: Object.fromEntries([...byMethod].map(([m, n]) => [m, n / rounds])),
       perRound: total / rounds,
