@@ -364,9 +364,10 @@ export function renderReport(r: BenchResults): string {
   out();
   out(
     'Calls per 21-block round in steady state (the witness producing every slot), counted by method at a counting ' +
-      "JSON-RPC proxy of the bench's own between each watcher and each node, at 3 s blocks: on the manual clock over " +
+      "JSON-RPC proxy of the bench's own between each watcher and each node, at 3 s blocks, between two blocks of " +
+      'the witness that many rounds apart (each round holds exactly one of its slots): on the manual clock over ' +
       `${trapRpc?.rounds ?? 0} rounds after one round to settle, and, for one node, on the real clock over ` +
-      `${realRpc?.rounds ?? 0} rounds (${n(((realRpc?.rounds ?? 0) * 21 * 3) / 60, 1)} minutes) after 7 blocks to settle, ` +
+      `${realRpc?.rounds ?? 0} rounds (about ${n(((realRpc?.rounds ?? 0) * 21 * 3) / 60, 1)} minutes) after 7 blocks to settle, ` +
       'with the timers, the event loop and the sockets of a real run in the figure.',
   );
   out();

@@ -58,13 +58,27 @@ export async function measureRpcLoad(options: RpcLoadOptions): Promise<RpcLoad> 
   try {
     const watcher = startWatcher(options.watcher, sim, proxies);
     await sim.advanceSlots(options.settleSlots ?? ROUND);
-    for (const proxy of proxies) proxy.reset();
-    await sim.advanceSlots(rounds * ROUND);
+    // Counted between two blocks of the witness `rounds` rounds apart: each round holds exactly one of its slots,
+    // so the window holds exactly `rounds` slot checks whatever the shuffles (a fixed span of 21 * rounds blocks
+    // holds one more or one less where the witness's place in the round moves).
+    const name = demoWitness(sim).name;
+    const marks: Array<Array<Map<string, number>>> = [];
+    const off = sim.onBlock((block) => {
+      if (block.witness === name && marks.length <= rounds) marks.push(proxies.map((p) => p.counts()));
+    });
+    for (let slot = 0; marks.length <= rounds && slot < (rounds + 2) * ROUND; slot++) await sim.advanceSlots(1);
+    off();
+    const [first, last] = [marks[0], marks[rounds]];
+    if (first === undefined || last === undefined) throw new Error(`the witness produced ${marks.length} blocks`);
+    const perProxy = last.map((counts, i) => {
+      const before = first[i] ?? new Map<string, number>();
+      return new Map([...counts].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
+    });
     const byMethod = new Map<string, number>();
-    for (const proxy of proxies) {
-      for (const [method, n] of proxy.counts()) byMethod.set(method, (byMethod.get(method) ?? 0) + n);
+    for (const counts of perProxy) {
+      for (const [method, n] of counts) if (n > 0) byMethod.set(method, (byMethod.get(method) ?? 0) + n);
     }
-    const busiest = Math.max(...proxies.map((p) => p.total()));
+    const busiest = Math.max(...perProxy.map((counts) => [...counts.values()].reduce((a, b) => a + b, 0)));
     await watcher.stop();
     const total = [...byMethod.values()].reduce((a, b) => a + b, 0);
     return {
