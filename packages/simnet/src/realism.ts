@@ -21,7 +21,7 @@ export const TIDY_CHAIN = {
 } as const satisfies Partial<SimnetOptions>;
 
 /** What the realism options default to when `SimnetOptions.realism` is not given. */
-const DEFAULT_BASELINE: 'hostile' | 'tidy' = 'tidy';
+const DEFAULT_BASELINE: 'hostile' | 'tidy' = 'hostile';
 
 /** The realism settings in force, every one resolved. */
 export interface Realism {

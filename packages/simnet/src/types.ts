@@ -72,7 +72,7 @@ export interface SimnetOptions {
   /**
    * The baseline the realism options below default to: `hostile` (as Hive's public network) or `tidy`. Each option
    * given overrides it.
-   * @default 'tidy' (being flipped to 'hostile' once every suite runs on it)
+   * @default 'hostile'
    */
   realism?: 'hostile' | 'tidy';
   /**

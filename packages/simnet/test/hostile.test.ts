@@ -36,8 +36,9 @@ function broadcastVia(s: Simnet, endpoint: number, tx: SignedTransaction) {
 }
 
 describe("realism: 'hostile'", () => {
-  it('reads include the pending pool, endpoints sit behind a proxy, dead nodes blackhole', async () => {
-    const { s } = await started();
+  it('is the default: reads include the pending pool, endpoints sit behind a proxy, dead nodes blackhole', async () => {
+    sim = await startSimnet({ clock: 'manual' });
+    const s = sim;
     const realism = ((await rpc(s.url, 'simnet_api.get_state', {})).result as { realism: Record<string, unknown> })
       .realism;
     expect(realism).toEqual({

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HeadState, WitnessSchedule } from '../types.js';
-import { aslotAt, nextShuffleBlock, nextSlotOf, producerAfterShuffle, producerOf, slotTime } from './schedule.js';
+import {
+  aslotAt,
+  nextShuffleBlock,
+  nextSlotOf,
+  producerAfterShuffle,
+  producerOf,
+  scheduleIsFor,
+  slotTime,
+} from './schedule.js';
 
 const INTERVAL = 3000;
 const names = (prefix: string) => Array.from({ length: 21 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
@@ -117,5 +125,15 @@ describe('slot arithmetic', () => {
         );
       }),
     );
+  });
+});
+
+describe('scheduleIsFor', () => {
+  it("takes a schedule only for the head's own round (a proxy backend can serve the round before)", () => {
+    expect(scheduleIsFor({ nextShuffleBlockNum: 63 }, { headBlockNumber: 42 })).toBe(true);
+    expect(scheduleIsFor({ nextShuffleBlockNum: 63 }, { headBlockNumber: 62 })).toBe(true);
+    expect(scheduleIsFor({ nextShuffleBlockNum: 42 }, { headBlockNumber: 42 })).toBe(false);
+    expect(scheduleIsFor({ nextShuffleBlockNum: 42 }, { headBlockNumber: 43 })).toBe(false);
+    expect(scheduleIsFor({ nextShuffleBlockNum: 84 }, { headBlockNumber: 42 })).toBe(false);
   });
 });

@@ -44,6 +44,24 @@ export function roundOf(headBlockNumber: number): number {
 }
 
 /**
+ * Whether `schedule` is the one in force at `head`: its `next_shuffle_block_num` closes the head's round. A read
+ * served by a backend (or a proxy cache) from before the last shuffle says the head's own block number, or less.
+ *
+ * @example
+ * scheduleIsFor({ nextShuffleBlockNum: 63, ... }, { headBlockNumber: 42, ... }); // true
+ * scheduleIsFor({ nextShuffleBlockNum: 42, ... }, { headBlockNumber: 42, ... }); // false: the round before
+ */
+export function scheduleIsFor(
+  schedule: Pick<WitnessSchedule, 'nextShuffleBlockNum'>,
+  head: Pick<HeadState, 'headBlockNumber'>,
+): boolean {
+  return (
+    schedule.nextShuffleBlockNum > head.headBlockNumber &&
+    roundOf(schedule.nextShuffleBlockNum - 1) === roundOf(head.headBlockNumber)
+  );
+}
+
+/**
  * When slot `k` after the head is due, as hived's `get_slot_time`: the head's slot time (its block time rounded
  * down to the interval) plus `k` intervals.
  */

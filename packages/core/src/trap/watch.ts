@@ -16,6 +16,7 @@ import {
   producerAfterShuffle,
   roundOf,
   type SlotPrediction,
+  scheduleIsFor,
   shuffleTime,
   slotTime,
 } from './schedule.js';
@@ -273,7 +274,9 @@ export class SlotWatcher {
   /**
    * The schedule in force at `head`, read once per round. A schedule read must not straddle a shuffle, or it would
    * be taken for the wrong round: it is not read when the next block is the shuffle block (`undefined`: look again
-   * after it), and a read that came back more than half an interval after the head is discarded.
+   * after it), and a read that came back more than half an interval after the head is discarded. Behind a caching
+   * proxy whose backends are a block apart, the schedule can come from before the shuffle the head is past: it is
+   * taken only when its `next_shuffle_block_num` closes the head's own round.
    */
   async #scheduleFor(head: HeadState): Promise<WitnessSchedule | undefined> {
     const round = roundOf(head.headBlockNumber);
@@ -281,6 +284,7 @@ export class SlotWatcher {
     if (nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber === 1) return undefined;
     const { value } = await readUntilTrusted(() => this.#o.chain.getSchedule({ decisive: true }), this.#loop('watch'));
     if (this.#o.clock.now() - this.#headAt > this.#o.blockIntervalMs / 2) return undefined;
+    if (!scheduleIsFor(value, head)) return undefined;
     this.#schedule = { value, round };
     return value;
   }

@@ -1,0 +1,92 @@
+/**
+ * The hostile chain's own realism items, one scenario each (issue 11): a blackholed RPC node, a proxy serving a stale
+ * schedule across shuffles, a micro-fork orphaning the block that holds the switch, and two monitors whose racing
+ * switches are each accepted by a different node. Every assertion is on the chain.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+describe('on the hostile chain', () => {
+  it('a blackholed RPC node (connection accepted, never answered): the switch still lands, once', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    await sim.injectFault({ kind: 'blackhole' }, { endpoint: 0 });
+    const monitor = scenario.trap({ chain: scenario.newChain({ timeoutMs: 300 }) });
+    await monitor.trap.arm();
+    const run = monitor.trap.run();
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    await sim.advanceSlots(21);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+
+  it('a proxy whose backends are a block apart, across shuffles: no false fire, then one switch on a real miss', async () => {
+    // every read behind the proxy, none cached: the schedule read can come from before the shuffle the head is past
+    scenario = await startScenario({ proxy: { cacheMs: 0, backends: 2, backendLagBlocks: 1 }, microForkRate: 0 });
+    const { sim, witness, backupKeys } = scenario;
+    const monitor = scenario.trap({ mode: 'daemon' });
+    await monitor.trap.arm();
+    const run = monitor.trap.run();
+    expect(await stepUntil(sim, run, 84)).toEqual({ settled: false });
+    expect(monitor.of('missed')).toEqual([]);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    await sim.stopNode(witness.signingKey);
+    for (let i = 0; i < 63 && sim.chain.witness(witness.name)?.signing_key !== backupKeys[0]; i++)
+      await sim.advanceSlots(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(missesOf(sim, witness.name)).toHaveLength(1);
+    await monitor.trap.stop();
+  });
+
+  it('a micro-fork orphans the block holding the switch: the switch still lands exactly once', async () => {
+    // forks only where the scenario asks (orphanNextHead), so the orphan is the block with the switch
+    scenario = await startScenario({ microForkRate: 0 });
+    const { sim, witness, backupKeys } = scenario;
+    const monitor = scenario.trap();
+    await monitor.trap.arm();
+    const run = monitor.trap.run();
+    await sim.stopNode(witness.signingKey);
+    for (let i = 0; i < 63 && keySwitches(sim, witness.name).length === 0; i++) await sim.advanceSlots(1);
+    const [landed] = keySwitches(sim, witness.name);
+    expect(landed?.blockNum).toBe(sim.chain.head().number);
+    sim.orphanNextHead();
+    const result = await stepUntil(sim, run, 63);
+    expect(sim.chain.forks().map((f) => f.orphaned.num)).toEqual([landed?.blockNum]);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    await sim.advanceSlots(21);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+  });
+
+  it("two monitors' switches are each accepted by a different node: one lands, both end confirmed", async () => {
+    // a slow p2p relay (2 s) so that each node accepts its own monitor's switch before it hears of the other's
+    scenario = await startScenario({ propagationDelayMs: 2000, microForkRate: 0 });
+    const { sim, witness, backupKeys } = scenario;
+    const first = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[0] as string] }) });
+    const second = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[1] as string] }) });
+    await first.trap.arm();
+    await second.trap.arm();
+    const both = Promise.all([first.trap.run(), second.trap.run()]);
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, both, 63);
+    expect(result.settled).toBe(true);
+    const outcomes = 'value' in result ? result.value : [];
+    expect(outcomes.map((o) => o.status)).toEqual(['confirmed', 'confirmed']);
+    const accepted = sim.chain
+      .broadcasts()
+      .filter((b) => b.accepted && b.operations.includes('witness_set_properties'));
+    expect(new Set(accepted.map((b) => b.endpoint)).size).toBe(2);
+    await sim.advanceSlots(21);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+  });
+});
