@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { TIDY_CHAIN } from '@witness-trap/simnet';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TrapEvents } from '../../src/events.js';
 import { FailoverTrap } from '../../src/trap.js';
@@ -65,7 +66,9 @@ async function armedBeforeSlot(s: Scenario, url: string) {
 
 describe('pre-emptive mode: a sliding window of health probes a poll apart', () => {
   it('switches before the slot when the node dies 2 blocks before it: no missed slot', async () => {
-    const scenario = await start();
+    // a tidy chain: a refused (not blackholed: real-time probe timeout) health URL, and the switch must land before
+    // the slot, which the relay delay and a lagging backend can push past
+    const scenario = await start(TIDY_CHAIN);
     const { sim, witness } = scenario;
     const [b1] = scenario.backupKeys as [string];
     const { run, triggered, slotTime } = await armedBeforeSlot(scenario, sim.nodeHealthUrl(witness.signingKey));
@@ -99,7 +102,8 @@ describe('pre-emptive mode: a sliding window of health probes a poll apart', () 
   });
 
   it('takes a health URL that accepts and never answers (a frozen host) as dark within the window', async () => {
-    const scenario = await start(PATIENT);
+    // a tidy chain: asserts the switch lands before the slot, which the relay delay and a lagging backend can push past
+    const scenario = await start({ ...PATIENT, ...TIDY_CHAIN });
     const { sim, witness } = scenario;
     const [b1] = scenario.backupKeys as [string];
     const health = await healthServer();

@@ -61,7 +61,8 @@ async function setup(init: { head: HeadState; current: string[]; future?: string
     schedule: {
       currentShuffledWitnesses: init.current,
       numScheduledWitnesses: 21,
-      nextShuffleBlockNum: 0,
+      // as hived: the round in force closes at the next multiple of 21 (the watcher checks it)
+      nextShuffleBlockNum: (Math.floor(init.head.headBlockNumber / 21) + 1) * 21,
       ...(init.future === undefined ? {} : { futureShuffledWitnesses: init.future }),
     },
   });
