@@ -112,6 +112,21 @@ describe('configuration layering', () => {
 });
 
 describe('bad input', () => {
+  it('refuses a config file value that is an object, null or a list of those, naming the option', () => {
+    const cwd = dir();
+    writeFileSync(
+      join(cwd, 'wt.json'),
+      JSON.stringify({ witness: { toString: null }, node: [{}], 'backup-key': null, 'poll-interval': [1, [2]] }),
+    );
+    const found = problems(['--config', 'wt.json'], {}, cwd).join('\n');
+    expect(found).toMatch(/"witness" in wt\.json: must be a string, number or boolean.*not an object/);
+    expect(found).toMatch(/"node" in wt\.json: must be/);
+    expect(found).toMatch(/"backup-key" in wt\.json: .*not null/);
+    expect(found).toMatch(/"poll-interval" in wt\.json: must be/);
+    writeFileSync(join(cwd, 'ok.json'), JSON.stringify({ witness: 'alice', 'backup-key': [KEY_A, KEY_B] }));
+    expect(settings(['--config', 'ok.json'], {}, cwd).backupKeys).toEqual([KEY_A, KEY_B]);
+  });
+
   it('lists every problem at once, each naming its option', () => {
     const found = problems(['--misses', '0', '--window', '3600', '--node', 'ftp://x', '--metrics', 'nope', '--bogus']);
     const text = found.join('\n');

@@ -157,6 +157,13 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
         );
         continue;
       }
+      const items = Array.isArray(raw) ? raw : [raw];
+      if (!items.every(isScalar)) {
+        problems.push(
+          `"${spec.name}" in ${configPath}: must be a string, number or boolean, or a list of them (not ${describeJson(raw)})`,
+        );
+        continue;
+      }
       const values = Array.isArray(raw) ? raw.map(String) : split(spec, String(raw));
       layered.set(spec.name, { values, kind: 'config', label: `"${spec.name}" in ${configPath}` });
     } else if (spec.default !== undefined) {
@@ -275,6 +282,19 @@ function unknownEnvironment(env: Record<string, string | undefined>, where: stri
     );
   }
   return problems;
+}
+
+/** A JSON value a config file may give an option: a string, a finite number or a boolean. */
+function isScalar(value: unknown): value is string | number | boolean {
+  return (
+    typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list holding an object, a list or null';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 function readConfigFile(path: string, problems: string[]): Record<string, unknown> {
