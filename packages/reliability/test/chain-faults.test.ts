@@ -195,8 +195,7 @@ describe('the chain misbehaving around a switch', () => {
 
 describe('slots and the schedule', () => {
   it('fails over once with one missed slot when the miss falls on a reshuffle', async () => {
-    // no micro-forks: a seeded fork on the way moves the reshuffle block (open finding, issue 11: the run then rejects)
-    scenario = await startScenario({ microForkRate: 0 });
+    scenario = await startScenario();
     const { sim, witness, backupKeys } = scenario;
     // Step until the witness's next slot is the block at which the schedule reshuffles (head % 21 == 0).
     for (let i = 0; i < 21 * 40; i++) {

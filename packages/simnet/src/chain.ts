@@ -267,7 +267,11 @@ export class Chain {
     return this.#makeBlock(slotTime, aslot, producerName ?? '', key);
   }
 
-  /** Whether the block about to be made orphans the head: seeded per block number, or asked for. */
+  /**
+   * Whether the block about to be made orphans the head: seeded per head block (its id, so the block that replaces an
+   * orphan gets its own draw; seeded by number alone, a replaced head would be orphaned again at every slot), or asked
+   * for.
+   */
   #forkDue(): boolean {
     const g = this.data.globals;
     // only a reversible head that has a state to go back to; never the genesis block
@@ -276,7 +280,10 @@ export class Chain {
     if (this.#forceFork) return true;
     const rate = this.#options.microForkRate ?? 0;
     if (rate <= 0) return false;
-    return seededRandom((this.#options.seedMix ^ Math.imul(g.headBlockNumber, 0x9e3779b1)) >>> 0)() < rate;
+    // The id's first 4 bytes are the block number; the next 4 are the digest's, and differ between a block and its
+    // replacement.
+    const draw = Number.parseInt(g.headBlockId.slice(8, 16), 16) ^ Math.imul(g.headBlockNumber, 0x9e3779b1);
+    return seededRandom((this.#options.seedMix ^ draw) >>> 0)() < rate;
   }
 
   /**

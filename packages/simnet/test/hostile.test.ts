@@ -188,6 +188,22 @@ describe('micro-forks', () => {
     expect(a.length).toBeGreaterThan(2);
     expect(await forksOf()).toEqual(a);
   });
+
+  it('draw once per block: the block that replaces an orphan has its own chance, and the chain moves on', async () => {
+    // Seeded by the block number alone, the replacement of an orphaned block was orphaned again at every slot until
+    // the last irreversible block passed it: a chain stuck on one height (found by a reliability scenario).
+    for (const seed of ['forky', 'r1', 'r2', 'r3']) {
+      sim = await startSimnet({ clock: 'manual', seed, microForkRate: 0.2, proxy: false });
+      const start = sim.chain.head().number;
+      await sim.advanceSlots(120);
+      const times = new Map<number, number>();
+      for (const fork of sim.chain.forks()) times.set(fork.orphaned.num, (times.get(fork.orphaned.num) ?? 0) + 1);
+      expect(Math.max(0, ...times.values()), `seed ${seed}`).toBeLessThanOrEqual(3);
+      expect(sim.chain.head().number - start, `seed ${seed}`).toBeGreaterThan(120 * 0.6);
+      await sim.stop();
+      sim = undefined;
+    }
+  });
 });
 
 describe('the caching, fan-out proxy', () => {
