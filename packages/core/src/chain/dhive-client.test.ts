@@ -347,13 +347,22 @@ describe('decisive reads', () => {
     expect((error as DisagreementError).isRetryable).toBe(true);
   });
 
-  it('treats a node one block behind as lagging: no answer now, agreement once it catches up', async () => {
+  it('with two nodes a block apart, answers the head both have reached: the lower one, never the higher alone', async () => {
     const { nodes, client } = await setup(2);
     nodes[0]!.head = { number: 1001, time: clock.now() };
-    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(DisagreementError);
+    const lower = await client.getHead({ decisive: true });
+    expect(lower.value.headBlockNumber).toBe(1000);
+    expect(lower.node).toBe(nodes[1]?.url);
     expect(client.nodes().every((n) => n.fresh)).toBe(true);
     nodes[1]!.head = { number: 1001, time: clock.now() };
     clock.advance(200);
+    expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1001);
+  });
+
+  it('a node claiming a head far ahead moves nothing: the head is what a quorum has reached', async () => {
+    const { nodes, client } = await setup(3);
+    nodes[0]!.head = { number: 50_000, time: clock.now() };
+    nodes[1]!.head = { number: 1001, time: clock.now() };
     expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1001);
   });
 

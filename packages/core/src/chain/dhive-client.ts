@@ -39,7 +39,7 @@ import {
   parseSchedule,
   parseWitness,
 } from './parse.js';
-import { judge, type Tally } from './quorum.js';
+import { judge, quorumHead, quorumOf, type Tally, type Verdict } from './quorum.js';
 
 /** Options for {@link dhiveChainClient}. */
 export interface DhiveChainClientOptions {
@@ -349,6 +349,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
     return new Promise((resolve, reject) => {
       const tally: Tally = { groups: new Map(), pending: 0, configured };
       const values = new Map<string, T>();
+      const heads: HeadState[] = [];
+      const headNodes: string[] = [];
       const problems: string[] = [];
       let done = false;
 
@@ -359,7 +361,21 @@ class DhiveChainClientImpl implements DhiveChainClient {
           reject(abortError(signal));
           return;
         }
-        const verdict = judge(tally);
+        // Heads need not be equal: the quorum's head is what enough fresh nodes have reached (see quorumHead).
+        const needed = quorumOf(configured);
+        const head = isHead ? quorumHead(heads, needed) : undefined;
+        if (head !== undefined) {
+          done = true;
+          this.#quorumRegained(method);
+          const node = headNodes[heads.findIndex((h) => h.headBlockNumber === head.headBlockNumber)];
+          resolve({ value: head as T, node: node ?? '', receivedAt: this.#clock.now() });
+          return;
+        }
+        const verdict: Verdict = !isHead
+          ? judge(tally)
+          : heads.length + tally.pending >= needed
+            ? { kind: 'wait' }
+            : { kind: 'stale', needed, agreeing: heads.length };
         if (verdict.kind === 'wait') return;
         done = true;
         if (verdict.kind === 'agreed') {
@@ -422,6 +438,10 @@ class DhiveChainClientImpl implements DhiveChainClient {
               const key = canonical(value);
               values.set(key, value);
               tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
+              if (isHead) {
+                heads.push(value as HeadState);
+                headNodes.push(node.name);
+              }
             } else problems.push(`${node.name}: ${why}`);
             tally.pending--;
             decide();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judge, quorumOf } from './quorum.js';
+import { judge, quorumHead, quorumOf } from './quorum.js';
 
 /**
  * Random tallies: 1 to 7 configured nodes; of them some answered (fresh, over up to 3 distinct values), some are
@@ -72,6 +72,56 @@ describe('the quorum of a decisive read', () => {
         if (verdict.kind === 'stale') expect(new Set(groups.keys()).size).toBeLessThanOrEqual(1);
         if (verdict.kind === 'disagree') expect(new Set(groups.keys()).size).toBeGreaterThan(1);
         expect(answered).toBeLessThanOrEqual(configured);
+      }),
+    );
+  });
+});
+
+describe("the quorum's head", () => {
+  const head = (n: number, extra: Partial<{ time: number; aslot: number; lib: number; id: string }> = {}) => ({
+    headBlockNumber: n,
+    headBlockId: extra.id ?? `id${n}`,
+    headBlockTime: extra.time ?? n * 3000,
+    currentAslot: extra.aslot ?? n + 10,
+    currentWitness: `w${n}`,
+    lastIrreversibleBlockNum: extra.lib ?? n - 2,
+  });
+
+  it('is the head a quorum has reached: the lower of two a block apart, the 2nd highest of three', () => {
+    expect(quorumHead([head(101), head(100)], 2)).toEqual(head(100));
+    expect(quorumHead([head(100), head(102), head(101)], 2)).toEqual(head(101));
+    expect(quorumHead([head(100)], 1)).toEqual(head(100));
+  });
+
+  it('waits (undefined) while fewer answers than the quorum are in', () => {
+    expect(quorumHead([head(100)], 2)).toBeUndefined();
+    expect(quorumHead([], 1)).toBeUndefined();
+  });
+
+  it('takes every growing field at the quorum, so one node cannot push any of them forward', () => {
+    // a node behind on number but claiming a far later slot, time and irreversible block
+    const liar = head(100, { time: 9e12, aslot: 9e6, lib: 99 });
+    // each field: the lower of the two claims, i.e. what both nodes say the chain has reached
+    expect(quorumHead([liar, head(101)], 2)).toEqual({
+      ...head(100),
+      headBlockTime: head(101).headBlockTime,
+      currentAslot: head(101).currentAslot,
+      lastIrreversibleBlockNum: 99,
+    });
+  });
+
+  it('never exceeds what the quorum-th node reports, for any answers (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1e6 }), { minLength: 1, maxLength: 7 }), (numbers) => {
+        const needed = quorumOf(numbers.length);
+        const merged = quorumHead(
+          numbers.map((n) => head(n)),
+          needed,
+        );
+        const reached = (n: number) => numbers.filter((m) => m >= n).length;
+        expect(merged).toBeDefined();
+        expect(reached(merged?.headBlockNumber ?? 0)).toBeGreaterThanOrEqual(needed);
+        expect(reached((merged?.headBlockNumber ?? 0) + 1)).toBeLessThan(needed);
       }),
     );
   });

@@ -43,3 +43,33 @@ export function judge(tally: Tally): Verdict {
   if (agreeing + tally.pending >= needed) return { kind: 'wait' };
   return tally.groups.size > 1 ? { kind: 'disagree', needed, agreeing } : { kind: 'stale', needed, agreeing };
 }
+
+/** The head fields that only grow as the chain moves on. */
+type GrowingHeadField = 'headBlockNumber' | 'headBlockTime' | 'currentAslot' | 'lastIrreversibleBlockNum';
+const GROWING: readonly GrowingHeadField[] = [
+  'headBlockNumber',
+  'headBlockTime',
+  'currentAslot',
+  'lastIrreversibleBlockNum',
+];
+
+/**
+ * The head that a quorum of fresh nodes vouches for, from head reads that need not be equal. Nodes a block apart
+ * are not lying: public API nodes sit behind caching proxies that fan out over backends a block apart, so two
+ * honest nodes rarely show the same head, and a head read that needed equal answers would rarely decide. Each field
+ * that only grows (number, time, slot, last irreversible block) is the `needed`-th highest of the answers: `needed`
+ * nodes have reached at least that, so a node that claims to be ahead cannot move it, and one behind only makes it
+ * more cautious. The id and producer are those of an answer at that block number. `undefined` while fewer than
+ * `needed` answers are in.
+ */
+export function quorumHead<
+  T extends Record<GrowingHeadField, number> & { headBlockId: string; currentWitness: string },
+>(heads: readonly T[], needed: number): T | undefined {
+  if (needed < 1 || heads.length < needed) return undefined;
+  const nth = (field: GrowingHeadField) => heads.map((head) => head[field]).sort((a, b) => b - a)[needed - 1] as number;
+  const number = nth('headBlockNumber');
+  const at = heads.find((head) => head.headBlockNumber === number) as T;
+  const merged = { ...at };
+  for (const field of GROWING) merged[field] = nth(field) as T[GrowingHeadField];
+  return merged;
+}
