@@ -67,6 +67,30 @@ describe('on the hostile chain', () => {
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
   });
 
+  it('a micro-fork orphans the head the switch was signed on: the one signed switch still lands (TaPoS on a block that survives)', async () => {
+    // forks only where the scenario asks: the block after the broadcast orphans the head the trap read when signing;
+    // no proxy, so that the head the trap reads is the chain's head (behind the proxy it is often a block older)
+    scenario = await startScenario({ microForkRate: 0, proxy: false });
+    const { sim, witness, backupKeys } = scenario;
+    const monitor = scenario.trap();
+    await monitor.trap.arm();
+    const run = monitor.trap.run();
+    let signedOn: number | undefined;
+    monitor.trap.once('broadcast', () => {
+      signedOn = sim.chain.head().number;
+      sim.orphanNextHead();
+    });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 63);
+    expect(sim.chain.forks().map((f) => f.orphaned.num)).toEqual([signedOn]);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    await sim.advanceSlots(21);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    // One transaction signed and sent: the fork did not cost a re-sign (and the slots that take).
+    expect(new Set(sim.chain.broadcasts().map((b) => b.txId)).size).toBe(1);
+  });
+
   it("two monitors' switches are each accepted by a different node: one lands, both end confirmed", async () => {
     // a slow p2p relay (2 s) so that each node accepts its own monitor's switch before it hears of the other's
     scenario = await startScenario({ propagationDelayMs: 2000, microForkRate: 0 });

@@ -27,6 +27,8 @@ export class InclusionScan {
   /** The last block that can hold it (its lifetime in blocks after the TaPoS block); set with `#next`. */
   #last = Number.POSITIVE_INFINITY;
   readonly #maxBlocks: number;
+  /** The transaction's expiration, epoch ms (NaN for a malformed one: then only `maxBlocks` bounds the scan). */
+  readonly #expiresAt: number;
 
   /**
    * @param maxBlocks - How many blocks after its TaPoS block the transaction can be in at most (its lifetime over
@@ -39,6 +41,7 @@ export class InclusionScan {
     this.#txId = txId;
     this.#signal = signal;
     this.#maxBlocks = maxBlocks;
+    this.#expiresAt = Date.parse(`${tx.expiration}Z`);
   }
 
   /**
@@ -56,6 +59,8 @@ export class InclusionScan {
       const { value } = await this.#chain.getBlockHeader(this.#next, { decisive: true, signal: this.#signal });
       if (value === null) return undefined;
       if (value.transactionIds?.includes(this.#txId) === true) return value.number;
+      // hived never includes a transaction in a block dated after its expiration: nothing later can hold it.
+      if (value.timestamp > this.#expiresAt) this.#last = Math.min(this.#last, value.number);
       this.#next += 1;
     }
     return undefined;

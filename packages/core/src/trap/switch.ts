@@ -193,6 +193,13 @@ interface TxWatch {
 }
 
 /** hived's reasons a transaction can never be included: re-signing with fresh TaPoS is the only way on. */
+/**
+ * How far behind the head the last irreversible block may be and still anchor a switch's TaPoS (two rounds: hived
+ * without one-block irreversibility trails by about two thirds of a round). The inclusion scan reads that many blocks
+ * more after the TaPoS block.
+ */
+const MAX_ANCHOR_LAG_BLOCKS = 42;
+
 const UNINCLUDABLE = new Set(['expired', 'tapos', 'transaction_expiration_exception', 'transaction_tapos_exception']);
 const UNINCLUDABLE_CODES = new Set([4030100, 4030200]);
 
@@ -450,7 +457,8 @@ class SwitchMachine {
         pending.txId,
         this.#env.signal,
         Math.ceil(Math.max(this.#env.expiresInMs, pending.expiresAt - pending.signedAt) / this.#env.blockIntervalMs) +
-          3,
+          3 +
+          MAX_ANCHOR_LAG_BLOCKS,
       ),
       peer: new PeerKeyWatch(),
       // Measured on the local clock from signing (a skewed host clock shifts both ends alike).
@@ -543,7 +551,7 @@ class SwitchMachine {
     const unsigned =
       request.plan.operation === 'witness_update'
         ? await this.#incidentTransaction(witness, head, operation)
-        : buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
+        : buildTransaction(await this.#survivingAnchor(head), [operation], { expiresInMs: env.expiresInMs });
     const tx = await withIoTimeout(
       () =>
         env.signer.sign(unsigned, [request.plan.signWith], env.chain.chainId).catch((error: unknown) => {
@@ -588,7 +596,8 @@ class SwitchMachine {
   async #incidentTransaction(witness: WitnessState, head: HeadState, operation: Operation) {
     const env = this.#env;
     const round = 21 * env.blockIntervalMs;
-    const fallback = () => buildTransaction(head, [operation], { expiresInMs: env.expiresInMs });
+    const fallback = async () =>
+      buildTransaction(await this.#survivingAnchor(head), [operation], { expiresInMs: env.expiresInMs });
     // A witness that never produced (a fresh chain) has no last block: the first block of the head's round then.
     const last = witness.lastConfirmedBlockNum;
     const anchorNum = last > 0 ? last : Math.max(1, head.headBlockNumber - (head.headBlockNumber % 21));
@@ -601,6 +610,26 @@ class SwitchMachine {
     const expiration = header.timestamp + rounds * round;
     const anchor: HeadState = { ...head, headBlockNumber: anchorNum, headBlockId: header.id };
     return buildTransaction(anchor, [operation], { now: expiration - round, expiresInMs: round });
+  }
+
+  /**
+   * TaPoS on a block that survives forks: the last irreversible block, read decisively (its id is the same on every
+   * node). The head can still be orphaned by a micro-fork, and a transaction that refers to an orphaned block can never
+   * apply on the winning fork: it would cost a re-sign and the slots that takes. The expiration still counts from the
+   * head's time. Falls back to the head where the irreversible block is unknown, more than
+   * {@link MAX_ANCHOR_LAG_BLOCKS} behind (irreversibility stalled: the inclusion scan's window allows that much), or
+   * cannot be read in time.
+   */
+  async #survivingAnchor(head: HeadState): Promise<HeadState> {
+    const lib = head.lastIrreversibleBlockNum;
+    if (!(lib >= 1 && lib < head.headBlockNumber && head.headBlockNumber - lib <= MAX_ANCHOR_LAG_BLOCKS)) return head;
+    const header = await this.#bounded(
+      this.#env.chain.getBlockHeader(lib, { decisive: true, signal: this.#env.signal }),
+    )
+      .then((read) => read.value)
+      .catch(() => null);
+    if (header?.id === undefined) return head;
+    return { ...head, headBlockNumber: lib, headBlockId: header.id };
   }
 
   async #readWitnessUntilTrusted(): Promise<WitnessState> {
