@@ -1,8 +1,9 @@
 /**
- * The hostile chain's own realism items, one scenario each (issue 11): a blackholed RPC node, a proxy serving a stale
+ * The hostile chain's own realism items, one scenario each (issue 11): a blackholed RPC node and health URL, a proxy serving a stale
  * schedule across shuffles, a micro-fork orphaning the block that holds the switch, and two monitors whose racing
  * switches are each accepted by a different node. Every assertion is on the chain.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
 
@@ -26,6 +27,38 @@ describe('on the hostile chain', () => {
     await sim.advanceSlots(21);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+
+  it('a blackholed health URL (the backup host froze): that backup counts as down, the next one gets the switch', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const [b1, b2] = backupKeys as [string, string];
+    const health = { [b1]: sim.nodeHealthUrl(b1), [b2]: sim.nodeHealthUrl(b2) };
+    // The simnet's default for a dead node: its health URL takes the connection and never answers.
+    await sim.stopNode(b1);
+    const monitor = scenario.trap({ health });
+    await stepUntil(sim, monitor.trap.arm(), 21);
+    const run = monitor.trap.run();
+    // Real time passes beside the chain's (the probes' bound is real time): the background checks of a round end.
+    const slowly = async (done: Promise<unknown>, slots: number) => {
+      let settled = false;
+      void done.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (let i = 0; i < slots && !settled; i++) {
+        await sim.advanceSlots(1);
+        await delay(80);
+      }
+      return settled;
+    };
+    expect(await slowly(run, 42)).toBe(false);
+    await sim.stopNode(witness.signingKey);
+    expect(await slowly(run, 63)).toBe(true);
+    await expect(run).resolves.toMatchObject({ status: 'confirmed', last: { toKey: b2 } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(b2);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(missesOf(sim, witness.name)).toHaveLength(1);
   });
 
   it('a proxy whose backends are a block apart, across shuffles: no false fire, then one switch on a real miss', async () => {
@@ -100,6 +133,8 @@ describe('on the hostile chain', () => {
     await first.trap.arm();
     await second.trap.arm();
     const both = Promise.all([first.trap.run(), second.trap.run()]);
+    const confirmedAt: number[] = [];
+    for (const m of [first, second]) m.trap.once('confirmed', () => confirmedAt.push(sim.chain.head().number));
     await sim.stopNode(witness.signingKey);
     const result = await stepUntil(sim, both, 63);
     expect(result.settled).toBe(true);
@@ -109,6 +144,11 @@ describe('on the hostile chain', () => {
       .broadcasts()
       .filter((b) => b.accepted && b.operations.includes('witness_set_properties'));
     expect(new Set(accepted.map((b) => b.endpoint)).size).toBe(2);
+    // The loser converges within a block of the winner's key (the one-block hold on a peer's key), not at its own
+    // transaction's expiry ten blocks later.
+    const [landed] = keySwitches(sim, witness.name);
+    expect(confirmedAt).toHaveLength(2);
+    for (const at of confirmedAt) expect(at - (landed?.blockNum ?? 0)).toBeLessThanOrEqual(2);
     await sim.advanceSlots(21);
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
