@@ -1,10 +1,21 @@
 import type { ChainClient, SignedTransaction } from '../types.js';
 
 /**
- * The block number a transaction's TaPoS refers to, given the head now: the latest block at or before `head` whose
- * number ends in the transaction's 16-bit `ref_block_num`. The transaction cannot be in that block or any before it.
+ * How many blocks the head a transaction was signed at can be ahead of a head read later: reads go to a pool of nodes
+ * (or a caching proxy in front of one), and one a few blocks behind the node that gave the signing head is ordinary.
+ * TaPoS blocks this close to 65536 blocks back are then not told apart from it; the trap anchors at most 60000 back.
+ */
+const READ_LAG_BLOCKS = 1024;
+
+/**
+ * The block number a transaction's TaPoS refers to, given a head read now: the latest block at or before `head` whose
+ * number ends in the transaction's 16-bit `ref_block_num`, or a block at most {@link READ_LAG_BLOCKS} after `head`
+ * (the read came from a node behind the one the transaction was signed from: the number is not 65535 blocks back).
+ * The transaction cannot be in that block or any before it.
  */
 export function taposBlockNum(tx: Pick<SignedTransaction, 'ref_block_num'>, head: number): number {
+  const ahead = (tx.ref_block_num - head) & 0xffff;
+  if (ahead > 0 && ahead <= READ_LAG_BLOCKS) return head + ahead;
   return head - ((head - tx.ref_block_num) & 0xffff);
 }
 

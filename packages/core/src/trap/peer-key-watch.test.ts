@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { taposBlockNum } from './inclusion-scan.js';
+import type { ChainClient, SignedTransaction } from '../types.js';
+import { InclusionScan, taposBlockNum } from './inclusion-scan.js';
 import { PeerKeyWatch } from './peer-key-watch.js';
 
 describe('peer key watch', () => {
@@ -27,6 +28,31 @@ describe('TaPoS block', () => {
     expect(taposBlockNum({ ref_block_num: 1000 }, 1003)).toBe(1000);
     expect(taposBlockNum({ ref_block_num: 1003 }, 1003)).toBe(1003);
     expect(taposBlockNum({ ref_block_num: 0xfffe }, 0x10002)).toBe(0xfffe);
-    expect(taposBlockNum({ ref_block_num: 5 }, 0x30004)).toBe(0x20005);
+    expect(taposBlockNum({ ref_block_num: 5 }, 0x20005 + 64_511)).toBe(0x20005);
+  });
+
+  it('is just ahead of a head read from a node a few blocks behind the one the transaction was signed from', () => {
+    // Signed at head 4, the head then read from a lagging node: 3 (not -65532: a scan from there never confirms).
+    expect(taposBlockNum({ ref_block_num: 4 }, 3)).toBe(4);
+    expect(taposBlockNum({ ref_block_num: 5 }, 0x30004)).toBe(0x30005);
+    expect(taposBlockNum({ ref_block_num: 2 }, 0x2fffe)).toBe(0x30002);
+  });
+});
+
+describe('inclusion scan', () => {
+  it('finds a transaction signed at head 4 when the first head it is given came from a node one block behind', async () => {
+    const read: number[] = [];
+    const chain = {
+      getBlockHeader: async (num: number) => {
+        read.push(num);
+        return {
+          value: { number: num, previous: '', timestamp: 0, witness: 'w', transactionIds: num === 5 ? ['t'] : [] },
+        };
+      },
+    } as unknown as ChainClient;
+    const scan = new InclusionScan(chain, { ref_block_num: 4 } as SignedTransaction, 't', undefined, 20);
+    expect(await scan.upTo(3)).toBeUndefined();
+    expect(await scan.upTo(6)).toBe(5);
+    expect(read).toEqual([5]);
   });
 });
