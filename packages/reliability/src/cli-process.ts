@@ -76,6 +76,19 @@ export interface CliChild {
   exited: Promise<number | string>;
 }
 
+/** The children {@link startCli} started that have not exited yet. */
+const live = new Set<ChildProcess>();
+
+/**
+ * Kills (SIGKILL) every CLI child still running and resolves once they are gone: after a test, so that a daemon a
+ * failed test left behind does not keep running beside the next tests (and load the machine they share).
+ */
+export async function killLiveClis(): Promise<void> {
+  const gone = [...live].map((child) => new Promise<void>((resolve) => child.once('close', () => resolve())));
+  for (const child of live) child.kill('SIGKILL');
+  await Promise.all(gone);
+}
+
 /**
  * Starts `witness-trap <args>` with exactly `env` (plus PATH).
  * @example
@@ -90,6 +103,7 @@ export async function startCli(args: string[], options: { env?: Record<string, s
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
   let out = '';
   let err = '';
   const records: Array<Record<string, unknown>> = [];
@@ -115,8 +129,19 @@ export async function startCli(args: string[], options: { env?: Record<string, s
     err += chunk.toString();
   });
   const exited = new Promise<number | string>((resolve) =>
-    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve(code ?? signal ?? 'unknown');
+    }),
   );
+  // What a timed-out wait says: the last events the CLI printed (what it was doing) and the end of its stderr.
+  const lastWords = () =>
+    `last events: ${
+      records
+        .slice(-8)
+        .map((r) => String(r.message ?? r.event).slice(0, 200))
+        .join(' | ') || 'none'
+    }; stderr: ${err.slice(-500)}`;
   const running: CliChild = {
     child,
     stdout: () => out,
@@ -132,7 +157,7 @@ export async function startCli(args: string[], options: { env?: Record<string, s
         }
         const timer = setTimeout(() => {
           listeners.delete(listener);
-          reject(new Error(`no matching record within ${timeoutMs} ms; stderr: ${err.slice(-500)}`));
+          reject(new Error(`no matching record within ${timeoutMs} ms; ${lastWords()}`));
         }, timeoutMs);
         const listener = (record: Record<string, unknown>) => {
           if (!match(record)) return;
@@ -145,7 +170,7 @@ export async function startCli(args: string[], options: { env?: Record<string, s
           if (!listeners.has(listener)) return;
           clearTimeout(timer);
           listeners.delete(listener);
-          reject(new Error(`the CLI exited before a matching record; stderr: ${err.slice(-500)}`));
+          reject(new Error(`the CLI exited before a matching record; ${lastWords()}`));
         });
       }),
   };

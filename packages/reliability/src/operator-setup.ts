@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Simnet, type SimnetWitness, startSimnet } from '@witness-trap/simnet';
 import { afterEach, beforeAll } from 'vitest';
-import { cliBin } from './cli-process.js';
+import { cliBin, killLiveClis } from './cli-process.js';
 import { startVendorReceiver, type VendorReceiver } from './vendor-receiver.js';
 
 /** Fast enough for a test, slow enough for two busy cores. */
@@ -120,6 +120,7 @@ export function operatorPerTest(): () => Promise<OperatorSetup> {
     await cliBin();
   }, 60_000);
   afterEach(async () => {
+    await killLiveClis();
     await current?.close();
     current = undefined;
   });
