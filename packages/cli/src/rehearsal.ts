@@ -36,7 +36,21 @@ export interface RehearsalOptions {
   /** Builds the trap's keys and notifiers from the simulated witness (and may add nodes to the chain). */
   setup(me: SimnetWitness, sim: Simnet): RehearsalSetup | Promise<RehearsalSetup>;
   /** Said once the trap is armed, before the node dies (e.g. who is who). */
-  beforeKill?(me: SimnetWitness, sim: Simnet): void;
+  beforeKill?(me: SimnetWitness, sim: Simnet): void | Promise<void>;
+  /**
+   * How long the trap has, from the kill, to see the miss and confirm its switch; the run is stopped after it and the
+   * rehearsal ends `not-confirmed`. @default {@link rehearsalDeadlineMs} of the block interval
+   */
+  deadlineMs?: number;
+}
+
+/**
+ * How long a rehearsal gives the trap to see the miss and confirm its switch, at a block interval: up to two rounds
+ * until the dead node's slot, three attempts' lifetimes, and twice that again plus 15 s for a busy machine. A
+ * rehearsal always ends: an operator's first command never hangs, whatever the chain or the machine does.
+ */
+export function rehearsalDeadlineMs(blockIntervalMs: number): number {
+  return 6 * 21 * blockIntervalMs + 15_000;
 }
 
 /** How a rehearsal went. */
@@ -114,11 +128,20 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         codes: Array.isArray(codes) ? codes.map(String) : [String((error as { code?: unknown }).code)],
       };
     }
-    options.beforeKill?.(me, sim);
+    await options.beforeKill?.(me, sim);
     await sim.stopNode(me.signingKey);
-    const outcome = await trap.run();
+    const deadlineMs = options.deadlineMs ?? rehearsalDeadlineMs(interval);
+    let late = false;
+    const deadline = setTimeout(() => {
+      late = true;
+      void trap.stop();
+    }, deadlineMs);
+    const outcome = await trap.run().finally(() => clearTimeout(deadline));
     const last = outcome.last;
-    if (last?.status !== 'confirmed') return { status: 'not-confirmed', outcome: outcome.status };
+    if (last?.status !== 'confirmed') {
+      const why = late ? `no confirmed switch within ${Math.round(deadlineMs / 1000)} s of the kill` : outcome.status;
+      return { status: 'not-confirmed', outcome: why };
+    }
     story.stop();
     waiting = true;
     output.say(output.paint('dim', `\nWaiting for ${me.name}'s next slot: the backup node should sign it...`));
