@@ -35,6 +35,7 @@ import {
 import { MissPolicy } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import { darkWindow, type PreemptiveOptions, preemptiveProblems, watchForDark } from './trap/preemptive.js';
+import { sharedAbortController } from './trap/run-signal.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
 import {
@@ -246,7 +247,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #activeKey: PublicKeyString | undefined;
   #resume: PendingSwitch | undefined;
   #finished: SwitchOutcome | undefined;
-  #controller = new AbortController();
+  #controller = sharedAbortController();
   #running: Promise<TrapOutcome> | undefined;
   #watcher: SlotWatcher | undefined;
   #nextSlot: SlotPrediction | undefined;
@@ -386,7 +387,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    */
   run(): Promise<TrapOutcome> {
     if (this.#running !== undefined) return this.#running;
-    if (this.#controller.signal.aborted) this.#controller = new AbortController();
+    if (this.#controller.signal.aborted) this.#controller = sharedAbortController();
     this.#running = this.#runLoop().finally(() => {
       this.#running = undefined;
       this.#desk.drain(new TrapStoppedError());

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { TrapEvents } from '../events.js';
 import { isNullSigningKey } from '../tx/public-key.js';
 import { NULL_SIGNING_KEY, type PublicKeyString } from '../types.js';
+import { sharedAbortController } from './run-signal.js';
 import type { SwitchOutcome } from './switch.js';
 
 /** The commands a remote (Telegram, a web UI, custom tooling) can give a running trap. */
@@ -128,7 +129,7 @@ export class ControlDesk {
   #paused: PauseState | undefined;
   #queued: ManualSwitchRequest | undefined;
   #busy = false;
-  #wake = new AbortController();
+  #wake = sharedAbortController();
   #combined: { run: AbortSignal; wake: AbortSignal; signal: AbortSignal } | undefined;
 
   /** Set while paused: the trap keeps watching but never fires on its own. */
@@ -187,7 +188,7 @@ export class ControlDesk {
   take(): ManualSwitchRequest | undefined {
     const request = this.#queued;
     this.#queued = undefined;
-    if (this.#wake.signal.aborted) this.#wake = new AbortController();
+    if (this.#wake.signal.aborted) this.#wake = sharedAbortController();
     return request;
   }
 
@@ -204,7 +205,7 @@ export class ControlDesk {
     const cached = this.#combined;
     if (cached !== undefined && cached.run === run && cached.wake === this.#wake.signal) return cached.signal;
     const wake = this.#wake.signal;
-    const combined = new AbortController();
+    const combined = sharedAbortController();
     const abort = () => combined.abort(run.aborted ? run.reason : wake.reason);
     if (run.aborted || wake.aborted) abort();
     run.addEventListener('abort', abort, { once: true });
