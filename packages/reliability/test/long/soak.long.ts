@@ -1,7 +1,8 @@
 /**
  * Soak: 24 simulated hours (28,800 blocks of 3 s on the manual clock; `SOAK_HOURS` to scale) with a daemon trap,
- * random RPC faults from the matrix on one of three endpoints at a time, and the node of the key on chain killed
- * every two hours. No false fire, every death failed over, memory within its limit: the heap after a forced GC,
+ * random RPC faults from the matrix on one of three endpoints at a time, the hostile chain's micro-forks, and the node of
+ * the key on chain killed every two hours. No false fire (every switch follows a miss charged on chain), every death
+ * failed over, memory within its limit: the heap after a forced GC,
  * sampled every simulated hour, judged by its least-squares trend after warm-up (figures.ts `memoryTrend`), RSS
  * reported beside.
  */
@@ -57,10 +58,12 @@ it(`runs ${HOURS} simulated hours with random faults: no crash, no false fire, e
   await trap.arm();
   // Counted as blocks are produced: the simnet prunes its transaction index like a node does.
   let switchesOnChain = 0;
+  const switchTimes: number[] = [];
   const stopCounting = sim.onBlock((block) => {
     for (const tx of block.transactions) {
       if (tx.operations.some(([name]) => name === 'witness_set_properties' || name === 'witness_update')) {
         switchesOnChain += 1;
+        switchTimes.push(block.timestamp);
       }
     }
   });
@@ -135,6 +138,14 @@ it(`runs ${HOURS} simulated hours with random faults: no crash, no false fire, e
 
   stopCounting();
   const switches = switchesOnChain;
+  // A micro-fork that orphans the witness's own block charges it a missed slot on the winning fork, as hived does,
+  // while its node is up: the trap may act on that miss like any other (the chain cannot tell it from a dead node's).
+  // Such switches are counted apart; a switch that follows no charged miss at all is a false fire.
+  const orphanedOwnBlocks = sim.chain.forks().filter((fork) => fork.orphaned.witness === witness.name).length;
+  const misses = missesOf(sim, witness.name);
+  const unearned = switchTimes.filter(
+    (time) => !misses.some((miss) => miss.slotTime <= time && time - miss.slotTime <= 2 * ROUND * sim.blockIntervalMs),
+  );
   const failedOver = incidents.filter((i) => i.slotsToSwitch >= 0).length;
   // The first two hours are warm-up (code loaded, caches filled); the trend is judged on the rest.
   const heapTrend = memoryTrend(liveHeap.slice(2), HEAP_GROWTH_LIMIT_MIB);
@@ -143,7 +154,7 @@ it(`runs ${HOURS} simulated hours with random faults: no crash, no false fire, e
   recordFinding({
     area: 'soak',
     injected: `${HOURS} simulated hours (${HOURS * SLOTS_PER_HOUR} blocks of 3 s), a random fault every 30 min on one of 3 endpoints (${faultLog.length} faults: ${[...new Set(faultLog)].join(', ')}), the signing node killed every 2 h and revived 30 min later`,
-    happened: `${Math.round((Date.now() - started) / 1000)} s wall time; ${incidents.length} deaths, ${failedOver} failed over (slots from death to switch: ${incidents.map((i) => i.slotsToSwitch).join(', ')}; misses per incident: ${incidents.map((i) => i.misses).join(', ')}); ${switches} switches in all (no false fire: switches == deaths); crash: ${crashed === undefined ? 'none' : String(crashed)}; live heap after GC, MiB per simulated hour: ${liveHeap.join(', ')}; its least-squares trend after warm-up ${mib(heapTrend.projectedGrowth)} over ${liveHeap.length - 3} h against a limit of ${HEAP_GROWTH_LIMIT_MIB} MiB: **${heapTrend.verdict}**; RSS MiB per hour: ${rss.join(', ')} (trend ${mib(rssTrend.projectedGrowth)}; the simulated chain, which keeps every block, lives in the same process)`,
+    happened: `${Math.round((Date.now() - started) / 1000)} s wall time; ${incidents.length} deaths, ${failedOver} failed over (slots from death to switch: ${incidents.map((i) => i.slotsToSwitch).join(', ')}; misses per incident: ${incidents.map((i) => i.misses).join(', ')}); ${switches} switches in all, each after a miss charged on chain (no false fire), ${switches - incidents.length} of them beyond the deaths, on misses that micro-forks charged by orphaning the witness's own block (${orphanedOwnBlocks} such blocks); crash: ${crashed === undefined ? 'none' : String(crashed)}; live heap after GC, MiB per simulated hour: ${liveHeap.join(', ')}; its least-squares trend after warm-up ${mib(heapTrend.projectedGrowth)} over ${liveHeap.length - 3} h against a limit of ${HEAP_GROWTH_LIMIT_MIB} MiB: **${heapTrend.verdict}**; RSS MiB per hour: ${rss.join(', ')} (trend ${mib(rssTrend.projectedGrowth)}; the simulated chain, which keeps every block, lives in the same process)`,
     figures: {
       rssMiB: rss,
       liveHeapMiB: liveHeap,
@@ -151,12 +162,15 @@ it(`runs ${HOURS} simulated hours with random faults: no crash, no false fire, e
       rssTrend,
       incidents,
       switches,
+      orphanedOwnBlocks,
       errorEvents: of('error').length,
     },
   });
   expect(crashed).toBeUndefined();
   expect(failedOver).toBe(incidents.length);
-  expect(switches).toBe(incidents.length);
+  expect(unearned).toEqual([]);
+  expect(switches).toBeGreaterThanOrEqual(incidents.length);
+  expect(switches - incidents.length).toBeLessThanOrEqual(orphanedOwnBlocks);
   expect(incidents.every((i) => i.misses <= 2)).toBe(true);
   // After warm-up, the live heap's trend over the run stays under the limit (a leak is a steady slope).
   expect(heapTrend.verdict).toBe('within limit');
