@@ -1,5 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that run on the real clock: CLI processes against a real-clock simulated chain, request timeouts in real
+ * time, child processes. They run one at a time, after the others, with the machine to themselves: two of them
+ * competing for the 2 cores made them miss slots they do not miss alone. packages/cli/test/suite-isolation.test.ts
+ * fails on a test file outside this list that spawns a process or starts a simulated chain on the real clock.
+ */
+export const REAL_CLOCK_FILES = [
+  'packages/cli/test/**/*.test.ts',
+  'packages/reliability/test/**/*.test.ts',
+  'packages/simnet/test/cli.test.ts',
+  'packages/simnet/test/nodes.test.ts',
+  'packages/core/src/chain/dhive-client.test.ts',
+  'packages/core/test/dhive-client.simnet.test.ts',
+  'packages/notifier-telegram/test/remote.test.ts',
+  'examples/external-signer.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources in tests, so `pnpm test` needs no build first.
@@ -8,20 +25,41 @@ export default defineConfig({
   // Tests run in Vitest's server (SSR) environment, which resolves package exports with its own conditions.
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Speed, measured on the 2-core CI machine: no test mocks a module, stubs a global or installs fake timers
     // (packages/cli/test/suite-isolation.test.ts keeps it so), so test files need no fresh module registry each. With
     // isolation on, each of the ~80 files re-imported dhive and wax (WebAssembly) and re-transformed the workspace
-    // sources: 135 s of CPU for 90 s of tests. Without it the suite takes about half the CPU. One file at a time
-    // (Vitest's default on 2 cores): the CLI and drill tests run real processes against a real-clock simulated chain,
-    // and a second file competing for the cores made them miss slots they do not miss alone.
+    // sources: 135 s of CPU for 90 s of tests. Without it the suite takes about half the CPU.
     isolate: false,
-    maxWorkers: 1,
-    typecheck: {
-      enabled: true,
-      include: ['packages/*/src/**/*.test-d.ts'],
-    },
+    // Two groups, one after the other (sequence.groupOrder): first the manual-clock and unit files, two at a time
+    // (nothing in them waits on the real clock, so sharing the cores costs them only CPU time); then the real-clock
+    // files one at a time, alone on the machine.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: ['**/node_modules/**', ...REAL_CLOCK_FILES],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+          typecheck: {
+            // .ci/run skips them in its second and third Node passes: tsc says the same under every Node.
+            enabled: process.env.CI_SKIP_TYPE_TESTS !== '1',
+            include: ['packages/*/src/**/*.test-d.ts'],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'real-clock',
+          include: REAL_CLOCK_FILES,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
