@@ -47,8 +47,13 @@ async function liarBefore(target: string, witness: string): Promise<MutatingProx
   });
 }
 
-/** The honest endpoint answers slower than the client's 1 s timeout: every call to it times out. */
-const TIMING_OUT = { kind: 'latency', ms: 1500 } as const;
+/**
+ * The chain clients' request timeout here (the harness's default is 1 s): every call to a timing-out node costs this
+ * much real time, and these scenarios make hundreds of them. Still 100 times what a loopback answer takes.
+ */
+const TIMEOUT_MS = 400;
+/** The honest endpoint answers slower than the client's timeout: every call to it times out. */
+const TIMING_OUT = { kind: 'latency', ms: 2 * TIMEOUT_MS } as const;
 
 function quorumWaits(errors: Array<TrapEvents['error']>): number {
   return errors.filter((e) => /quorum|disagree/.test(e.error.message)).length;
@@ -59,7 +64,9 @@ describe('a node lying about what decides a switch', () => {
     scenario = await startScenario();
     const { sim, witness, backupKeys } = scenario;
     const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
-    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', liar.url] }) });
+    const { trap, of } = scenario.trap({
+      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', liar.url], timeoutMs: TIMEOUT_MS }),
+    });
     await trap.arm();
     const run = trap.run();
     liar.lie(true);
@@ -101,7 +108,7 @@ describe('a node lying about what decides a switch', () => {
     const { sim, witness, backupKeys } = scenario;
     const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
     const nodes = [sim.urls[0] ?? '', liar.url, sim.urls[2] ?? ''];
-    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes }) });
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes, timeoutMs: TIMEOUT_MS }) });
     await trap.arm();
     const run = trap.run();
     liar.lie(true);
@@ -139,7 +146,7 @@ describe('a node lying about what decides a switch', () => {
     scenario = await startScenario();
     const { sim, witness } = scenario;
     const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
-    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [liar.url] }) });
+    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [liar.url], timeoutMs: TIMEOUT_MS }) });
     await trap.arm();
     const run = trap.run();
     liar.lie(true);
@@ -166,7 +173,9 @@ describe('a node lying about what decides a switch', () => {
   it("the simnet's own lying-witness fault, 2 nodes: never decides while the honest one times out", async () => {
     scenario = await startScenario();
     const { sim, witness } = scenario;
-    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', sim.urls[1] ?? ''] }) });
+    const { trap, of } = scenario.trap({
+      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', sim.urls[1] ?? ''], timeoutMs: TIMEOUT_MS }),
+    });
     await trap.arm();
     const run = trap.run();
     await sim.injectFault({ ...SIMNET_LIE, witness: witness.name }, { endpoint: 1 });
@@ -185,7 +194,9 @@ describe('a node lying about what decides a switch', () => {
   it("the simnet's own lying-witness fault, 1 node: believed, the trap fires (so the lie above is one that decides)", async () => {
     scenario = await startScenario();
     const { sim, witness } = scenario;
-    const { trap, of } = scenario.trap({ chain: scenario.newChain({ nodes: [sim.urls[1] ?? ''] }) });
+    const { trap, of } = scenario.trap({
+      chain: scenario.newChain({ nodes: [sim.urls[1] ?? ''], timeoutMs: TIMEOUT_MS }),
+    });
     await trap.arm();
     const run = trap.run();
     await sim.injectFault({ ...SIMNET_LIE, witness: witness.name }, { endpoint: 1 });
