@@ -1,21 +1,5 @@
 import { defineConfig } from 'vitest/config';
-
-/**
- * Test files that run on the real clock: CLI processes against a real-clock simulated chain, request timeouts in real
- * time, child processes. They run one at a time, after the others, with the machine to themselves: two of them
- * competing for the 2 cores made them miss slots they do not miss alone. packages/cli/test/suite-isolation.test.ts
- * fails on a test file outside this list that spawns a process or starts a simulated chain on the real clock.
- */
-export const REAL_CLOCK_FILES = [
-  'packages/cli/test/**/*.test.ts',
-  'packages/reliability/test/**/*.test.ts',
-  'packages/simnet/test/cli.test.ts',
-  'packages/simnet/test/nodes.test.ts',
-  'packages/core/src/chain/dhive-client.test.ts',
-  'packages/core/test/dhive-client.simnet.test.ts',
-  'packages/notifier-telegram/test/remote.test.ts',
-  'examples/external-signer.test.ts',
-];
+import { REAL_CLOCK_FILES, SCENARIO_FILES } from './packages/cli/test/test-groups.js';
 
 export default defineConfig({
   resolve: {
@@ -32,16 +16,17 @@ export default defineConfig({
     // isolation on, each of the ~80 files re-imported dhive and wax (WebAssembly) and re-transformed the workspace
     // sources: 135 s of CPU for 90 s of tests. Without it the suite takes about half the CPU.
     isolate: false,
-    // Two groups, one after the other (sequence.groupOrder): first the manual-clock and unit files, two at a time
-    // (nothing in them waits on the real clock, so sharing the cores costs them only CPU time); then the real-clock
-    // files one at a time, alone on the machine.
+    // Three groups, one after the other (sequence.groupOrder), from packages/cli/test/test-groups.ts: the unit and
+    // manual-clock files two at a time (nothing in them waits on the real clock: sharing the cores costs them only
+    // CPU time); the scenario files whose requests time out in real time, two at a time; the real-clock files one at
+    // a time, alone on the machine.
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
-          exclude: ['**/node_modules/**', ...REAL_CLOCK_FILES],
+          exclude: ['**/node_modules/**', ...REAL_CLOCK_FILES, ...SCENARIO_FILES],
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
           typecheck: {
@@ -54,10 +39,20 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'scenarios',
+          include: SCENARIO_FILES,
+          exclude: ['**/node_modules/**', ...REAL_CLOCK_FILES],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'real-clock',
           include: REAL_CLOCK_FILES,
           maxWorkers: 1,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
