@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import { cryptoUtils, PrivateKey, type Transaction } from '@hiveio/dhive';
+import type { PrivateKey, Transaction } from '@hiveio/dhive';
+import { dhive } from '../chain/dhive-lib.js';
 import { ConfigError, SignerError } from '../errors.js';
 import type { PublicKeyString, SignedTransaction, Signer, UnsignedTransaction } from '../types.js';
 
@@ -56,7 +57,7 @@ class WifKeyRingImpl implements WifKeyRing {
   #add(wif: string, prefix: string, what: string): PublicKeyString {
     let key: PrivateKey;
     try {
-      key = PrivateKey.fromString(String(wif).trim());
+      key = dhive().PrivateKey.fromString(String(wif).trim());
     } catch {
       // No cause: dhive's assertion errors carry bytes derived from the key.
       throw new ConfigError('CONFIG_INVALID_WIF', `${what} is not a valid private key (WIF)`);
@@ -94,7 +95,7 @@ class WifKeyRingImpl implements WifKeyRing {
       return key;
     });
     try {
-      const signed = cryptoUtils.signTransaction(
+      const signed = dhive().cryptoUtils.signTransaction(
         tx as unknown as Transaction,
         privateKeys,
         Buffer.from(chainId, 'hex'),

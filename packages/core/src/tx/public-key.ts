@@ -1,4 +1,4 @@
-import { PublicKey } from '@hiveio/dhive';
+import { dhive } from '../chain/dhive-lib.js';
 import { NULL_SIGNING_KEY } from '../types.js';
 
 /** The base58 body of the null key (33 zero bytes and their checksum), whatever the address prefix. */
@@ -35,7 +35,7 @@ export function isValidPublicKey(key: string, prefix = 'STM'): boolean {
   if (body === NULL_KEY_BODY) return true;
   // dhive reads a fixed 3-character prefix; give it one so that other prefix lengths decode the same body.
   try {
-    PublicKey.fromString(`STM${body}`);
+    dhive().PublicKey.fromString(`STM${body}`);
     return true;
   } catch {
     return false;

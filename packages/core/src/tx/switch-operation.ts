@@ -1,4 +1,4 @@
-import { utils } from '@hiveio/dhive';
+import { dhive } from '../chain/dhive-lib.js';
 import { ConfigError } from '../errors.js';
 import type { Operation, PublicKeyString } from '../types.js';
 import { assertAccountName, assertPublicKey } from './assert-input.js';
@@ -31,6 +31,6 @@ export function buildSwitchOperation(owner: string, fromKey: PublicKeyString, to
     );
   }
   // dhive's builder (despite its name) encodes and sorts the props the way hived expects them.
-  const op = utils.buildWitnessUpdateOp(owner, { key: fromKey, new_signing_key: toKey });
+  const op = dhive().utils.buildWitnessUpdateOp(owner, { key: fromKey, new_signing_key: toKey });
   return [op[0], op[1] as unknown as Record<string, unknown>];
 }

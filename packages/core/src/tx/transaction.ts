@@ -1,4 +1,5 @@
-import { cryptoUtils, type Transaction } from '@hiveio/dhive';
+import type { Transaction } from '@hiveio/dhive';
+import { dhive } from '../chain/dhive-lib.js';
 import { ConfigError, WitnessTrapError } from '../errors.js';
 import type { HeadState, Operation, SignedTransaction, UnsignedTransaction } from '../types.js';
 
@@ -72,7 +73,7 @@ export function buildTransaction(
  */
 export function transactionId(tx: UnsignedTransaction | SignedTransaction): string {
   try {
-    return cryptoUtils.generateTrxId(tx as unknown as Transaction);
+    return dhive().cryptoUtils.generateTrxId(tx as unknown as Transaction);
   } catch (error) {
     throw new WitnessTrapError('TX_INVALID', 'the transaction cannot be serialized', 'runtime', { cause: error });
   }
