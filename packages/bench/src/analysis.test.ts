@@ -35,6 +35,22 @@ describe('missed-slot figures', () => {
     expect(figures.meanMissesAvoidable).toBeCloseTo(4 / 3);
   });
 
+  it('leaves incidents that switched before the kill out of the means, counting false fires apart', () => {
+    const figures = missFigures(
+      [
+        incident([0]),
+        incident([0, 2], { draw: 'mc/1/4' }),
+        incident([], { firedBeforeKill: { afterMiss: true } }),
+        incident([], { firedBeforeKill: { afterMiss: false } }),
+      ],
+      S,
+    );
+    expect(figures.incidents).toBe(2);
+    expect(figures.meanMisses).toBe(1.5);
+    expect(figures.firedBeforeKill).toEqual({ afterMiss: 1, falseFires: 1 });
+    expect(figures.multiMiss).toEqual([{ draw: 'mc/1/4', misses: 2, gapsBlocks: [2], unavoidable: true }]);
+  });
+
   it('counts a broadcast that reached the node after the watcher decided as a clock slip', () => {
     const ok = incident([0], { decidedAt: T0 + S, broadcastAt: T0 + S });
     const slipped = incident([0], { decidedAt: T0 + S, broadcastAt: T0 + S + 300 });

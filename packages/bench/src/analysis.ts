@@ -28,6 +28,14 @@ export interface MissFigures {
   errors: number;
   /** Incidents where the broadcast reached the node later (simulated time) than the watcher decided. */
   clockSlips: number;
+  /**
+   * Incidents in which the watcher switched before the node was killed, left out of every figure above: after a
+   * missed slot the chain charged (a micro-fork orphaned the witness's block: a real miss), and with none (false
+   * fires).
+   */
+  firedBeforeKill: { afterMiss: number; falseFires: number };
+  /** The incidents that missed more than one slot: their draw, and the blocks between the missed slots. */
+  multiMiss: Array<{ draw: string; misses: number; gapsBlocks: number[]; unavoidable: boolean }>;
 }
 
 /** Latencies in blocks, for one contender's incidents that missed. */
@@ -41,7 +49,9 @@ export interface LatencyFigures {
 }
 
 /** Missed-slot figures of `results`. */
-export function missFigures(results: readonly IncidentResult[], intervalMs: number): MissFigures {
+export function missFigures(all: readonly IncidentResult[], intervalMs: number): MissFigures {
+  const results = all.filter((r) => r.firedBeforeKill === undefined);
+  const early = all.filter((r) => r.firedBeforeKill !== undefined);
   const histogram: Record<number, number> = {};
   for (const r of results) histogram[r.misses] = (histogram[r.misses] ?? 0) + 1;
   const unavoidable = results.filter((r) => isUnavoidableExtra(r, intervalMs));
@@ -59,6 +69,18 @@ export function missFigures(results: readonly IncidentResult[], intervalMs: numb
     clockSlips: results.filter(
       (r) => r.decidedAt !== undefined && r.broadcastAt !== undefined && r.broadcastAt > r.decidedAt,
     ).length,
+    firedBeforeKill: {
+      afterMiss: early.filter((r) => r.firedBeforeKill?.afterMiss).length,
+      falseFires: early.filter((r) => !r.firedBeforeKill?.afterMiss).length,
+    },
+    multiMiss: results
+      .filter((r) => r.misses > 1)
+      .map((r) => ({
+        draw: r.draw ?? '?',
+        misses: r.misses,
+        gapsBlocks: r.missedSlotTimes.slice(1).map((t, i) => (t - (r.missedSlotTimes[i] as number)) / intervalMs),
+        unavoidable: isUnavoidableExtra(r, intervalMs),
+      })),
   };
 }
 

@@ -46,7 +46,19 @@ export async function measureRunFootprint(
   try {
     const simnet = spawn(
       process.execPath,
-      [cli.bin, 'simnet', '--json', '--port', '0', '--block-interval', String(options.blockIntervalMs)],
+      // The hostile defaults, but no micro-forks: a fork that orphans the witness's block is a real missed slot, and
+      // the one-shot run would fire on it and exit; this run is about a long watch.
+      [
+        cli.bin,
+        'simnet',
+        '--json',
+        '--port',
+        '0',
+        '--block-interval',
+        String(options.blockIntervalMs),
+        '--micro-fork-rate',
+        '0',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], env: plainEnv() },
     );
     children.push(simnet);
@@ -153,6 +165,9 @@ function memoryOf(pid: number | undefined): { rss: number; peak: number } {
   }
 }
 
+/** dhive's own documented test key (its README and tests): no account holds it. */
+const TEST_WIF = '5JNHfZYKGaomSFvd4NUdQ9qMcEAC43kujbfjueTHpVapX1Kzq2n';
+
 /** Start-up time of `witness-trap --help` beside `node -e 0`. */
 export interface StartupTime {
   runs: number;
@@ -187,35 +202,69 @@ export interface RuntimeModules {
   commonJsModules: number;
   /** Of them, from core-js. */
   coreJsModules: number;
-  /** Resident set after the import, MB. */
+  /** Resident set after importing the core and reading a key (which loads dhive, as `run` does), MB. */
   rssMB: number;
+  /** Resident set after importing the core alone (it loads dhive on first use), MB. */
+  coreOnlyRssMB: number;
+  /** Time to import the core and read a key (which loads dhive), ms. */
+  dhiveMs: number;
+  /** Resident set after the same with dhive loaded whole first (its Node entry point), as the core did before, MB. */
+  wholeDhiveRssMB: number;
+  /** Time of the same, ms. */
+  wholeDhiveMs: number;
   /** Resident set of a bare `node` doing nothing, MB. */
   bareRssMB: number;
 }
 
 /**
- * Imports `entry` (the built core, which loads dhive as `witness-trap run` does) in a child process and counts the
- * CommonJS modules it loaded, and how many came from core-js (dhive's Node entry point does not polyfill; its
- * browser bundle does).
+ * Imports `entry` (the built core) in a child process and reads a key with its key ring, which loads dhive as
+ * `witness-trap run` does; counts the CommonJS modules that loaded, and how many came from core-js (dhive's Node
+ * entry point does not polyfill; its browser bundle does). In another child, loads dhive whole (as the core did
+ * before it loaded dhive lean), for comparison.
  */
 export function measureRuntimeModules(entry: string): RuntimeModules {
-  const script = [
-    `await import(${JSON.stringify(entry)});`,
-    "const { createRequire } = await import('node:module');",
-    'const keys = Object.keys(createRequire(import.meta.url).cache);',
-    "const coreJsModules = keys.filter((k) => k.includes('/core-js/')).length;",
-    'const rssMB = process.memoryUsage().rss / 1e6;',
-    'console.log(JSON.stringify({ commonJsModules: keys.length, coreJsModules, rssMB }));',
-  ].join('\n');
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    env: plainEnv(),
-  });
-  if (result.status !== 0) throw new Error(`importing ${entry} failed: ${result.stderr}`);
+  const run = (whole: boolean) => {
+    const script = [
+      "const { createRequire } = await import('node:module');",
+      'const started = performance.now();',
+      // As the core loaded it before: dhive's Node entry point, whole, at import time.
+      whole ? `createRequire(${JSON.stringify(entry)})('@hiveio/dhive');` : '',
+      `const core = await import(${JSON.stringify(entry)});`,
+      'const coreOnlyRssMB = process.memoryUsage().rss / 1e6;',
+      `core.wifKeyRing({ signingKeys: [${JSON.stringify(TEST_WIF)}] });`,
+      'const ms = performance.now() - started;',
+      'const keys = Object.keys(createRequire(import.meta.url).cache);',
+      "const coreJsModules = keys.filter((k) => k.includes('/core-js/')).length;",
+      'const rssMB = process.memoryUsage().rss / 1e6;',
+      'console.log(JSON.stringify({ commonJsModules: keys.length, coreJsModules, rssMB, coreOnlyRssMB, ms }));',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: plainEnv(),
+    });
+    if (result.status !== 0) throw new Error(`importing ${entry} failed: ${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      commonJsModules: number;
+      coreJsModules: number;
+      rssMB: number;
+      coreOnlyRssMB: number;
+      ms: number;
+    };
+  };
+  const lean = run(false);
+  const whole = run(true);
   const bare = spawnSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss / 1e6)'], {
     encoding: 'utf8',
     env: plainEnv(),
   });
-  const loaded = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Omit<RuntimeModules, 'bareRssMB'>;
-  return { ...loaded, bareRssMB: Number(bare.stdout.trim()) };
+  return {
+    commonJsModules: lean.commonJsModules,
+    coreJsModules: lean.coreJsModules,
+    rssMB: lean.rssMB,
+    coreOnlyRssMB: lean.coreOnlyRssMB,
+    dhiveMs: lean.ms,
+    wholeDhiveRssMB: whole.rssMB,
+    wholeDhiveMs: whole.ms,
+    bareRssMB: Number(bare.stdout.trim()),
+  };
 }

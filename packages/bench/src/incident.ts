@@ -12,7 +12,7 @@
  * ahead of the watcher (the lanes running side by side starving it), and the report counts such incidents.
  */
 import { type PublicKeyString, wifKeyRing } from '@witness-trap/core';
-import { type Simnet, startSimnet, TIDY_CHAIN } from '@witness-trap/simnet';
+import { type Simnet, type SimnetOptions, startSimnet, TIDY_CHAIN } from '@witness-trap/simnet';
 import { demoWitness, startBaseline, startTrap, type Watcher } from './watchers.js';
 
 /** Who watches the witness. */
@@ -50,7 +50,20 @@ export interface IncidentResult {
   landedAt?: number;
   /** Why the watcher failed, where it did. */
   error?: string;
+  /** Names the incident's draws (`name/lane/incident`), to find it again. */
+  draw?: string;
+  /**
+   * The watcher switched before the node was killed (the incident then measured nothing and is left out of the
+   * means). `afterMiss`: the chain had charged the witness a missed slot first (a micro-fork orphaned its block), so
+   * the switch answered a real miss; otherwise it was a false fire.
+   */
+  firedBeforeKill?: { afterMiss: boolean };
+  /** Micro-forks from the kill to the end of the incident, and how many orphaned a block holding the switch. */
+  forks?: { all: number; orphanedSwitch: number };
 }
+
+/** RPC nodes of the hostile chain: the first blackholed, the others behind the caching proxy. */
+export const HOSTILE_ENDPOINTS = 3;
 
 /** Options of a lane. */
 export interface LaneOptions {
@@ -59,6 +72,18 @@ export interface LaneOptions {
   contender: Contender;
   /** Block interval of the simulated chain, ms. @default 3000 */
   blockIntervalMs?: number;
+  /**
+   * `tidy`: the simnet's tidy chain (one endpoint, `TIDY_CHAIN`). `hostile`: its hostile defaults (pending reads,
+   * per-endpoint pools, a caching fan-out proxy in front of each endpoint, micro-forks, blackholing dead hosts) with
+   * three endpoints, the first blackholed for the whole run (it accepts connections and never answers), the other
+   * two behind the caching proxy: the design target's "one node blackholed and one behind a caching proxy", with a
+   * third node because the trap decides on a majority of its configured nodes (with two, one blackholed node
+   * leaves it unable to decide anything).
+   * @default 'tidy'
+   */
+  chain?: 'tidy' | 'hostile';
+  /** Simnet options over the chain's (to take one hostile item out and see what it costs). */
+  simnet?: Partial<SimnetOptions>;
   /** Slots to step after the kill before giving up. @default 200 */
   maxSlots?: number;
   /**
@@ -94,9 +119,10 @@ export class IncidentLane {
 
   /** Starts the lane's simulated chain. */
   static async start(options: LaneOptions): Promise<IncidentLane> {
-    // The targets of items 1 to 3 are for a tidy chain; the hostile chain has its own section.
+    const hostile = options.chain === 'hostile';
     const sim = await startSimnet({
-      ...TIDY_CHAIN,
+      ...(hostile ? { endpoints: HOSTILE_ENDPOINTS } : TIDY_CHAIN),
+      ...options.simnet,
       clock: options.clock ?? 'manual',
       blockIntervalMs: options.blockIntervalMs ?? 3000,
       seed: options.seed,
@@ -104,6 +130,7 @@ export class IncidentLane {
       healthEndpoints: options.contender === 'witness-trap-preemptive',
       settle: SETTLE,
     });
+    if (hostile) await sim.injectFault({ kind: 'blackhole' }, { endpoint: 0 });
     return new IncidentLane(sim, options);
   }
 
@@ -113,13 +140,31 @@ export class IncidentLane {
     const name = demoWitness(sim).name;
     const current = sim.chain.witness(name)?.signing_key ?? '';
     const other = this.#keys[0] === current ? this.#keys[1] : this.#keys[0];
+    const startedAt = sim.clock.now();
     const watcher = this.#startWatcher(current, other, plan);
     await sim.clock.advance(plan.killAfterMs);
     let nextSlotAt: number | undefined;
     if (plan.leadMs !== undefined) {
       nextSlotAt = await this.#advanceToLead(name, plan.leadMs);
     }
+    const early = sim.chain.broadcasts().find((b) => b.accepted && b.at >= startedAt);
+    if (early !== undefined) {
+      // It switched with its node alive: let the switch land and leave the incident out of the means.
+      await sim.advanceSlots(3);
+      const stopped = await watcher.stop();
+      const afterMiss = sim.chain.missedSlots(name).some((m) => m.slotTime >= startedAt && m.slotTime <= early.at);
+      return {
+        contender: this.#o.contender,
+        killedAt: sim.clock.now(),
+        recovered: false,
+        misses: 0,
+        missedSlotTimes: [],
+        firedBeforeKill: { afterMiss },
+        ...stopped,
+      };
+    }
     const killedAt = sim.clock.now();
+    const forksBefore = sim.chain.forks().length;
     const headAtKill = sim.chain.head().number;
     await sim.stopNode(current);
     let recovered = false;
@@ -131,10 +176,16 @@ export class IncidentLane {
     await sim.startNode(current);
     await sim.advanceSlots(1);
     const outcome = readOutcome(sim, name, killedAt, headAtKill);
+    const forks = sim.chain.forks().slice(forksBefore);
     return {
       contender: this.#o.contender,
       killedAt,
       recovered,
+      forks: {
+        all: forks.length,
+        orphanedSwitch: forks.filter((f) => f.orphaned.transactions.some((t) => isKeySwitch(t.operations, name)))
+          .length,
+      },
       ...(nextSlotAt === undefined ? {} : { nextSlotAt }),
       ...outcome,
       ...stopped,
@@ -193,17 +244,7 @@ function readOutcome(sim: Simnet, witness: string, killedAt: number, headAtKill:
   const first = misses[0];
   const certain = first === undefined ? undefined : sim.chain.block(first.chargedInBlock);
   const broadcast = sim.chain.broadcasts().find((b) => b.accepted && b.at >= killedAt);
-  const landed = sim.chain
-    .transactions()
-    .find(
-      (t) =>
-        t.blockNum > headAtKill &&
-        t.operations.some(
-          ([name, body]) =>
-            (name === 'witness_set_properties' || name === 'witness_update') &&
-            (body as { owner?: string }).owner === witness,
-        ),
-    );
+  const landed = sim.chain.transactions().find((t) => t.blockNum > headAtKill && isKeySwitch(t.operations, witness));
   const landedBlock = landed === undefined ? undefined : sim.chain.block(landed.blockNum);
   return {
     misses: misses.length,
@@ -214,4 +255,13 @@ function readOutcome(sim: Simnet, witness: string, killedAt: number, headAtKill:
     ...(broadcast === undefined ? {} : { broadcastAt: broadcast.at }),
     ...(landedBlock === undefined ? {} : { landedAt: landedBlock.timestamp }),
   };
+}
+
+/** Operations that switch `witness`'s key. */
+function isKeySwitch(operations: ReadonlyArray<readonly [string, unknown]>, witness: string): boolean {
+  return operations.some(
+    ([name, body]) =>
+      (name === 'witness_set_properties' || name === 'witness_update') &&
+      (body as { owner?: string }).owner === witness,
+  );
 }

@@ -6,7 +6,8 @@
  * slot), BENCH_PREEMPTIVE_NEAR (50, 2 to 6 blocks before), BENCH_REALTIME (20 per contender, the real-clock
  * cross-check), BENCH_LANES (10 per contender), BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21),
  * BENCH_THROUGHPUT_SECONDS (5), BENCH_RPC_REAL_ROUNDS (3, the real-clock RPC load at 3 s blocks), BENCH_FLAKY_ROUNDS
- * (200 per failure rate), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
+ * (200 per failure rate), BENCH_HOSTILE (500, witness-trap on the hostile chain, one node blackholed),
+ * BENCH_HOSTILE_NO_PROXY (200, the same with the caching proxy off), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { latencyFigures, leadBuckets, missFigures } from './analysis.js';
 import { measureFlakyHealth } from './flaky-health.js';
 import { measureRunFootprint, measureRuntimeModules, measureStartup } from './footprint.js';
+import { type HostileResults, hostileRealism } from './hostile-report.js';
 import { installedSize } from './installed-size.js';
 import { runMonteCarlo } from './monte-carlo.js';
 import { type BenchResults, renderReport } from './report.js';
@@ -41,6 +43,8 @@ const config = {
   realtimeBlockIntervalMs: 100,
   rpcRealRounds: env('BENCH_RPC_REAL_ROUNDS', 3),
   flakyRounds: env('BENCH_FLAKY_ROUNDS', 200),
+  hostile: env('BENCH_HOSTILE', 500),
+  hostileNoProxy: env('BENCH_HOSTILE_NO_PROXY', 200),
 };
 const RPC_NODES = [1, 2, 3, 5];
 const FAILURE_RATES = [0.01, 0.05, 0.1, 0.2, 0.3];
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
   log(
     `Monte Carlo: ${config.incidents} incidents each for witness-trap and the baseline, ${config.preemptive} pre-emptive`,
   );
-  const [trap, baseline, preemptive, preemptiveNear] = await Promise.all([
+  const [trap, baseline, preemptive, preemptiveNear, hostile, hostileNoProxy] = await Promise.all([
     runMonteCarlo({
       contender: 'witness-trap',
       incidents: config.incidents,
@@ -122,6 +126,22 @@ async function main(): Promise<void> {
       leadBlocks: NEAR_LEAD,
       name: 'preemptive-near',
       onResult: progress('pre-emptive, 2 to 6 blocks', config.preemptiveNear),
+    }),
+    // The hostile chain: the same crash draws as witness-trap's tidy run ('mc'), one node blackholed.
+    runMonteCarlo({
+      contender: 'witness-trap',
+      incidents: config.hostile,
+      lanes: config.lanes,
+      chain: 'hostile',
+      onResult: progress('witness-trap, hostile chain', config.hostile),
+    }),
+    runMonteCarlo({
+      contender: 'witness-trap',
+      incidents: config.hostileNoProxy,
+      lanes: config.lanes,
+      chain: 'hostile',
+      simnet: { proxy: false },
+      onResult: progress('witness-trap, hostile chain without the proxy', config.hostileNoProxy),
     }),
   ]);
 
@@ -184,6 +204,19 @@ async function main(): Promise<void> {
     },
     rpc,
     flaky,
+    hostile: {
+      hostile: {
+        misses: missFigures(hostile, interval),
+        ...optional('latency', latencyFigures(hostile, interval)),
+        forks: hostile.reduce((sum, x) => sum + (x.forks?.all ?? 0), 0),
+        orphanedSwitch: hostile.reduce((sum, x) => sum + (x.forks?.orphanedSwitch ?? 0), 0),
+      },
+      noProxy: {
+        misses: missFigures(hostileNoProxy, interval),
+        ...optional('latency', latencyFigures(hostileNoProxy, interval)),
+      },
+      ...(await hostileRealism(interval)),
+    } satisfies HostileResults,
     footprint: await footprint,
     startup,
     size,

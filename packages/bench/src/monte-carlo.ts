@@ -3,7 +3,7 @@
  * incidents back to back. Crash moments are named draws (lane, incident), and every contender gets the same draws,
  * so the baseline faces the same crash moments (relative to arming) as witness-trap.
  */
-import { type Contender, IncidentLane, type IncidentPlan, type IncidentResult } from './incident.js';
+import { type Contender, IncidentLane, type IncidentPlan, type IncidentResult, type LaneOptions } from './incident.js';
 import { uniform } from './stats.js';
 
 /** Options of {@link runMonteCarlo}. */
@@ -15,6 +15,10 @@ export interface MonteCarloOptions {
   blockIntervalMs?: number;
   /** @default 'manual' */
   clock?: 'manual' | 'real';
+  /** The simulated chain: tidy, or the hostile defaults with one node blackholed. @default 'tidy' */
+  chain?: 'tidy' | 'hostile';
+  /** Simnet options over the chain's. */
+  simnet?: LaneOptions['simnet'];
   /** Pre-emptive runs: the node dies this many blocks before the witness's slot, drawn uniformly. */
   leadBlocks?: { min: number; max: number };
   /** Names the draws: runs with the same name get the same crash moments. @default 'mc' */
@@ -37,6 +41,8 @@ export async function runMonteCarlo(options: MonteCarloOptions): Promise<Inciden
         contender: options.contender,
         blockIntervalMs: interval,
         clock: options.clock ?? 'manual',
+        chain: options.chain ?? 'tidy',
+        ...(options.simnet === undefined ? {} : { simnet: options.simnet }),
       });
       const results: IncidentResult[] = [];
       try {
@@ -52,7 +58,7 @@ export async function runMonteCarlo(options: MonteCarloOptions): Promise<Inciden
             const { min, max } = options.leadBlocks;
             plan.leadMs = Math.floor((min + draw('lead') * (max - min)) * interval);
           }
-          const result = await lane.run(plan);
+          const result = { ...(await lane.run(plan)), draw: `${name}/${l}/${i}` };
           results.push(result);
           done += 1;
           options.onResult?.(result, done);

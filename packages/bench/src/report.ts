@@ -5,6 +5,7 @@
 import type { LatencyFigures, LeadBucket, MissFigures } from './analysis.js';
 import { DARK_CHECKS, type FlakyHealthFigure } from './flaky-health.js';
 import type { RunFootprint, RuntimeModules, StartupTime } from './footprint.js';
+import { type HostileResults, hostileSection, hostileVerdicts, multiMissText } from './hostile-report.js';
 import type { InstalledSize } from './installed-size.js';
 import type { RpcLoad } from './rpc-load.js';
 import type { Summary } from './stats.js';
@@ -47,6 +48,8 @@ export interface BenchResults {
   rpc: RpcLoad[];
   /** Needless pre-emptive switches on a health URL failing at random. */
   flaky: FlakyHealthFigure[];
+  /** witness-trap on the hostile chain (one node blackholed), and with its proxy off. */
+  hostile: HostileResults;
   footprint: RunFootprint;
   startup: StartupTime;
   size: InstalledSize;
@@ -130,6 +133,9 @@ export function renderReport(r: BenchResults): string {
     `| 2 | key on chain, blocks after the missed slot (p50 / p99 / max) | ${triple(lt?.onChainAfterSlot)} | ` +
       `${triple(lb?.onChainAfterSlot)} | max ${t(T.onChainAfterSlot)} | ${onChainV.text} |`,
   );
+  for (const h of hostileVerdicts({ misses: r.misses.trap, ...(lt === undefined ? {} : { latency: lt }) }, r.hostile)) {
+    out(`| H | hostile chain, one node blackholed: ${h.label} | ${h.value} | | ${h.target} | ${h.verdict.text} |`);
+  }
   out(
     `| 3 | pre-emptive mode: missed slots per incident, node dead ${r.preemptive.lead.min} to ${r.preemptive.lead.max} blocks before its slot (mean of ${r.preemptive.all.incidents}) | ` +
       `${n(r.preemptive.all.meanMisses, 3)} | (has none) | ${t(T.preemptiveMissedSlots)} | ${preV.text} |`,
@@ -227,6 +233,9 @@ export function renderReport(r: BenchResults): string {
       'only when the next block arrives without ours, and a switch broadcast then lands in the block after that at ' +
       "the earliest: the witness's own next slot, which nobody can produce until the key has changed. No watcher " +
       'that reacts to misses can save these; the pre-emptive mode (item 3) can. ' +
+      (r.misses.trap.multiMiss.length > 0
+        ? `The incidents that missed more than one slot: ${multiMissText(r.misses.trap)}. `
+        : '') +
       (missV.ok
         ? ''
         : `**Target missed** (${n(r.misses.trap.meanMisses, 3)} against ${t(T.missedSlotsPerIncident)}) for that reason; ` +
@@ -293,6 +302,9 @@ export function renderReport(r: BenchResults): string {
     );
     out();
   }
+
+  for (const line of hostileSection({ misses: r.misses.trap, ...(lt === undefined ? {} : { latency: lt }) }, r.hostile))
+    out(line);
 
   out('## 3. Pre-emptive mode');
   out();
@@ -409,9 +421,18 @@ export function renderReport(r: BenchResults): string {
       `${r.footprint.rounds} rounds (${r.footprint.rounds * 21} blocks, ${n(r.footprint.seconds, 0)} s), its resident ` +
       'set read from /proc (VmRSS, peak VmHWM; MB = 10^6 bytes): ' +
       `${n(r.footprint.earlyRssMB, 1)} MB after ${Math.round(r.footprint.rounds / 10)} rounds, ` +
-      `${n(r.footprint.rssMB, 1)} MB at the end, peak ${n(r.footprint.peakRssMB, 1)} MB. For scale: a bare \`node\` ` +
-      `holds ${n(r.runtimeModules.bareRssMB, 1)} MB, and one that has only imported the built core (dhive with it) ` +
-      `${n(r.runtimeModules.rssMB, 1)} MB. ` +
+      `${n(r.footprint.rssMB, 1)} MB at the end, peak ${n(r.footprint.peakRssMB, 1)} MB. The chain is the hostile ` +
+      "simnet without micro-forks (a fork that orphans the witness's block is a real miss, and the one-shot run would " +
+      'fire and exit). For scale: a bare `node` ' +
+      `holds ${n(r.runtimeModules.bareRssMB, 1)} MB, one that has imported the built core ${n(r.runtimeModules.coreOnlyRssMB, 1)} MB ` +
+      `(dhive loads on first use), and ${n(r.runtimeModules.rssMB, 1)} MB once it has read a key, which loads dhive as ` +
+      `\`run\` does (import and key: ${n(r.runtimeModules.dhiveMs, 0)} ms). With dhive loaded whole through its Node entry ` +
+      `point, as the core did before, the same takes ${n(r.runtimeModules.wholeDhiveRssMB, 1)} MB and ${n(r.runtimeModules.wholeDhiveMs, 0)} ms: ` +
+      "the core loads it without `cross-fetch` (dhive's HTTP client, which the trap does not use; it loads if that " +
+      "client ever fetches) and with Node's own RIPEMD-160 in place of the `ripemd160` package and its thirty-odd " +
+      "dependencies. `run` also keeps V8's young generation at its initial size (`--semi-space-growth-factor=1`, set " +
+      'at run time, for the CLI only), rather than letting it double up to 16 MB semi-spaces between memory-reducing ' +
+      'collections. ' +
       `It ${r.footprint.armed ? 'armed and ' : 'did NOT report arming and '}` +
       `${r.footprint.watchedThrough ? 'watched to the end without firing' : 'did NOT watch through (it exited or fired)'}.`,
   );
@@ -420,14 +441,13 @@ export function renderReport(r: BenchResults): string {
     out();
     out(
       `**Target missed** (peak ${n(r.footprint.peakRssMB, 1)} MB, end ${n(r.footprint.rssMB, 1)} MB, against ` +
-        `${t(T.peakRssMB)}). Importing the built core (dhive with it) adds ${n(imported, 1)} MB to a bare node's ` +
-        `${n(r.runtimeModules.bareRssMB, 1)} MB before the trap reads anything; the rest is heap that V8 lets grow ` +
-        `between major collections while the trap polls every 20 ms at this block interval (peak minus end: ` +
-        `${n(r.footprint.peakRssMB - r.footprint.rssMB, 1)} MB). The signing code (dhive) must be ready before the ` +
-        'first slot after arming, so loading it late would not lower the peak of a run that arms at once; what would: ' +
-        "a signing path that loads only dhive's serializer and the native secp256k1 binding (not its HTTP client, " +
-        'bn.js/elliptic, ecurve), and a smaller young generation (`node --max-semi-space-size=1`, about 7 MB less in ' +
-        'a trial run), which only a node flag can set.',
+        `${t(T.peakRssMB)}). The core with dhive loaded adds ${n(imported, 1)} MB to a bare node's ` +
+        `${n(r.runtimeModules.bareRssMB, 1)} MB before the trap reads anything; the rest is heap and the buffers of ` +
+        `a watch (end minus that: ${n(r.footprint.rssMB - r.runtimeModules.rssMB, 1)} MB, peak minus end ` +
+        `${n(r.footprint.peakRssMB - r.footprint.rssMB, 1)} MB). The signing code must be ready before the first ` +
+        'slot after arming, so loading it later would not lower the peak of a run that arms at once. What is left to ' +
+        "take: secp256k1's pure-JavaScript fallback (elliptic and bn.js, with precomputed tables) that dhive uses " +
+        'when its native binding is not built (here it is not).',
     );
   }
   out();

@@ -26,6 +26,8 @@ export const TARGETS = {
   broadcastAfterSlot: { limit: 2, comparison: '<=' },
   /** Blocks from the missed slot to the block that carries the switch. */
   onChainAfterSlot: { limit: 3, comparison: '<=' },
+  /** Switches with no missed slot on chain (the witness was producing), over a Monte Carlo's incidents. */
+  falseFires: { limit: 0, comparison: '<=' },
   /** Pre-emptive mode, a node dead at least 2 blocks before its slot: missed slots per incident. */
   preemptiveMissedSlots: { limit: 0, comparison: '<=', digits: 2 },
   /** Calls per 21-block round on the busiest RPC node, steady state. */
