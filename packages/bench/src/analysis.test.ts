@@ -49,6 +49,21 @@ describe('missed-slot figures', () => {
     expect(figures.meanMisses).toBe(1.5);
     expect(figures.firedBeforeKill).toEqual({ afterMiss: 1, falseFires: 1 });
     expect(figures.multiMiss).toEqual([{ draw: 'mc/1/4', misses: 2, gapsBlocks: [2], unavoidable: true }]);
+    expect(figures.late).toEqual([]);
+    const late = missFigures(
+      [
+        incident([0, 17], {
+          draw: 'mc/5/8',
+          broadcastAt: T0 + 18 * S,
+          decidedAt: T0 + 18 * S,
+          firstMissProjected: false,
+        }),
+      ],
+      S,
+    );
+    expect(late.late).toEqual([
+      { draw: 'mc/5/8', afterCertainBlocks: 17, decisionLagBlocks: 17, unprojectedSlot: true, orphanedSwitch: 0 },
+    ]);
   });
 
   it('counts a broadcast that reached the node after the watcher decided as a clock slip', () => {

@@ -36,6 +36,21 @@ export interface MissFigures {
   firedBeforeKill: { afterMiss: number; falseFires: number };
   /** The incidents that missed more than one slot: their draw, and the blocks between the missed slots. */
   multiMiss: Array<{ draw: string; misses: number; gapsBlocks: number[]; unavoidable: boolean }>;
+  /** The incidents whose broadcast came more than 1 block after the block that made the miss certain, and why. */
+  late: LateIncident[];
+}
+
+/** An incident whose switch went out late, with what the run recorded of why. */
+export interface LateIncident {
+  draw: string;
+  /** Blocks from the block that made the miss certain to the broadcast. */
+  afterCertainBlocks: number;
+  /** Blocks from that block to the trap's decision. */
+  decisionLagBlocks: number | undefined;
+  /** The first missed slot was not among the slots the trap projected for its witness. */
+  unprojectedSlot: boolean;
+  /** Micro-forks that orphaned a block holding the switch. */
+  orphanedSwitch: number;
 }
 
 /** Latencies in blocks, for one contender's incidents that missed. */
@@ -73,6 +88,20 @@ export function missFigures(all: readonly IncidentResult[], intervalMs: number):
       afterMiss: early.filter((r) => r.firedBeforeKill?.afterMiss).length,
       falseFires: early.filter((r) => !r.firedBeforeKill?.afterMiss).length,
     },
+    late: results.flatMap((r) => {
+      if (r.firstMiss === undefined || r.broadcastAt === undefined) return [];
+      const after = (r.broadcastAt - r.firstMiss.certainAt) / intervalMs;
+      if (after <= 1) return [];
+      return [
+        {
+          draw: r.draw ?? '?',
+          afterCertainBlocks: after,
+          decisionLagBlocks: r.decidedAt === undefined ? undefined : (r.decidedAt - r.firstMiss.certainAt) / intervalMs,
+          unprojectedSlot: r.firstMissProjected === false,
+          orphanedSwitch: r.forks?.orphanedSwitch ?? 0,
+        },
+      ];
+    }),
     multiMiss: results
       .filter((r) => r.misses > 1)
       .map((r) => ({

@@ -21,6 +21,7 @@ const misses = (mean: number, falseFires = 0): MissFigures => ({
   clockSlips: 0,
   firedBeforeKill: { afterMiss: 0, falseFires },
   multiMiss: [],
+  late: [],
 });
 const tidy = { misses: misses(1), latency: latency(0) };
 const results = (certain: number, noProxyCertain: number, falseFires = 0): HostileResults => ({
@@ -46,5 +47,12 @@ describe('the hostile chain beside the tidy one', () => {
     const partly = hostileSection(tidy, results(1.1, 0.6)).join('\n');
     expect(partly).toContain('With the proxy off it is 0.60: the proxy accounts for 0.50 of the 1.10 difference');
     expect(hostileSection(tidy, results(0, 0)).join('\n')).toContain('No headline figure is worse');
+    const withLate = results(17, 0);
+    withLate.hostile.misses.late = [
+      { draw: 'mc/5/8', afterCertainBlocks: 17, decisionLagBlocks: 17, unprojectedSlot: true, orphanedSwitch: 0 },
+    ];
+    const late = hostileSection(tidy, withLate).join('\n');
+    expect(late).toContain('1 of 10 incidents broadcast more than 1 block after the block that made the miss certain');
+    expect(late).toContain('mc/5/8 (17.00 blocks: the missed slot was not one the trap had projected');
   });
 });

@@ -24,6 +24,8 @@ export interface HostileResults {
 /** One headline figure on both chains. */
 interface Row {
   label: string;
+  /** p50 / p99 of the same figure, where it is a distribution (the verdict is on the max). */
+  spread?: { tidy: string; hostile: string; noProxy: string };
   tidy: number | undefined;
   hostile: number | undefined;
   noProxy: number | undefined;
@@ -41,6 +43,9 @@ const LATENCY_ROWS: Array<[keyof LatencyFigures, string, Target]> = [
   ['onChainAfterSlot', 'key on chain, blocks after the missed slot (max)', TARGETS.onChainAfterSlot],
 ];
 
+const spreadOf = (latency: LatencyFigures | undefined, key: keyof LatencyFigures) =>
+  latency === undefined ? 'n/a / n/a / ' : `${n(latency[key].p50)} / ${n(latency[key].p99)} / `;
+
 const n = (x: number | undefined, digits = 2) => (x !== undefined && Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 function rows(tidy: { misses: MissFigures; latency?: LatencyFigures }, h: HostileResults): Row[] {
@@ -56,6 +61,11 @@ function rows(tidy: { misses: MissFigures; latency?: LatencyFigures }, h: Hostil
     },
     ...LATENCY_ROWS.map(([key, label, target]) => ({
       label,
+      spread: {
+        tidy: spreadOf(tidy.latency, key),
+        hostile: spreadOf(h.hostile.latency, key),
+        noProxy: spreadOf(h.noProxy.latency, key),
+      },
       tidy: tidy.latency?.[key].max,
       hostile: h.hostile.latency?.[key].max,
       noProxy: h.noProxy.latency?.[key].max,
@@ -111,9 +121,11 @@ export function hostileSection(tidy: { misses: MissFigures; latency?: LatencyFig
   out('| measure | tidy chain | hostile chain | hostile, proxy off | target | hostile |');
   out('|---|---|---|---|---|---|');
   for (const row of all) {
+    const cell = (value: number | undefined, spread: string | undefined) => `${spread ?? ''}${n(value, row.digits)}`;
     out(
-      `| ${row.label} | ${n(row.tidy, row.digits)} | ${n(row.hostile, row.digits)} | ${n(row.noProxy, row.digits)} | ` +
-        `${targetText(row.target)} | ${judge(row.target, row.hostile).text} |`,
+      `| ${row.label.replace('(max)', '(p50 / p99 / max)')} | ${cell(row.tidy, row.spread?.tidy)} | ` +
+        `${cell(row.hostile, row.spread?.hostile)} | ${cell(row.noProxy, row.spread?.noProxy)} | ` +
+        `${row.spread === undefined ? '' : 'max '}${targetText(row.target)} | ${judge(row.target, row.hostile).text} |`,
     );
   }
   out(
@@ -158,15 +170,47 @@ export function hostileSection(tidy: { misses: MissFigures; latency?: LatencyFig
   return lines;
 }
 
-/** The incidents with more than one miss, each with its draw and the blocks between its misses. */
+/** The incidents with more than one miss, each with its draw, the blocks between its misses and what explains it. */
 export function multiMissText(m: MissFigures): string {
   return m.multiMiss
-    .map(
-      (x) =>
-        `${x.draw} (${x.misses} missed, ${x.gapsBlocks.map((g) => n(g, 0)).join(', ')} block${x.gapsBlocks.length === 1 && x.gapsBlocks[0] === 1 ? '' : 's'} apart; ` +
-        `${x.unavoidable ? 'the second slot within 2 blocks of the first: out of reach of any reactive watcher' : 'NOT explained by slot spacing'})`,
-    )
+    .map((x) => {
+      const late = m.late.find((l) => l.draw === x.draw);
+      const cause = x.unavoidable
+        ? 'the second slot within 2 blocks of the first: out of reach of any reactive watcher'
+        : late !== undefined
+          ? `the switch went out late: ${lateCause(late)}`
+          : 'NOT explained by slot spacing or a late switch';
+      return `${x.draw} (${x.misses} missed, ${x.gapsBlocks.map((g) => n(g, 0)).join(', ')} blocks apart; ${cause})`;
+    })
     .join(', ');
+}
+
+/** Why one incident's switch went out late, from what the run recorded. */
+function lateCause(l: MissFigures['late'][number]): string {
+  const causes: string[] = [];
+  if (l.unprojectedSlot) {
+    causes.push(
+      'the missed slot was not one the trap had projected for its witness, so it learned of the miss only at its next ' +
+        'projected slot (a slot its witness got twice in one 21-block round: the schedule index is the absolute slot ' +
+        'modulo 21, so missed slots in a round bring positions round again before the next shuffle)',
+    );
+  }
+  if (l.orphanedSwitch > 0) causes.push('a micro-fork orphaned the block holding the switch');
+  if (causes.length === 0) causes.push(`the trap decided ${n(l.decisionLagBlocks)} blocks after the miss was certain`);
+  return causes.join('; ');
+}
+
+/** The late incidents of a run, counted by cause, each named. */
+function lateText(m: MissFigures, chain: string): string {
+  if (m.late.length === 0)
+    return `No incident on the ${chain} chain broadcast more than 1 block after the miss was certain.`;
+  const unprojected = m.late.filter((l) => l.unprojectedSlot).length;
+  return (
+    `${m.late.length} of ${m.incidents} incidents broadcast more than 1 block after the block that made the miss ` +
+    `certain; in ${unprojected} of them the missed slot was not among the slots the trap had projected. Each: ` +
+    m.late.map((l) => `${l.draw} (${n(l.afterCertainBlocks)} blocks: ${lateCause(l)})`).join('; ') +
+    '.'
+  );
 }
 
 function why(row: Row, h: HostileResults, proxyExplained: boolean): string {
@@ -188,15 +232,12 @@ function why(row: Row, h: HostileResults, proxyExplained: boolean): string {
           `${n(Math.max(0, row.hostile - row.noProxy), row.digits)} of the ${n(row.hostile - (row.tidy ?? 0), row.digits)} ` +
           'difference, the rest is the other hostile items (pending pools, propagation delay, forks, the blackholed node).'
         : '';
-  const forks =
-    h.hostile.orphanedSwitch > 0
-      ? ` ${h.hostile.orphanedSwitch} incident(s) had the block holding the switch orphaned by a micro-fork.`
-      : '';
   const multi =
     row.target === TARGETS.missedSlotsPerIncident && h.hostile.misses.multiMiss.length > 0
       ? ` The incidents that missed more than one slot: ${multiMissText(h.hostile.misses)}.`
       : '';
-  return `${figure}. ${proxyShare}${forks}${multi}`;
+  const late = row.target === TARGETS.missedSlotsPerIncident ? '' : ` ${lateText(h.hostile.misses, 'hostile')}`;
+  return `${figure}. ${proxyShare}${late}${multi}`;
 }
 
 /** The hostile chain's proxy settings and endpoints as the lanes ran them, read back from a simnet started alike. */

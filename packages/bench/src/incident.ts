@@ -60,6 +60,10 @@ export interface IncidentResult {
   firedBeforeKill?: { afterMiss: boolean };
   /** Micro-forks from the kill to the end of the incident, and how many orphaned a block holding the switch. */
   forks?: { all: number; orphanedSwitch: number };
+  /** Distinct switch transactions the nodes accepted after the kill, and whether the first of them is the one that landed. */
+  switches?: { accepted: number; firstLanded: boolean };
+  /** Whether the first missed slot was among the slots the trap projected for its witness (`next-slot` events). */
+  firstMissProjected?: boolean;
 }
 
 /** RPC nodes of the hostile chain: the first blackholed, the others behind the caching proxy. */
@@ -151,7 +155,7 @@ export class IncidentLane {
     if (early !== undefined) {
       // It switched with its node alive: let the switch land and leave the incident out of the means.
       await sim.advanceSlots(3);
-      const stopped = await watcher.stop();
+      const { projectedSlots: _projected, ...stopped } = await watcher.stop();
       const afterMiss = sim.chain.missedSlots(name).some((m) => m.slotTime >= startedAt && m.slotTime <= early.at);
       return {
         contender: this.#o.contender,
@@ -172,10 +176,11 @@ export class IncidentLane {
       await sim.advanceSlots(1);
       recovered = producedOn(sim, name, other, killedAt);
     }
-    const stopped = await watcher.stop();
+    const { projectedSlots, ...stopped } = await watcher.stop();
     await sim.startNode(current);
     await sim.advanceSlots(1);
     const outcome = readOutcome(sim, name, killedAt, headAtKill);
+    const firstMissAt = outcome.firstMiss?.slotTime;
     const forks = sim.chain.forks().slice(forksBefore);
     return {
       contender: this.#o.contender,
@@ -189,6 +194,9 @@ export class IncidentLane {
       ...(nextSlotAt === undefined ? {} : { nextSlotAt }),
       ...outcome,
       ...stopped,
+      ...(projectedSlots === undefined || firstMissAt === undefined
+        ? {}
+        : { firstMissProjected: projectedSlots.includes(firstMissAt) }),
     };
   }
 
@@ -246,6 +254,14 @@ function readOutcome(sim: Simnet, witness: string, killedAt: number, headAtKill:
   const broadcast = sim.chain.broadcasts().find((b) => b.accepted && b.at >= killedAt);
   const landed = sim.chain.transactions().find((t) => t.blockNum > headAtKill && isKeySwitch(t.operations, witness));
   const landedBlock = landed === undefined ? undefined : sim.chain.block(landed.blockNum);
+  const acceptedIds = [
+    ...new Set(
+      sim.chain
+        .broadcasts()
+        .filter((b) => b.accepted && b.at >= killedAt && b.txId !== undefined)
+        .map((b) => b.txId as string),
+    ),
+  ];
   return {
     misses: misses.length,
     missedSlotTimes: misses.map((m) => m.slotTime),
@@ -253,6 +269,7 @@ function readOutcome(sim: Simnet, witness: string, killedAt: number, headAtKill:
       ? {}
       : { firstMiss: { slotTime: first.slotTime, certainAt: certain.timestamp } }),
     ...(broadcast === undefined ? {} : { broadcastAt: broadcast.at }),
+    switches: { accepted: acceptedIds.length, firstLanded: landed !== undefined && acceptedIds[0] === landed.id },
     ...(landedBlock === undefined ? {} : { landedAt: landedBlock.timestamp }),
   };
 }

@@ -10,7 +10,7 @@ import { runBaseline2017 } from './baseline-2017.js';
 /** A running watcher. */
 export interface Watcher {
   /** Stops it; resolves with when it decided to switch and its error, if it failed. */
-  stop(): Promise<{ decidedAt?: number; error?: string }>;
+  stop(): Promise<{ decidedAt?: number; error?: string; projectedSlots?: number[] }>;
 }
 
 /** The simulated chain's demo witness (the one watched). */
@@ -51,6 +51,11 @@ export function startTrap(sim: Simnet, options: TrapWatcherOptions): Watcher {
   trap.on('triggered', () => {
     decidedAt ??= sim.clock.now();
   });
+  // The slots the trap projected for its witness (it watches closely only around them).
+  const projectedSlots: number[] = [];
+  trap.on('next-slot', (e) => {
+    projectedSlots.push(e.time);
+  });
   const run = trap.arm().then(() => trap.run());
   return {
     async stop() {
@@ -60,7 +65,11 @@ export function startTrap(sim: Simnet, options: TrapWatcherOptions): Watcher {
         (e: unknown) => String(e),
       );
       await chain.close();
-      return { ...(decidedAt === undefined ? {} : { decidedAt }), ...(error === undefined ? {} : { error }) };
+      return {
+        ...(decidedAt === undefined ? {} : { decidedAt }),
+        ...(error === undefined ? {} : { error }),
+        projectedSlots,
+      };
     },
   };
 }
