@@ -1,6 +1,9 @@
 import { type BinaryToTextEncoding, createHash, getHashes } from 'node:crypto';
 import Module, { createRequire } from 'node:module';
 import type * as Dhive from '@hiveio/dhive';
+// Loads nothing but dhive's version string; it marks where dhive is installed in a way bundlers follow (they rewrite
+// static imports, not the `require` made below), and Node keeps its path in the CommonJS module cache.
+import '@hiveio/dhive/lib/version.js';
 
 const require = createRequire(import.meta.url);
 let loaded: typeof Dhive | undefined;
@@ -21,7 +24,8 @@ let loaded: typeof Dhive | undefined;
  */
 export function dhive(): typeof Dhive {
   if (loaded !== undefined) return loaded;
-  const dhiveRequire = createRequire(require.resolve('@hiveio/dhive'));
+  const entry = dhiveEntry();
+  const dhiveRequire = createRequire(entry);
   const seeded: Array<[string, NodeJS.Module]> = [];
   const seed = (name: string, exports: (path: string) => unknown) => {
     let path: string;
@@ -41,11 +45,19 @@ export function dhive(): typeof Dhive {
   seed('cross-fetch', lazyFetch);
   if (getHashes().includes('ripemd160')) seed('ripemd160', () => NodeRipemd160);
   try {
-    loaded = require('@hiveio/dhive') as typeof Dhive;
+    loaded = require(entry) as typeof Dhive;
   } finally {
     for (const [path, standIn] of seeded) if (require.cache[path] === standIn) delete require.cache[path];
   }
   return loaded;
+}
+
+/** dhive's Node entry point: beside the version module imported above, or else where this module resolves it. */
+function dhiveEntry(): string {
+  const anchor = Object.keys(require.cache).find((path) =>
+    /[\\/]@hiveio[\\/]dhive[\\/]lib[\\/]version\.js$/.test(path),
+  );
+  return anchor === undefined ? require.resolve('@hiveio/dhive') : createRequire(anchor).resolve('./index-node.js');
 }
 
 /** `cross-fetch`'s exports, its `default` (the fetch function) requiring the real module when first called. */
