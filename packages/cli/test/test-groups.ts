@@ -17,6 +17,7 @@ export const REAL_CLOCK_FILES = [
   'packages/reliability/test/secrets.test.ts',
   'packages/simnet/test/cli.test.ts',
   'packages/simnet/test/nodes.test.ts',
+  'packages/core/src/chain/dhive-lib.test.ts',
   'packages/core/test/dhive-client.simnet.test.ts',
   'packages/notifier-telegram/test/remote.test.ts',
   'examples/external-signer.test.ts',
