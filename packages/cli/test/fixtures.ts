@@ -25,11 +25,17 @@ export interface Operator {
 /** What the operator's witness starts with on the "real" chain, beside its name (e.g. url, props, missed count). */
 export type OperatorWitnessState = Omit<SimnetWitnessSeed, 'name'>;
 
-/** Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key. */
-export async function operator(state?: OperatorWitnessState): Promise<Operator> {
+/**
+ * Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key.
+ * @param blockIntervalMs - the chain's block interval (and `--block-interval`) @default TEST_BLOCK_INTERVAL_MS
+ */
+export async function operator(
+  state?: OperatorWitnessState,
+  blockIntervalMs = TEST_BLOCK_INTERVAL_MS,
+): Promise<Operator> {
   // Few witnesses: the operator's slot comes round every few blocks, so tests wait less for it.
   const sim = await startSimnet({
-    blockIntervalMs: TEST_BLOCK_INTERVAL_MS,
+    blockIntervalMs,
     backupKeys: 1,
     witnesses: state
       ? ['alice', 'bob', 'carol', 'dave', 'erin'].map((name, i) => (i === 0 ? { name, ...state } : { name }))
@@ -50,7 +56,7 @@ export async function operator(state?: OperatorWitnessState): Promise<Operator> 
     '--chain-id',
     sim.chainId,
     '--block-interval',
-    String(TEST_BLOCK_INTERVAL_MS),
+    String(blockIntervalMs),
   ];
   return {
     sim,
@@ -75,7 +81,7 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
  * For a test file: builds the CLI once, and gives each test a fresh operator (its own simnet), stopped after it.
  * @returns the function a test calls to get its operator
  */
-export function operatorPerTest(): (state?: OperatorWitnessState) => Promise<Operator> {
+export function operatorPerTest(): (state?: OperatorWitnessState, blockIntervalMs?: number) => Promise<Operator> {
   let current: Operator | undefined;
   beforeAll(async () => {
     await buildCli();
@@ -84,8 +90,8 @@ export function operatorPerTest(): (state?: OperatorWitnessState) => Promise<Ope
     await current?.sim.stop();
     current = undefined;
   });
-  return async (state) => {
-    current = await operator(state);
+  return async (state, blockIntervalMs) => {
+    current = await operator(state, blockIntervalMs);
     return current;
   };
 }
