@@ -226,6 +226,50 @@ describe('slots and the schedule', () => {
     });
   });
 
+  it('watches and fires on the second slot in its round that misses before the shuffle give the witness', async () => {
+    // no micro-forks: the scenario builds one schedule shape (a fork would move the blocks it counts on)
+    scenario = await startScenario({ microForkRate: 0 });
+    const { sim, witness, backupKeys } = scenario;
+    const { trap, of } = scenario.trap();
+    await stepUntil(sim, trap.arm(), 21);
+    const run = trap.run();
+    // The witness produces the first block of a round: 20 blocks are left before the shuffle, and its position in
+    // the list (aslot % 21) comes round again 21 slots later. One missed slot before the shuffle keeps the round's
+    // list in force for that slot: the witness's second slot in the same round.
+    for (let i = 0; i < 21 * 60; i++) {
+      const head = sim.chain.head();
+      if (head.witness === witness.name && head.number % 21 === 1) break;
+      await sim.advanceSlots(1);
+    }
+    const first = sim.chain.head();
+    expect([first.witness, first.number % 21]).toEqual([witness.name, 1]);
+    const other = sim.witnesses.find((w) => w.name !== witness.name);
+    if (other === undefined) throw new Error('no other witness');
+    await sim.stopNode(other.signingKey);
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    await sim.advanceSlots(42);
+    // Its slot 21 after the first was still in the old round: the trap watched it and fired on that miss (a
+    // projection from the next round's list alone slept through it, to a slot of the new round).
+    const second = first.aslot + 21;
+    expect(missesOf(sim, witness.name)[0]?.aslot).toBe(second);
+    expect(of('next-slot').map((n) => n.aslot)).toContain(second);
+    expect(of('missed').map((m) => m.aslot)).toEqual([second]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    recordFinding({
+      area: 'fault matrix: chain',
+      injected: `another witness's node down in the round the witness opened (block ${first.number}), the witness's node killed right after its block`,
+      happened: `the trap watched the witness's second slot of that round (aslot ${first.aslot + 21}) and fired on its miss; missed aslots ${missesOf(
+        sim,
+        witness.name,
+      )
+        .map((m) => m.aslot)
+        .join(', ')} (the next one was 3 slots later, before the switch was included); 1 switch`,
+    });
+  });
+
   it('fails over once with one miss when the witness had two slots back to back across a round boundary', async () => {
     // Found by scanning: with this seed the demo witness signs blocks 252 (the reshuffle block, last of its round)
     // and 253 (first of the next). As in hived, the reshuffle is keyed to the block number: once slot 252 is

@@ -89,6 +89,28 @@ describe('slot arithmetic', () => {
     expect(second).toMatchObject({ aslot: 1002, k: 1, source: 'current' });
   });
 
+  it('watches a second slot in the same round, which misses before the shuffle make possible', () => {
+    const current = names('c');
+    const h = head(100, 1000); // the shuffle block is due in slot 1005; one miss before it moves it to 1006
+    const witness = current[1006 % 21] as string; // its slot this round was 985; by the current list, next 1006
+    const future = names('f');
+    future[1015 % 21] = witness; // the next round (if the shuffle comes on time) has it at 1015
+    future[1006 % 21] = 'f-other';
+    const s = schedule(current, future);
+    expect(nextSlotOf(witness, h, s, INTERVAL)).toEqual({
+      aslot: 1006,
+      time: 1006 * INTERVAL,
+      k: 6,
+      source: 'future',
+      shuffleBlockNum: 105,
+    });
+    // Settled by where the shuffle block landed: a miss before it made 1006 the witness's slot.
+    expect(producerAfterShuffle(1006, 1006, s)).toBe(witness);
+    expect(producerAfterShuffle(1006, 1005, s)).toBe('f-other');
+    // Without a future list the delayed-round slot is still watched.
+    expect(nextSlotOf(witness, h, schedule(current), INTERVAL)).toMatchObject({ aslot: 1006, source: 'future' });
+  });
+
   it('says nothing for a witness not scheduled in the known rounds', () => {
     expect(nextSlotOf('standby', head(100, 1000), schedule(names('c'), names('f')), INTERVAL)).toBeUndefined();
   });
@@ -117,12 +139,10 @@ describe('slot arithmetic', () => {
         const slot = nextSlotOf(witness, h, schedule(current, future), INTERVAL);
         if (slot === undefined) return false; // every scheduled witness has a slot within a round
         const producer = producerOf(slot.aslot, h, schedule(current, future));
-        return (
-          slot.aslot > h.currentAslot &&
-          producer?.producer === witness &&
-          slot.k <= 42 &&
-          slot.time === slotTime(h, slot.k, INTERVAL)
-        );
+        // the witness's by the list that governs it, or by the current list where misses delay the shuffle
+        const mine =
+          producer?.producer === witness || (slot.source === 'future' && current[slot.aslot % 21] === witness);
+        return slot.aslot > h.currentAslot && mine && slot.k <= 42 && slot.time === slotTime(h, slot.k, INTERVAL);
       }),
     );
   });

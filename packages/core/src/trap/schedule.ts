@@ -6,6 +6,14 @@ import type { HeadState, WitnessSchedule } from '../types.js';
  */
 export const SHUFFLE_PERIOD_BLOCKS = 21;
 
+/**
+ * How many missed slots before a shuffle the trap allows for when it projects the witness's next slot: a slot that
+ * the current list would give the witness only if at least this many slots before the shuffle block were missed is
+ * not watched (watching it costs a head read in every round where it turns out to be someone else's; a round with
+ * more than three misses in its last blocks is rare on Hive, and then the miss is seen at the next slot instead).
+ */
+export const DELAYED_ROUND_MAX_MISSES = 3;
+
 /** Which schedule a slot's producer comes from. */
 export type ScheduleSource = 'current' | 'future';
 
@@ -18,9 +26,10 @@ export interface SlotPrediction {
   /** Slots after the head (1 = the very next one). */
   k: number;
   /**
-   * `future`: the slot lies after the next shuffle and was read from `future_shuffled_witnesses`. Such a prediction
-   * holds only where no slot before the shuffle is missed (a miss delays the shuffle block), so a miss found there
-   * must be re-checked against where the shuffle block actually landed ({@link producerAfterShuffle}).
+   * `future`: the slot lies past the slot the next shuffle block is due in. Whose it is depends on where that block
+   * lands (every missed slot before it delays it by one): the witness's by `future_shuffled_witnesses` if the
+   * shuffle came on time, or by the current list if enough slots were missed first. A miss found there must be
+   * re-checked against where the shuffle block actually landed ({@link producerAfterShuffle}).
    */
   source: ScheduleSource;
   /** The number of the block after which the schedule changes (a multiple of 21). */
@@ -126,13 +135,25 @@ export function nextSlotOf(
   blockIntervalMs: number,
 ): SlotPrediction | undefined {
   const shuffleBlockNum = nextShuffleBlock(head.headBlockNumber);
-  const horizon = shuffleBlockNum - head.headBlockNumber + SHUFFLE_PERIOD_BLOCKS;
+  const blocksLeft = shuffleBlockNum - head.headBlockNumber;
+  const horizon = blocksLeft + SHUFFLE_PERIOD_BLOCKS;
+  const current = scheduled(schedule.currentShuffledWitnesses, schedule.numScheduledWitnesses);
   for (let k = 1; k <= horizon; k++) {
     const aslot = head.currentAslot + k;
     const slot = producerOf(aslot, head, schedule);
-    if (slot === undefined) break;
-    if (slot.producer === witness) {
-      return { aslot, time: slotTime(head, k, blockIntervalMs), k, source: slot.source, shuffleBlockNum };
+    // Past the slot the shuffle block is due in, the current list is still in force for as many slots as are
+    // missed before it (the shuffle comes with a block, not a slot): after misses, the witness can have a second
+    // slot in the same round, 21 slots after its first. That slot is as possible as the future list's where it
+    // takes few misses (see DELAYED_ROUND_MAX_MISSES); whichever comes first is watched, and settled by where the
+    // shuffle block landed (`producerAfterShuffle`).
+    const delayedRound =
+      k > blocksLeft &&
+      k - blocksLeft <= DELAYED_ROUND_MAX_MISSES &&
+      current.length > 0 &&
+      current[aslot % current.length] === witness;
+    if (slot?.producer === witness || delayedRound) {
+      const source: ScheduleSource = k > blocksLeft ? 'future' : 'current';
+      return { aslot, time: slotTime(head, k, blockIntervalMs), k, source, shuffleBlockNum };
     }
   }
   return undefined;

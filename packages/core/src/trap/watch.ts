@@ -192,11 +192,14 @@ export class SlotWatcher {
       }
     }
     if (head.currentAslot === slot.aslot && head.currentWitness !== this.#o.witness) {
-      // Someone else produced what we took for our slot: the schedule we hold is not the one in force.
-      this.#o.log.warn('predicted slot was produced by another witness; re-reading the schedule', {
-        aslot: slot.aslot,
-        producer: head.currentWitness,
-      });
+      // Someone else produced what we took for our slot. Past the shuffle that is the other list in force (the
+      // shuffle came on time, or late); within the round the schedule we hold is not the one in force.
+      if (slot.source === 'current') {
+        this.#o.log.warn('predicted slot was produced by another witness; re-reading the schedule', {
+          aslot: slot.aslot,
+          producer: head.currentWitness,
+        });
+      }
       this.#schedule = undefined;
       return { kind: 'none' };
     }
