@@ -53,6 +53,25 @@ describe('the hostile chain beside the tidy one', () => {
     ];
     const late = hostileSection(tidy, withLate).join('\n');
     expect(late).toContain('1 of 10 incidents broadcast more than 1 block after the block that made the miss certain');
-    expect(late).toContain('mc/5/8 (17.00 blocks: the missed slot was not one the trap had projected');
+    expect(late).toContain('1 incident, 17.00 blocks (mc/5/8): the missed slot was not one the trap had projected');
+    // Many late for one cause read as one line with a few draws named; the rare cause stands apart.
+    const many = results(17, 0);
+    many.hostile.misses.late = [
+      ...Array.from({ length: 8 }, (_, i) => ({
+        draw: `mc/0/${i}`,
+        afterCertainBlocks: 1.1,
+        decisionLagBlocks: 1.1,
+        unprojectedSlot: false,
+        orphanedSwitch: 0,
+      })),
+      { draw: 'mc/1/2', afterCertainBlocks: 3.2, decisionLagBlocks: 3.2, unprojectedSlot: false, orphanedSwitch: 0 },
+      { draw: 'mc/5/8', afterCertainBlocks: 17, decisionLagBlocks: 17, unprojectedSlot: true, orphanedSwitch: 0 },
+    ];
+    const grouped = hostileSection(tidy, many).join('\n');
+    expect(grouped).toContain(
+      '9 incidents, 1.10 to 3.20 blocks (mc/0/0, mc/0/1, mc/0/2, mc/0/3, mc/0/4 and 4 more): the trap decided a block or more after the miss was certain',
+    );
+    expect(grouped).toContain('1 incident, 17.00 blocks (mc/5/8): the missed slot');
+    expect(grouped).not.toContain('mc/0/7');
   });
 });

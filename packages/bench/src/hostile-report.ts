@@ -205,10 +205,30 @@ function lateText(m: MissFigures, chain: string): string {
   if (m.late.length === 0)
     return `No incident on the ${chain} chain broadcast more than 1 block after the miss was certain.`;
   const unprojected = m.late.filter((l) => l.unprojectedSlot).length;
+  // Grouped by cause (the run's own words for it), each group with its count, its range of delays and a few draws
+  // named: hundreds of incidents late for one reason read as one line, the rare causes stand out.
+  const groups = new Map<string, Array<MissFigures['late'][number]>>();
+  for (const l of m.late) {
+    const cause = lateCause(l).replace(/ \d+\.\d+ blocks after/, ' a block or more after');
+    groups.set(cause, [...(groups.get(cause) ?? []), l]);
+  }
+  const named = 5;
+  const byCause = [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([cause, list]) => {
+      const lags = list.map((l) => l.afterCertainBlocks);
+      const range =
+        Math.min(...lags) === Math.max(...lags)
+          ? `${n(lags[0])} blocks`
+          : `${n(Math.min(...lags))} to ${n(Math.max(...lags))} blocks`;
+      const draws = list.slice(0, named).map((l) => l.draw);
+      const more = list.length > named ? ` and ${list.length - named} more` : '';
+      return `${list.length} incident${list.length === 1 ? '' : 's'}, ${range} (${draws.join(', ')}${more}): ${cause}`;
+    });
   return (
     `${m.late.length} of ${m.incidents} incidents broadcast more than 1 block after the block that made the miss ` +
-    `certain; in ${unprojected} of them the missed slot was not among the slots the trap had projected. Each: ` +
-    m.late.map((l) => `${l.draw} (${n(l.afterCertainBlocks)} blocks: ${lateCause(l)})`).join('; ') +
+    `certain; in ${unprojected} of them the missed slot was not among the slots the trap had projected. By cause: ` +
+    byCause.join('; ') +
     '.'
   );
 }
@@ -225,8 +245,8 @@ function why(row: Row, h: HostileResults, proxyExplained: boolean): string {
           : '. ' +
             `Its backends lag ${h.proxy.backendLagBlocks} block behind one another and it serves cached reads for ` +
             `${h.proxy.cacheMs} ms (${n(h.proxy.cacheMs / h.blockIntervalMs)} block), so the block that makes the miss ` +
-            'certain reaches the trap late through it, and a decisive read waits until a majority of the nodes ' +
-            'agree on the head: the trap cannot act on a block it is not yet shown by enough nodes.')
+            'certain reaches the trap late through it, and a decisive head is the one a majority of the nodes have ' +
+            'reached: the trap cannot act on a block it is not yet shown by enough nodes.')
       : row.noProxy !== undefined
         ? `With the proxy off it is ${n(row.noProxy, row.digits)}: the proxy accounts for ` +
           `${n(Math.max(0, row.hostile - row.noProxy), row.digits)} of the ${n(row.hostile - (row.tidy ?? 0), row.digits)} ` +
