@@ -130,7 +130,7 @@ export class ControlDesk {
   #queued: ManualSwitchRequest | undefined;
   #busy = false;
   #wake = sharedAbortController();
-  #combined: { run: AbortSignal; wake: AbortSignal; signal: AbortSignal } | undefined;
+  #combined: { run: AbortSignal; wake: AbortSignal; signal: AbortSignal; abort: () => void } | undefined;
 
   /** Set while paused: the trap keeps watching but never fires on its own. */
   get paused(): PauseState | undefined {
@@ -204,13 +204,19 @@ export class ControlDesk {
   wakeSignal(run: AbortSignal): AbortSignal {
     const cached = this.#combined;
     if (cached !== undefined && cached.run === run && cached.wake === this.#wake.signal) return cached.signal;
+    // The signals it replaces stop listening for it: a daemon that takes many manual switches over one run would
+    // otherwise pile a listener on the run's signal per switch.
+    if (cached !== undefined) {
+      cached.run.removeEventListener('abort', cached.abort);
+      cached.wake.removeEventListener('abort', cached.abort);
+    }
     const wake = this.#wake.signal;
     const combined = sharedAbortController();
     const abort = () => combined.abort(run.aborted ? run.reason : wake.reason);
     if (run.aborted || wake.aborted) abort();
     run.addEventListener('abort', abort, { once: true });
     wake.addEventListener('abort', abort, { once: true });
-    this.#combined = { run, wake, signal: combined.signal };
+    this.#combined = { run, wake, signal: combined.signal, abort };
     return combined.signal;
   }
 
