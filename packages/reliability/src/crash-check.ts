@@ -21,8 +21,11 @@ export async function expectOneSwitchAfterCrash(setup: OperatorSetup, step: Cras
   expect(result.messages['webhook:confirmed'] ?? 0).toBeLessThanOrEqual(1);
   expect(result.messages['webhook:fired'] ?? 0).toBeLessThanOrEqual(1);
   const perChannel = (result.messages['webhook:confirmed'] ?? 0) + (result.messages['webhook:fired'] ?? 0);
-  expect(result.messages.twilio ?? 0).toBeLessThanOrEqual(perChannel);
-  expect(result.messages.telegram ?? 0).toBeLessThanOrEqual(perChannel);
+  // Twilio and Telegram bodies carry no kind: at most the two messages a failover makes (fired, confirmed). They are
+  // not held to the webhook's count: a kill -9 can land while one channel's delivery is in flight and another's was
+  // answered (seen: SMS fired + confirmed, webhook confirmed only). A repeat would show on the webhook's kinds above.
+  expect(result.messages.twilio ?? 0).toBeLessThanOrEqual(2);
+  expect(result.messages.telegram ?? 0).toBeLessThanOrEqual(2);
   // ...and the operator hears about it at least once. (A kill between the confirmation and its delivery loses the
   // "confirmed" message: nothing owed is kept in the state file. See docs/reliability.md.)
   expect(perChannel).toBeGreaterThanOrEqual(1);
