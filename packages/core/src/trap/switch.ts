@@ -33,6 +33,7 @@ import { buildSwitchOperation } from '../tx/switch-operation.js';
 import { buildTransaction, transactionId } from '../tx/transaction.js';
 import { buildWitnessUpdateOperation } from '../tx/witness-update-operation.js';
 import type {
+  BlockHeaderInfo,
   ChainClient,
   Clock,
   HeadState,
@@ -602,9 +603,7 @@ class SwitchMachine {
     const last = witness.lastConfirmedBlockNum;
     const anchorNum = last > 0 ? last : Math.max(1, head.headBlockNumber - (head.headBlockNumber % 21));
     if (head.headBlockNumber - anchorNum > 60_000 || anchorNum > head.headBlockNumber) return fallback();
-    const header = await this.#bounded(env.chain.getBlockHeader(anchorNum, { decisive: true, signal: env.signal }))
-      .then((read) => read.value)
-      .catch(() => null);
+    const header = await this.#headerOrNull(anchorNum);
     if (header?.id === undefined) return fallback();
     const rounds = Math.max(1, Math.ceil((head.headBlockTime + round / 2 - header.timestamp) / round));
     const expiration = header.timestamp + rounds * round;
@@ -623,13 +622,17 @@ class SwitchMachine {
   async #survivingAnchor(head: HeadState): Promise<HeadState> {
     const lib = head.lastIrreversibleBlockNum;
     if (!(lib >= 1 && lib < head.headBlockNumber && head.headBlockNumber - lib <= MAX_ANCHOR_LAG_BLOCKS)) return head;
-    const header = await this.#bounded(
-      this.#env.chain.getBlockHeader(lib, { decisive: true, signal: this.#env.signal }),
-    )
-      .then((read) => read.value)
-      .catch(() => null);
+    const header = await this.#headerOrNull(lib);
     if (header?.id === undefined) return head;
     return { ...head, headBlockNumber: lib, headBlockId: header.id };
+  }
+
+  /** A decisive read of a block header for a TaPoS anchor, bounded; `null` where it fails or takes too long. */
+  #headerOrNull(blockNum: number): Promise<BlockHeaderInfo | null> {
+    const env = this.#env;
+    return this.#bounded(env.chain.getBlockHeader(blockNum, { decisive: true, signal: env.signal }))
+      .then((read) => read.value)
+      .catch(() => null);
   }
 
   async #readWitnessUntilTrusted(): Promise<WitnessState> {
