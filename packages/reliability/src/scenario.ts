@@ -4,6 +4,7 @@
  * Every trap here runs on the simnet's clock, so a test steps the chain and the traps together, slot by slot.
  */
 
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ChainClient, Clock } from '@witness-trap/core';
 import {
   dhiveChainClient,
@@ -146,6 +147,24 @@ export type { Stepped } from '@witness-trap/simnet';
  */
 export function stepUntil<T>(sim: Simnet, done: Promise<T>, maxSlots: number): Promise<Stepped<T>> {
   return sim.stepUntil(done, maxSlots);
+}
+
+/** Steps the chain one slot at a time, letting `realMs` of real time pass after each (for real-time bounds). */
+export async function stepSlowly<T>(sim: Simnet, done: Promise<T>, maxSlots: number, realMs: number) {
+  let settled = false;
+  done.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let slot = 0; slot < maxSlots && !settled; slot++) {
+    await sim.advanceSlots(1);
+    await delay(realMs);
+  }
+  return settled;
 }
 
 /** The key switches (`witness_set_properties` / `witness_update`) applied on chain for `owner`. */

@@ -14,34 +14,15 @@ import {
   type TrapNotification,
   wifKeyRing,
 } from '@witness-trap/core';
-import type { Simnet } from '@witness-trap/simnet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFinding } from '../src/findings.js';
-import { keySwitches, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
+import { keySwitches, type Scenario, startScenario, stepSlowly, stepUntil } from '../src/scenario.js';
 
 let scenario: Scenario | undefined;
 afterEach(async () => {
   await scenario?.close();
   scenario = undefined;
 });
-
-/** Steps the chain one slot at a time, letting `realMs` of real time pass after each (for real-time bounds). */
-async function stepSlowly<T>(sim: Simnet, done: Promise<T>, maxSlots: number, realMs: number) {
-  let settled = false;
-  done.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  for (let slot = 0; slot < maxSlots && !settled; slot++) {
-    await sim.advanceSlots(1);
-    await delay(realMs);
-  }
-  return settled;
-}
 
 /** The demo witness's keys behind the external-signer contract, with the first `hangs` sign calls never answered. */
 function hangingSigner(s: Scenario, hangs: number): Signer & { signCalls: number } {

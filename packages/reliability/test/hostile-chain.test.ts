@@ -1,11 +1,10 @@
 /**
- * The hostile chain's own realism items, one scenario each (issue 11): a blackholed RPC node and health URL, a proxy serving a stale
- * schedule across shuffles, a micro-fork orphaning the block that holds the switch, and two monitors whose racing
- * switches are each accepted by a different node. Every assertion is on the chain.
+ * The hostile chain's own realism items, one scenario each (issue 11): a blackholed RPC node and health URL, a proxy
+ * serving a stale schedule across shuffles, a micro-fork orphaning the block that holds the switch, and two monitors
+ * whose racing switches are each accepted by a different node. Every assertion is on the chain.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keySwitches, missesOf, type Scenario, startScenario, stepUntil } from '../src/scenario.js';
+import { keySwitches, missesOf, type Scenario, startScenario, stepSlowly, stepUntil } from '../src/scenario.js';
 
 let scenario: Scenario | undefined;
 afterEach(async () => {
@@ -40,21 +39,9 @@ describe('on the hostile chain', () => {
     await stepUntil(sim, monitor.trap.arm(), 21);
     const run = monitor.trap.run();
     // Real time passes beside the chain's (the probes' bound is real time): the background checks of a round end.
-    const slowly = async (done: Promise<unknown>, slots: number) => {
-      let settled = false;
-      void done.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      for (let i = 0; i < slots && !settled; i++) {
-        await sim.advanceSlots(1);
-        await delay(80);
-      }
-      return settled;
-    };
-    expect(await slowly(run, 42)).toBe(false);
+    expect(await stepSlowly(sim, run, 42, 80)).toBe(false);
     await sim.stopNode(witness.signingKey);
-    expect(await slowly(run, 63)).toBe(true);
+    expect(await stepSlowly(sim, run, 63, 80)).toBe(true);
     await expect(run).resolves.toMatchObject({ status: 'confirmed', last: { toKey: b2 } });
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(b2);
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
