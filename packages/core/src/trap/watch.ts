@@ -260,11 +260,16 @@ export class SlotWatcher {
   /**
    * Whether the slot was the witness's by the schedule actually in force. Slots before the shuffle block are
    * certain; one predicted from the future list is settled by where the shuffle block landed (one header read).
+   * While the head is still below the shuffle block, the block has not landed: the current list governs every slot
+   * up to the head, so the slot is settled by the current list without a read.
    */
   async #wasOurs(slot: SlotPrediction, head: HeadState): Promise<boolean> {
     if (slot.source === 'current') return true;
     const schedule = this.#schedule;
     if (schedule === undefined) return false;
+    if (head.headBlockNumber < slot.shuffleBlockNum) {
+      return producerAfterShuffle(slot.aslot, Number.POSITIVE_INFINITY, schedule.value) === this.#o.witness;
+    }
     const { value: header } = await readUntilTrusted(
       () => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true }),
       this.#loop('watch'),

@@ -143,6 +143,22 @@ describe('SlotWatcher', () => {
     expect(await late.check()).toEqual({ kind: 'none' });
   });
 
+  it('counts a miss in a second slot of the round checked before the shuffle block exists (the current list governs)', async () => {
+    // Head 103: blocks 104 and 105 (the shuffle block) are left; alice has slot 1004 by the current list, three slots
+    // on, which is hers only if slots are missed before the shuffle block: it is watched as a `future` slot.
+    const { chain, slot, check } = await setup({
+      head: head(103, 1001),
+      current: listWithAliceAt('c', 1004 % 21),
+      future: names('f'),
+    });
+    expect(slot).toMatchObject({ aslot: 1004, source: 'future', shuffleBlockNum: 105 });
+    // Slots 1002 and 1003 were missed by others, alice missed 1004, and block 104 came at slot 1005: the head is
+    // still below the shuffle block, whose header no node has yet.
+    chain.head = head(104, 1005);
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await check()).toMatchObject({ kind: 'missed', aslot: 1004, seenInBlock: 104 });
+  });
+
   it('reports a key it is not watching as moved', async () => {
     const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
     chain.head = head(103, 1004);
