@@ -41,6 +41,7 @@ import { StateKeeper } from './trap/state-keeper.js';
 import {
   adoptPeerSwitch,
   type EmitTrapEvent,
+  MAX_ANCHOR_LAG_BLOCKS,
   runSwitch,
   type SwitchEnv,
   type SwitchOutcome,
@@ -1016,13 +1017,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
 
   /**
    * Whether a switch resumed after a restart is still wanted before it is re-signed: the same rule as a live run,
-   * its old key still on chain and the witness not produced since the switch was signed (the block its TaPoS names).
+   * its old key still on chain and the witness not produced since the switch was signed (its `last_aslot` then, saved
+   * with the switch). State saved by an older version lacks it: there the block the TaPoS names stands in, allowing
+   * for a TaPoS on the last irreversible block (up to {@link MAX_ANCHOR_LAG_BLOCKS} behind the signing head): a
+   * needless switch to a backup loses no block, a dropped one loses every block until a person wakes up.
    */
   async #stillMissingSince(pending: PendingSwitch): Promise<boolean> {
     const witness = await this.#readWitnessOrFail();
     if (witness.signingKey !== pending.fromKey) return false;
+    if (pending.lastAslotAtSigning !== undefined) return witness.lastAslot <= pending.lastAslotAtSigning;
     const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('fire'));
-    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber);
+    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber) + MAX_ANCHOR_LAG_BLOCKS;
   }
 
   /**

@@ -199,7 +199,7 @@ interface TxWatch {
  * without one-block irreversibility trails by about two thirds of a round). The inclusion scan reads that many blocks
  * more after the TaPoS block.
  */
-const MAX_ANCHOR_LAG_BLOCKS = 42;
+export const MAX_ANCHOR_LAG_BLOCKS = 42;
 
 const UNINCLUDABLE = new Set(['expired', 'tapos', 'transaction_expiration_exception', 'transaction_tapos_exception']);
 const UNINCLUDABLE_CODES = new Set([4030100, 4030200]);
@@ -581,6 +581,7 @@ class SwitchMachine {
       tx,
       expiresAt: Date.parse(`${tx.expiration}Z`),
       signedAt: env.clock.now(),
+      lastAslotAtSigning: witness.lastAslot,
     };
   }
 

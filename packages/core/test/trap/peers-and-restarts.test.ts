@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
 import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
+import { taposBlockNum } from '../../src/trap/inclusion-scan.js';
 import type { Notifier } from '../../src/types.js';
-import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
+import { INTERVAL, keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
 const start = scenarios();
 
@@ -139,6 +140,38 @@ describe('restart safety', () => {
     const [included] = keySwitches(sim, witness.name);
     expect(included?.id).toBe(pending?.txId);
     expect(confirmed).toEqual([expect.objectContaining({ txId: pending?.txId, blockNum: included?.blockNum })]);
+  });
+
+  it('re-signs a resumed switch that expired while the witness is still down, not dropped as no longer wanted', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    // The witness's last block must be newer than the last irreversible block the switch's TaPoS names: wait for it
+    // to produce a block with its next slot soon after (late in one round, early in the next).
+    for (let i = 0; i < 400; i++) {
+      await sim.advanceSlots(1);
+      const head = sim.chain.head();
+      const next = sim.chain.nextSlot(witness.name);
+      if (head.witness === witness.name && next !== undefined && next.aslot - head.aslot >= 6 && next.aslot - head.aslot <= 12) break;
+    }
+    const { state, pending } = await crashAfterBroadcast(scenario, { dropBroadcasts: true, confirmTimeoutMs: 9000 });
+    if (pending === undefined) throw new Error('no pending switch');
+    const lastBlock = sim.chain.witness(witness.name)?.last_confirmed_block_num ?? 0;
+    // The precondition of the defect: the witness produced after the block the switch's TaPoS refers to.
+    expect(lastBlock).toBeGreaterThan(taposBlockNum(pending.tx, sim.chain.head().number));
+
+    const second = new FailoverTrap(scenario.trapOptions({ state, confirmTimeoutMs: 9000 }));
+    const triggered: unknown[] = [];
+    second.on('triggered', (e) => triggered.push(e));
+    const run = second.run();
+    // Every broadcast is still dropped until the resumed transaction has expired: it can never land.
+    while (sim.clock.now() < pending.expiresAt + INTERVAL) await sim.advanceSlots(1);
+    await sim.clearFaults();
+    const result = await stepUntil(sim, run, 30);
+    // The same switch goes on with a second signed attempt: not abandoned and fired again on a later miss.
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { attempts: 2 } } });
+    expect(triggered).toEqual([]);
+    const [included] = keySwitches(sim, witness.name);
+    expect(included?.id).not.toBe(pending.txId);
   });
 
   it('drops an expired pending switch on restart and fires again only on a new miss', async () => {
