@@ -345,13 +345,13 @@ class SwitchMachine {
   async #decide(watch: TxWatch): Promise<State | undefined> {
     const env = this.#env;
     const { pending, scan, peer } = watch;
-    const read = await this.#tryRead(watch, () => env.chain.getHead({ decisive: true, signal: env.signal }));
+    const read = await this.#tryRead(watch, (signal) => env.chain.getHead({ decisive: true, signal }));
     if (read === undefined) return undefined;
     const head = read.value;
-    const blockNum = await this.#tryRead(watch, () => scan.upTo(head.headBlockNumber));
+    const blockNum = await this.#tryRead(watch, (signal) => scan.upTo(head.headBlockNumber, signal));
     if (blockNum !== undefined) return { name: 'confirmed', key: pending.toKey, blockNum, txId: pending.txId };
-    const witness = await this.#tryRead(watch, () =>
-      env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }),
+    const witness = await this.#tryRead(watch, (signal) =>
+      env.chain.getWitness(env.witness, { decisive: true, signal }),
     );
     if (witness === undefined || witness.value === null) return undefined;
     if (watch.readFailed) return undefined;
@@ -542,7 +542,7 @@ class SwitchMachine {
     const env = this.#env;
     const request = this.#request;
     const { value: head } = await readUntilTrusted(
-      () => this.#bounded(env.chain.getHead({ decisive: true, signal: env.signal })),
+      () => this.#bounded((signal) => env.chain.getHead({ decisive: true, signal })),
       this.#loopOptions(),
     );
     const operation =
@@ -631,7 +631,7 @@ class SwitchMachine {
   /** A decisive read of a block header for a TaPoS anchor, bounded; `null` where it fails or takes too long. */
   #headerOrNull(blockNum: number): Promise<BlockHeaderInfo | null> {
     const env = this.#env;
-    return this.#bounded(env.chain.getBlockHeader(blockNum, { decisive: true, signal: env.signal }))
+    return this.#bounded((signal) => env.chain.getBlockHeader(blockNum, { decisive: true, signal }))
       .then((read) => read.value)
       .catch(() => null);
   }
@@ -639,7 +639,7 @@ class SwitchMachine {
   async #readWitnessUntilTrusted(): Promise<WitnessState> {
     const env = this.#env;
     return readUntilTrusted(async () => {
-      const { value } = await this.#bounded(env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }));
+      const { value } = await this.#bounded((signal) => env.chain.getWitness(env.witness, { decisive: true, signal }));
       if (value === null) {
         throw new SwitchFailedError('SWITCH_NO_WITNESS', `${env.witness} is not a witness on this chain`, {
           isRetryable: false,
@@ -659,12 +659,12 @@ class SwitchMachine {
     const deadline = env.clock.now() + env.expiresInMs;
     const reported = new Set<string>();
     for (;;) {
-      const head = await this.#tryRead({ reported }, () => env.chain.getHead({ decisive: true, signal: env.signal }));
+      const head = await this.#tryRead({ reported }, (signal) => env.chain.getHead({ decisive: true, signal }));
       const witness =
         head === undefined
           ? undefined
-          : await this.#tryRead({ reported }, () =>
-              env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }),
+          : await this.#tryRead({ reported }, (signal) =>
+              env.chain.getWitness(env.witness, { decisive: true, signal }),
             );
       const key = witness?.value?.signingKey;
       if (head !== undefined && key !== undefined) {
@@ -679,10 +679,10 @@ class SwitchMachine {
   /** One bounded read; a failure is reported once per kind (until a read succeeds) and gives `undefined`. */
   async #tryRead<T>(
     watch: { reported: Set<string>; readFailed?: boolean },
-    read: () => Promise<T>,
+    read: (signal: AbortSignal) => Promise<T>,
   ): Promise<T | undefined> {
     try {
-      return await this.#bounded(read());
+      return await this.#bounded(read);
     } catch (thrown) {
       if (this.#env.signal?.aborted) throw new TrapStoppedError();
       const error = toWitnessTrapError(thrown, 'READ_FAILED');
@@ -695,15 +695,19 @@ class SwitchMachine {
     }
   }
 
-  /** A chain call, given up after {@link SwitchEnv.ioTimeoutMs} of real time (a guard: clients time out first). */
-  #bounded<T>(work: Promise<T>): Promise<T> {
+  /**
+   * A chain call, given up after {@link SwitchEnv.ioTimeoutMs} of real time (a guard: clients time out first) and
+   * cancelled then: its signal aborts at the timeout and on `stop()`.
+   */
+  #bounded<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.#env.ioTimeoutMs;
     return withIoTimeout(
-      () => work,
+      work,
       ms,
       () => {
         throw new TimeoutError(`a chain read did not answer within ${ms} ms`, { isRetryable: true });
       },
+      this.#env.signal,
     );
   }
 

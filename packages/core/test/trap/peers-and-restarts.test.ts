@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
-import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
 import { taposBlockNum } from '../../src/trap/inclusion-scan.js';
+import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
 import type { Notifier } from '../../src/types.js';
 import { INTERVAL, keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
@@ -151,7 +151,13 @@ describe('restart safety', () => {
       await sim.advanceSlots(1);
       const head = sim.chain.head();
       const next = sim.chain.nextSlot(witness.name);
-      if (head.witness === witness.name && next !== undefined && next.aslot - head.aslot >= 6 && next.aslot - head.aslot <= 12) break;
+      if (
+        head.witness === witness.name &&
+        next !== undefined &&
+        next.aslot - head.aslot >= 6 &&
+        next.aslot - head.aslot <= 12
+      )
+        break;
     }
     const { state, pending } = await crashAfterBroadcast(scenario, { dropBroadcasts: true, confirmTimeoutMs: 9000 });
     if (pending === undefined) throw new Error('no pending switch');
