@@ -20,7 +20,7 @@ import {
   refusalOf,
   type TrapControl,
 } from './trap/control.js';
-import { readUntilTrusted, TrapStoppedError } from './trap/decisive-read.js';
+import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
 import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
@@ -48,6 +48,7 @@ import {
   type SwitchRequest,
 } from './trap/switch.js';
 import { SlotWatcher } from './trap/watch.js';
+import { type TrapHealth, WatchHealth } from './trap/watch-health.js';
 import { isNullSigningKey, isValidPublicKey } from './tx/public-key.js';
 import {
   type ChainClient,
@@ -265,6 +266,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
   readonly #codes = new ConfirmationCodes();
   #lastMiss: TrapStatus['lastMiss'];
+  /** Whether the watch is still checking slots (see trap/watch-health.ts); made at arming. */
+  #watchHealth: WatchHealth | undefined;
 
   constructor(options: FailoverTrapOptions) {
     super();
@@ -357,6 +360,12 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     }
     const now = this.#clock.now();
     this.#policy.reset();
+    this.#watchHealth ??= new WatchHealth({
+      clock: this.#clock,
+      blockIntervalMs: this.#blockIntervalMs,
+      emit: this.#emitFn,
+      log: this.#log,
+    });
     this.#watcher = this.#newWatcher();
     this.#watcher.baseline(witness);
     await this.#state.armed(now, witness.totalMissed);
@@ -389,7 +398,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   run(): Promise<TrapOutcome> {
     if (this.#running !== undefined) return this.#running;
     if (this.#controller.signal.aborted) this.#controller = sharedAbortController();
+    const ticker = new AbortController();
+    const stopTicker = () => ticker.abort();
+    this.#controller.signal.addEventListener('abort', stopTicker, { once: true });
+    void this.#tickHealth(ticker.signal);
+    const run = this.#controller.signal;
     this.#running = this.#runLoop().finally(() => {
+      ticker.abort();
+      run.removeEventListener('abort', stopTicker);
       this.#running = undefined;
       this.#desk.drain(new TrapStoppedError());
     });
@@ -451,6 +467,24 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         ? {}
         : { lastSwitch: { ...this.#state.snapshot().history.at(-1) } as SwitchRecord }),
     };
+  }
+
+  /**
+   * Whether the watch is still checking the witness's slots: unhealthy exactly when a due slot check is overdue
+   * (no verdict 4 block intervals after the slot) or no slot could be predicted for a round (no usable schedule).
+   * Never unhealthy because time passed between reads: the watcher reads rarely between slots on purpose. The
+   * change is also told as `stalled` / `unstalled` events (with a log line and an `error` event), evaluated once per
+   * block interval while running. Before the first arming there is nothing to check: healthy, with no `lastCheck`.
+   *
+   * @example
+   * ```ts
+   * const h = trap.health();
+   * res.statusCode = h.healthy ? 200 : 503;
+   * res.end(JSON.stringify(h));
+   * ```
+   */
+  health(): TrapHealth {
+    return this.#watchHealth?.snapshot() ?? { healthy: true, problems: [] };
   }
 
   /**
@@ -726,6 +760,18 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         error: error.message,
       });
       throw error;
+    }
+  }
+
+  /** While running: the watch's health evaluated once per block interval, so that a stall is told as it starts. */
+  async #tickHealth(signal: AbortSignal): Promise<void> {
+    try {
+      for (;;) {
+        await sleepOrStop(this.#clock, this.#blockIntervalMs || 3000, signal);
+        this.#watchHealth?.evaluate();
+      }
+    } catch {
+      // Ended with the run.
     }
   }
 
@@ -1151,6 +1197,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       emit: this.#emitFn,
       log: this.#log,
       signal: () => this.#desk.wakeSignal(this.#controller.signal),
+      ...(this.#watchHealth === undefined ? {} : { health: this.#watchHealth }),
     });
   }
 

@@ -98,8 +98,8 @@ describe('the inclusion scan', () => {
       extensions: [],
       signatures: [],
     };
-    let openFirst = () => undefined as void;
-    let openSecond = () => undefined as void;
+    let openFirst: () => void = () => undefined;
+    let openSecond: () => void = () => undefined;
     chain.gates.set(
       101,
       new Promise((r) => {
