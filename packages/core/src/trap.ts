@@ -902,9 +902,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * rounds old) is never the last word: before giving up (and above all before the null key), and before wrapping
    * back to an earlier key, the health URLs are probed again, now (bounded by the probe timeout). Where the normal
    * rules leave nothing, a key whose node proves up and in sync right now is usable even inside its cooldown: a
-   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing.
+   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing. On the
+   * active-key path (`witness_update`) the target is the first backup after the on-chain key, whatever the probes
+   * say: deterministic agreement between monitors.
    */
   async #chooseNextKey(fromKey: PublicKeyString, now: number): Promise<PublicKeyString | undefined> {
+    if (this.#planFor(fromKey)?.operation === 'witness_update') {
+      // The active-key path has no compare-and-swap on chain: monitors agree on the target instead. Health probes
+      // and cooldowns are each monitor's own view (two of them disagreeing would land two switches), so every
+      // monitor takes the first backup after the on-chain key in the configured order (docs/security.md).
+      return backupOrder(fromKey, this.#o.backupKeys)[0];
+    }
     const failedKeys = this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [];
     const choose = (health: KeyHealth, cooldownExempt: ReadonlySet<PublicKeyString> = new Set()) =>
       nextBackupKey({

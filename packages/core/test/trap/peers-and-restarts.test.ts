@@ -42,6 +42,33 @@ describe('several traps on one witness', () => {
   }
 });
 
+describe('several monitors on the active-key path (witness_update, no compare-and-swap)', () => {
+  it('agree on the target whatever their health probes say: one switch, to the first backup in the configured order', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const health = Object.fromEntries(backupKeys.map((k, i) => [k, `http://127.0.0.1:9/backup-${i}`]));
+    // Monitor A's probe sees the first backup's node down (a network path of its own); monitor B's sees all up.
+    const downForA = health[backupKeys[0] as string];
+    const a = peer(scenario, {
+      signer: wifKeyRing({ activeKey: witness.activeKey }),
+      health,
+      healthProbe: async (url) => ({ up: url !== downForA }),
+    });
+    const b = peer(scenario, {
+      signer: wifKeyRing({ activeKey: witness.activeKey }),
+      health,
+      healthProbe: async () => ({ up: true }),
+    });
+    for (const trap of [a, b]) expect(await trap.arm()).toMatchObject({ operation: 'witness_update' });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, Promise.all([a.run(), b.run()]), 120);
+    expect(result.settled).toBe(true);
+    await sim.advanceSlots(3);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+  });
+});
+
 /**
  * Runs a first trap instance that "crashes" (stops) the moment its switch is broadcast, with the primary dead and,
  * optionally, every broadcast dropped; returns the state it left behind.
