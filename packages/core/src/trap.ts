@@ -47,6 +47,7 @@ import {
   type SwitchOutcome,
   type SwitchRequest,
 } from './trap/switch.js';
+import { timingProblems } from './trap/timing-options.js';
 import { SlotWatcher } from './trap/watch.js';
 import { type TrapHealth, WatchHealth } from './trap/watch-health.js';
 import { isNullSigningKey, isValidPublicKey } from './tx/public-key.js';
@@ -317,11 +318,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#currentKey = undefined;
     this.#finished = undefined;
     this.#resume = undefined;
-    const early = optionProblems({
-      backupKeys: o.backupKeys,
-      misses: o.misses ?? 1,
-      windowMs: o.windowMs ?? 3_600_000,
-    });
+    const early = [
+      ...optionProblems({
+        backupKeys: o.backupKeys,
+        misses: o.misses ?? 1,
+        windowMs: o.windowMs ?? 3_600_000,
+      }),
+      ...timingProblems(o),
+    ];
     this.#blockIntervalMs = o.blockIntervalMs ?? (await o.chain.getBlockInterval());
     this.#pollIntervalMs = o.pollIntervalMs ?? Math.max(20, Math.round(this.#blockIntervalMs / 10));
     const loop = this.#loop('arm', this.#clock.now() + Math.max(30_000, 10 * this.#blockIntervalMs));
