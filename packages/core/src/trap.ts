@@ -724,16 +724,18 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         const operation =
           pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
         const plan = this.#planFor(pending.fromKey) ?? { operation, signWith: pending.fromKey };
-        const outcome = await this.#switchTo({
-          fromKey: pending.fromKey,
-          toKey: pending.toKey,
-          reason: 'missed',
-          plan,
-          resume: pending,
-          // The same rule as a live run: re-sign only while the old key is on chain and has not produced since.
-          stillWanted: () => this.#stillMissingSince(pending),
+        const ended = await this.#daemonSurvives(async () => {
+          const outcome = await this.#switchTo({
+            fromKey: pending.fromKey,
+            toKey: pending.toKey,
+            reason: 'missed',
+            plan,
+            resume: pending,
+            // The same rule as a live run: re-sign only while the old key is on chain and has not produced since.
+            stillWanted: () => this.#stillMissingSince(pending),
+          });
+          return this.#afterSwitch(outcome);
         });
-        const ended = await this.#afterSwitch(outcome);
         if (ended !== undefined) return ended;
       }
       for (;;) {
@@ -744,12 +746,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
           this.#policy.reset();
           continue;
         }
-        const ended =
+        const ended = await this.#daemonSurvives(() =>
           decision.kind === 'manual'
-            ? await this.#manual(decision.request)
+            ? this.#manual(decision.request)
             : decision.kind === 'moved'
-              ? await this.#adopt(decision.witness)
-              : await this.#failover(decision);
+              ? this.#adopt(decision.witness)
+              : this.#failover(decision),
+        );
         if (ended !== undefined) return ended;
       }
     } catch (thrown) {
@@ -764,6 +767,26 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         error: error.message,
       });
       throw error;
+    }
+  }
+
+  /**
+   * A daemon outlives any one switch that did not land, live, resumed after a restart, or on the exhaustion and
+   * kill-switch path (a `failed` was already told; anything else is reported here as an `error`): the witness is
+   * still missing, and the next miss tries again. A one-shot run ends with the error, as does `stop()`.
+   */
+  async #daemonSurvives(work: () => Promise<TrapOutcome | undefined>): Promise<TrapOutcome | undefined> {
+    try {
+      return await work();
+    } catch (thrown) {
+      if (this.#mode !== 'daemon' || thrown instanceof TrapStoppedError || this.#controller.signal.aborted) {
+        throw thrown;
+      }
+      const error = toWitnessTrapError(thrown);
+      if (!(error instanceof SwitchFailedError)) this.#emit('error', { error, during: 'fire' });
+      this.#log.warn('a switch did not land; still watching, the next miss tries again', { code: error.code });
+      this.#policy.reset();
+      return undefined;
     }
   }
 
@@ -882,23 +905,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     const toKey = await this.#chooseNextKey(fromKey, now);
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
     this.#exhaustedSince = undefined;
-    try {
-      const outcome = await this.#switchTo({
-        fromKey,
-        toKey,
-        reason: decision.reason,
-        facts: decision.facts,
-        plan: this.#planFor(fromKey),
-        stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
-      });
-      return await this.#afterSwitch(outcome);
-    } catch (error) {
-      // A daemon outlives a switch that did not land (already reported loudly as `failed`): the witness is still
-      // missing, and the next miss tries again. A one-shot run ends with the error.
-      if (this.#mode !== 'daemon' || !(error instanceof SwitchFailedError)) throw error;
-      this.#policy.reset();
-      return undefined;
-    }
+    const outcome = await this.#switchTo({
+      fromKey,
+      toKey,
+      reason: decision.reason,
+      facts: decision.facts,
+      plan: this.#planFor(fromKey),
+      stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
+    });
+    return await this.#afterSwitch(outcome);
   }
 
   /**

@@ -207,6 +207,37 @@ describe('restart safety', () => {
     expect(included?.id).not.toBe(pending.txId);
   });
 
+  it('a daemon keeps watching after a resumed switch fails, and fails over on the next miss', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const { state, pending } = await crashAfterBroadcast(scenario, { dropBroadcasts: true, confirmTimeoutMs: 9000 });
+    if (pending === undefined) throw new Error('no pending switch');
+    const daemon = new FailoverTrap(
+      scenario.trapOptions({ state, mode: 'daemon', maxAttempts: 1, confirmTimeoutMs: 9000 }),
+    );
+    const failed: unknown[] = [];
+    daemon.on('failed', (e) => failed.push(e));
+    let ended: unknown;
+    const run = daemon.run().then(
+      (outcome) => {
+        ended = outcome;
+      },
+      (error: unknown) => {
+        ended = error;
+      },
+    );
+    // The resumed switch's broadcasts are still dropped: it expires, and with no attempt left it fails.
+    for (let i = 0; i < 40 && failed.length === 0; i++) await sim.advanceSlots(1);
+    expect(failed).toHaveLength(1);
+    await sim.clearFaults();
+    for (let i = 0; i < 80 && keySwitches(sim, witness.name).length === 0; i++) await sim.advanceSlots(1);
+    expect(ended).toBeUndefined();
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    await daemon.stop();
+    await run;
+    expect(ended).toMatchObject({ status: 'stopped' });
+  });
+
   it('drops an expired pending switch on restart and fires again only on a new miss', async () => {
     const scenario = await start();
     const { sim, witness } = scenario;
