@@ -120,6 +120,20 @@ export interface TrapEvents {
    * held), a re-signed attempt (still wanted), or `failed`, once the chain answers again.
    */
   unconfirmed: { witness: string; fromKey: PublicKeyString; toKey: PublicKeyString; txId: string; expiresAt: number };
+  /**
+   * A switch was given up because it is no longer wanted (the witness produced again, or its old key came back
+   * while a key seen on chain did not settle). Nothing was switched; the trap keeps watching. Told to the
+   * operator where the switch had been announced (`fired`).
+   */
+  abandoned: {
+    witness: string;
+    fromKey: PublicKeyString;
+    toKey: PublicKeyString;
+    /** Signed attempts made. */
+    attempts: number;
+    /** Why, in a sentence. */
+    reason: string;
+  };
   /** A notifier delivered a message. */
   notified: { notifier: string; kind: NotificationKind; elapsedMs: number };
   /** A notifier gave up on a message. The failover is not affected. */

@@ -267,6 +267,7 @@ export type NotificationKind =
   | 'fired'
   | 'confirmed'
   | 'unconfirmed'
+  | 'abandoned'
   | 'failed'
   | 'exhausted'
   | 'recovered'

@@ -160,7 +160,7 @@ type State =
   | { name: 'expired'; error: WitnessTrapError }
   | { name: 'confirmed'; key: PublicKeyString; blockNum: number; txId?: string }
   | { name: 'dry-run'; pending: PendingSwitch }
-  | { name: 'abandoned' }
+  | { name: 'abandoned'; reason: string }
   | { name: 'failed'; error?: WitnessTrapError };
 
 /** What is known about one signed transaction while it is awaited. */
@@ -302,7 +302,9 @@ class SwitchMachine {
     const held = await this.#awaitPeerKey();
     if (held !== undefined) return { name: 'confirmed', key: held.key, blockNum: held.head };
     // The key went back (it was only pending somewhere), or it did not settle in time.
-    return onRevert === 'prepare' ? { name: 'preparing' } : { name: 'abandoned' };
+    return onRevert === 'prepare'
+      ? { name: 'preparing' }
+      : { name: 'abandoned', reason: 'a key seen on chain went back or did not hold for a full block' };
   }
 
   /**
@@ -394,7 +396,9 @@ class SwitchMachine {
     this.#lastError = error;
     await this.#env.persist.savePending(undefined);
     const wanted = this.#request.stillWanted === undefined || (await this.#request.stillWanted());
-    return wanted ? { name: 'preparing' } : { name: 'abandoned' };
+    return wanted
+      ? { name: 'preparing' }
+      : { name: 'abandoned', reason: 'no longer wanted: the witness produced again, or its key changed' };
   }
 
   /** The one place a switch's end is recorded, announced and returned (or, when it failed, thrown). */
@@ -434,8 +438,13 @@ class SwitchMachine {
         });
         return { status: 'dry-run', fromKey, toKey, txId, operation: plan.operation, tx } satisfies SwitchOutcome;
       }
-      case 'abandoned':
+      case 'abandoned': {
+        const reason = state.reason;
+        env.emit('abandoned', { witness: env.witness, fromKey, toKey, attempts, reason });
+        // The operator was told a switch went out: say it was called off (an adoption seen while watching was not).
+        if (this.#announced) env.notify('abandoned', { fromKey, toKey, attempts, reason });
         return { status: 'abandoned', fromKey, toKey, attempts } satisfies SwitchOutcome;
+      }
       case 'failed': {
         const error = new SwitchFailedError(
           'SWITCH_NOT_CONFIRMED',
