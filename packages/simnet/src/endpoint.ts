@@ -291,11 +291,13 @@ export class Endpoint {
       ? 'frozen-head'
       : this.#has('drop-broadcasts')
         ? 'drop-broadcasts'
-        : this.#has('withhold-broadcasts')
-          ? 'withhold-broadcasts'
-          : this.#has('hang-broadcasts')
-            ? 'hang-broadcasts'
-            : 'normal';
+        : this.#has('not-enough-rc')
+          ? 'not-enough-rc'
+          : this.#has('withhold-broadcasts')
+            ? 'withhold-broadcasts'
+            : this.#has('hang-broadcasts')
+              ? 'hang-broadcasts'
+              : 'normal';
     const data = frozen ?? shared.chain.data;
     return {
       chain: shared.chain,

@@ -67,6 +67,14 @@ export interface WithholdBroadcastsFault {
   kind: 'withhold-broadcasts';
 }
 
+/**
+ * Broadcasts are refused as hived's resource-credit check refuses them when the signing account has too little RC:
+ * `not_enough_rc_exception` (fc code 4100100). Nothing reaches the chain. Reads are unaffected.
+ */
+export interface NotEnoughRcFault {
+  kind: 'not-enough-rc';
+}
+
 /** The connection is reset in the middle of the response. */
 export interface ResetConnectionFault extends MethodFilter {
   kind: 'reset-connection';
@@ -123,6 +131,7 @@ export type Fault =
   | HangBroadcastsFault
   | DropBroadcastsFault
   | WithholdBroadcastsFault
+  | NotEnoughRcFault
   | ResetConnectionFault
   | HtmlErrorFault
   | LyingHeadFault
@@ -138,6 +147,7 @@ export const FAULT_KINDS = [
   'hang-broadcasts',
   'drop-broadcasts',
   'withhold-broadcasts',
+  'not-enough-rc',
   'reset-connection',
   'html-error',
   'lying-head',

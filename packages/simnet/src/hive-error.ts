@@ -90,6 +90,7 @@ export const HIVE_ERRORS = {
     description: 'transaction expiration exception',
   },
   tapos: { code: 4030200, name: 'transaction_tapos_exception', description: 'transaction tapos exception' },
+  notEnoughRc: { code: 4100100, name: 'not_enough_rc_exception', description: 'not enough RC' },
   parse: { code: 4, name: 'parse_error_exception', description: 'Parse Error' },
 } as const;
 

@@ -176,8 +176,10 @@ interface TxWatch {
   refused: WitnessTrapError | undefined;
   /** The first look after a refusal is taken at once. */
   lookedAfterRefusal: boolean;
-  /** A peer's key appeared on the active-key path: ours is not rebroadcast any more. */
+  /** A peer's key appeared on the active-key path, or hived said the key moved: ours is not rebroadcast any more. */
   stoodDown: boolean;
+  /** hived refused it because its `key` no longer matches the chain's: another key is (or is about to be) on chain. */
+  keyMoved: boolean;
   /** The last look read the head, the blocks and the witness. */
   readable: boolean;
   /** A read of the current look failed. */
@@ -204,19 +206,52 @@ export const MAX_ANCHOR_LAG_BLOCKS = 42;
 const UNINCLUDABLE = new Set(['expired', 'tapos', 'transaction_expiration_exception', 'transaction_tapos_exception']);
 const UNINCLUDABLE_CODES = new Set([4030100, 4030200]);
 
-/** The chain refused the transaction for good (expired, bad TaPoS, missing authority): it will never land. */
-function isFinalRejection(error: WitnessTrapError): boolean {
-  if (!(error instanceof BroadcastRejectedError)) return false;
-  if (error.dataName !== undefined && UNINCLUDABLE.has(error.dataName)) return true;
-  return error.failures.some((f) => {
-    const code = (f.error as { dataCode?: number }).dataCode;
-    const name = (f.error as { dataName?: string }).dataName;
-    return (
-      (code !== undefined && UNINCLUDABLE_CODES.has(code)) ||
-      name === 'tx_missing_other_auth' ||
-      name === 'tx_missing_active_auth'
-    );
-  });
+/** hived's resource-credit refusal: the account cannot pay for the transaction, and will not for hours. */
+const NOT_ENOUGH_RC = 'not_enough_rc_exception';
+const NOT_ENOUGH_RC_CODE = 4100100;
+
+/** hived's `witness_set_properties` evaluator: the `key` prop is not the key on chain (someone switched first). */
+const KEY_MISMATCH = "'key' does not match witness signing key";
+
+/** What hived's verdict on a refused broadcast means for the switch. */
+export type FinalRejection =
+  /** It will never land (expired, bad TaPoS, missing authority): re-sign if still wanted. */
+  | 'unincludable'
+  /**
+   * hived's state holds another signing key (a peer's switch, maybe still pending in a block to come): it will never
+   * land. Not resent; the key on chain is adopted as soon as reads show it (held a full block).
+   */
+  | 'key-moved'
+  /** The account has too little RC: no re-signed attempt can land either; the switch fails at once. */
+  | 'not-enough-rc';
+
+/**
+ * hived's final verdict on a broadcast every node refused, or `undefined` where trying again may help. A
+ * `witness_set_properties` refused because its `key` no longer matches the chain's is final: the chain holds
+ * another key, to be adopted at once rather than resent until expiry.
+ */
+export function finalRejection(error: WitnessTrapError): FinalRejection | undefined {
+  if (!(error instanceof BroadcastRejectedError)) return undefined;
+  const facts = error.failures.map((f) => ({
+    code: (f.error as { dataCode?: number }).dataCode,
+    name: (f.error as { dataName?: string }).dataName,
+    message: f.error.message,
+  }));
+  if (
+    error.dataName === NOT_ENOUGH_RC ||
+    facts.some((f) => f.name === NOT_ENOUGH_RC || f.code === NOT_ENOUGH_RC_CODE)
+  ) {
+    return 'not-enough-rc';
+  }
+  if (facts.some((f) => f.message.includes(KEY_MISMATCH))) return 'key-moved';
+  if (error.dataName !== undefined && UNINCLUDABLE.has(error.dataName)) return 'unincludable';
+  const final = facts.some(
+    (f) =>
+      (f.code !== undefined && UNINCLUDABLE_CODES.has(f.code)) ||
+      f.name === 'tx_missing_other_auth' ||
+      f.name === 'tx_missing_active_auth',
+  );
+  return final ? 'unincludable' : undefined;
 }
 
 class SwitchMachine {
@@ -364,7 +399,11 @@ class SwitchMachine {
     const deadForGood = head.headBlockTime >= pending.expiresAt && scan.covered(head.headBlockNumber);
     // Our key shown while ours may still be pending (or about to be read in its block) is not someone else's.
     const maybeOurs =
-      key === pending.toKey && watch.refused === undefined && (watch.accepted || !watch.rejected) && !deadForGood;
+      key === pending.toKey &&
+      watch.refused === undefined &&
+      !watch.keyMoved &&
+      (watch.accepted || !watch.rejected) &&
+      !deadForGood;
     const foreign = key !== pending.fromKey && !maybeOurs;
     if (peer.observe(head.headBlockNumber, foreign ? key : undefined)) {
       return { name: 'confirmed', key, blockNum: head.headBlockNumber };
@@ -373,6 +412,8 @@ class SwitchMachine {
     // over it, whether or not it then holds.
     if (foreign && this.#request.plan.operation === 'witness_update') watch.stoodDown = true;
     if (key !== pending.fromKey) return undefined;
+    // Too little RC: no re-signed attempt can pay either; fail now, loudly, with hived's reason.
+    if (watch.refused?.code === 'SWITCH_NOT_ENOUGH_RC') return { name: 'failed', error: watch.refused };
     if (watch.refused !== undefined) return { name: 'expired', error: watch.refused };
     if (!deadForGood) return undefined;
     const error =
@@ -446,9 +487,10 @@ class SwitchMachine {
         return { status: 'abandoned', fromKey, toKey, attempts } satisfies SwitchOutcome;
       }
       case 'failed': {
+        const why = state.error === undefined ? '' : `: ${state.error.message}`;
         const error = new SwitchFailedError(
-          'SWITCH_NOT_CONFIRMED',
-          `the switch of ${env.witness} from ${fromKey} to ${toKey} did not land after ${attempts} attempt(s)`,
+          state.error?.code === 'SWITCH_NOT_ENOUGH_RC' ? 'SWITCH_NOT_ENOUGH_RC' : 'SWITCH_NOT_CONFIRMED',
+          `the switch of ${env.witness} from ${fromKey} to ${toKey} did not land after ${attempts} attempt(s)${why}`,
           { cause: state.error, details: { fromKey, toKey, attempts } },
         );
         env.emit('failed', { witness: env.witness, fromKey, toKey, attempts, error });
@@ -481,6 +523,7 @@ class SwitchMachine {
       refused: undefined,
       lookedAfterRefusal: false,
       stoodDown: false,
+      keyMoved: false,
       readable: false,
       readFailed: false,
       toldUnconfirmed: false,
@@ -531,8 +574,20 @@ class SwitchMachine {
     if (acceptedBy.length > 0) watch.accepted = true;
     if (error !== undefined) {
       watch.lastError = error;
-      if (isFinalRejection(error) || (error instanceof BroadcastRejectedError && error.dataName)) watch.rejected = true;
-      if (isFinalRejection(error)) watch.refused ??= error;
+      const final = finalRejection(error);
+      if (final !== undefined || (error instanceof BroadcastRejectedError && error.dataName)) watch.rejected = true;
+      if (final === 'not-enough-rc') {
+        watch.refused ??= new SwitchFailedError(
+          'SWITCH_NOT_ENOUGH_RC',
+          `the account has too little RC to sign the switch (hived: ${error.message})`,
+          { cause: error, isRetryable: false },
+        );
+        env.emit('error', { error: watch.refused, during: 'broadcast' });
+      } else if (final === 'key-moved') {
+        // The chain holds another key: resending cannot help; the reads adopt it once it shows and holds.
+        watch.keyMoved = true;
+        watch.stoodDown = true;
+      } else if (final !== undefined) watch.refused ??= error;
       else env.emit('error', { error, during: 'broadcast' });
     }
     env.emit('broadcast', {

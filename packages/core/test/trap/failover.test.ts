@@ -147,6 +147,34 @@ describe('FailoverTrap on the simulated chain', () => {
     await run;
   });
 
+  it('fails at once, telling the operator, when hived refuses the switch for too little RC', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const texts: string[] = [];
+    const recording: Notifier = { name: 'recording', notify: async (n) => void texts.push(`${n.kind}: ${n.text}`) };
+    const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [recording], maxAttempts: 3 }));
+    await trap.arm();
+    await sim.injectFault({ kind: 'not-enough-rc' });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(
+      sim,
+      trap.run().catch((e: unknown) => e),
+      60,
+    );
+    expect(result.settled).toBe(true);
+    const error = (result as { value: unknown }).value;
+    expect(error).toBeInstanceOf(SwitchFailedError);
+    expect(error).toMatchObject({ code: 'SWITCH_NOT_ENOUGH_RC', details: { attempts: 1 } });
+    expect(String((error as Error).message)).toMatch(/too little RC to sign the switch/);
+    // One signed transaction, refused by every node with hived's RC verdict; none re-signed, none on chain.
+    const refused = sim.chain.broadcasts();
+    expect(new Set(refused.map((b) => b.txId)).size).toBe(1);
+    expect(refused.every((b) => b.error?.name === 'not_enough_rc_exception')).toBe(true);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    await sim.advanceSlots(1);
+    expect(texts.find((t) => t.startsWith('failed:'))).toMatch(/too little RC to sign the switch/);
+  });
+
   it('re-signs an expired switch with fresh TaPoS up to maxAttempts, then fails loudly', async () => {
     const scenario = await start();
     const { sim, witness } = scenario;

@@ -42,6 +42,37 @@ describe('several traps on one witness', () => {
   }
 });
 
+describe("hived's 'key' does not match witness signing key", () => {
+  it('is final: the trap stops resending and adopts the key on chain at once, not at its expiration', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    // A's switch lives 60 s (20 blocks); its first broadcast is answered but never reaches the chain.
+    const a = peer(scenario, { confirmTimeoutMs: 60_000 });
+    let broadcast = false;
+    a.on('broadcast', () => {
+      broadcast = true;
+    });
+    await a.arm();
+    await sim.injectFault({ kind: 'drop-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    const run = a.run();
+    for (let i = 0; i < 60 && !broadcast; i++) await sim.advanceSlots(1);
+    expect(broadcast).toBe(true);
+    await sim.clearFaults();
+    // Someone else switches first, to the same key: A's own transaction can never apply now.
+    const b = peer(scenario);
+    expect(await stepUntil(sim, b.switchNow({ to: backupKeys[0] }), 10)).toMatchObject({ settled: true });
+    const landed = keySwitches(sim, witness.name)[0]?.blockNum ?? 0;
+    const result = await stepUntil(sim, run, 30);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { byPeer: true } } });
+    // Adopted within a few blocks of the refusal, not after A's 20-block lifetime.
+    expect(sim.chain.head().number - landed).toBeLessThanOrEqual(5);
+    const refusals = sim.chain.broadcasts().filter((x) => x.error?.message.includes("'key' does not match"));
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+  });
+});
+
 describe('several monitors on the active-key path (witness_update, no compare-and-swap)', () => {
   it('agree on the target whatever their health probes say: one switch, to the first backup in the configured order', async () => {
     const scenario = await start();

@@ -59,7 +59,13 @@ export interface MethodContext {
   shape: ShapeContext;
   endpoint: number;
   /** How this endpoint treats broadcasts now. */
-  broadcastMode: 'normal' | 'drop-broadcasts' | 'hang-broadcasts' | 'frozen-head' | 'withhold-broadcasts';
+  broadcastMode:
+    | 'normal'
+    | 'drop-broadcasts'
+    | 'hang-broadcasts'
+    | 'frozen-head'
+    | 'withhold-broadcasts'
+    | 'not-enough-rc';
   /** The witness objects witness reads answer from (with pending transactions applied, where the simnet says so). */
   readWitnesses: () => ReadonlyMap<string, WitnessRecord>;
   now: () => number;
@@ -112,6 +118,13 @@ function block(ctx: MethodContext, num: number) {
   return ctx.chain.blockIn(ctx.data, num);
 }
 
+/** The account the first operation acts for (`owner` of a witness operation), for hived's RC message. */
+function operationOwner(tx: unknown): string | undefined {
+  const first = (tx as { operations?: unknown[] })?.operations?.[0];
+  const body = Array.isArray(first) ? (first[1] as { owner?: unknown }) : undefined;
+  return typeof body?.owner === 'string' ? body.owner : undefined;
+}
+
 async function broadcast(ctx: MethodContext, method: string, tx: unknown): Promise<{ id: string } | undefined> {
   const operations = Array.isArray((tx as { operations?: unknown })?.operations)
     ? ((tx as { operations: unknown[] }).operations.map((op) => (Array.isArray(op) ? String(op[0]) : '?')) as string[])
@@ -123,6 +136,18 @@ async function broadcast(ctx: MethodContext, method: string, tx: unknown): Promi
   }
   let txId: string;
   try {
+    if (ctx.broadcastMode === 'not-enough-rc') {
+      // hived's RC check runs after the transaction is validated: a malformed one is refused for that first
+      const checked = ctx.chain.check(tx, ctx.data, []);
+      const payer = operationOwner(tx) ?? 'the account';
+      const refused = new HiveError(
+        'notEnoughRc',
+        `Account: ${payer} has 0 RC, needs 1104857 RC. Please wait to transact, or power up HIVE.`,
+        { account: payer },
+      );
+      refused.txId = checked.id;
+      throw refused;
+    }
     if (ctx.broadcastMode === 'frozen-head') txId = ctx.chain.check(tx, ctx.data, []).id;
     else {
       // checked against this endpoint's own pool; a withholding endpoint keeps it to itself
