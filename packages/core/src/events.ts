@@ -5,6 +5,12 @@ import type { NodeStatus, NotificationKind, PublicKeyString } from './types.js';
 /** Which operation carries a key switch. */
 export type SwitchOperation = 'witness_set_properties' | 'witness_update';
 
+/** One RPC node's refusal of a broadcast: its URL and why (hived's `data.name` and message, shortened). */
+export interface NodeRefusal {
+  node: string;
+  reason: string;
+}
+
 /** Why a switch was fired. */
 export type TriggerReason = 'missed' | 'preemptive' | 'manual' | 'kill-switch';
 
@@ -92,6 +98,8 @@ export interface TrapEvents {
     /** 1 for the first broadcast of this signed tx; more for rebroadcasts and re-signed retries. */
     attempt: number;
     dryRun: boolean;
+    /** Nodes that refused it or failed, each with why (hived's reason, shortened). Absent when none did. */
+    refusedBy?: NodeRefusal[];
   };
   /** The chain shows the new key. */
   confirmed: {
@@ -113,6 +121,8 @@ export interface TrapEvents {
     toKey: PublicKeyString;
     attempts: number;
     error: WitnessTrapError;
+    /** The last broadcast's refusals, node by node (hived's reason, shortened). Absent when no node refused it. */
+    refusedBy?: NodeRefusal[];
   };
   /**
    * A broadcast switch outlived its expiration and the chain could not be read well enough to say whether it

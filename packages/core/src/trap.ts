@@ -1079,6 +1079,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       emit: this.#emitFn,
       notify: (kind, facts) => this.#notify.send(kind, facts),
       persist: this.#state,
+      log: this.#log,
     };
   }
 

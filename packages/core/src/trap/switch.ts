@@ -27,7 +27,7 @@ import {
   toWitnessTrapError,
   type WitnessTrapError,
 } from '../errors.js';
-import type { SwitchOperation, TrapEvents, TriggerReason } from '../events.js';
+import type { NodeRefusal, SwitchOperation, TrapEvents, TriggerReason } from '../events.js';
 import type { NotificationFacts } from '../notify/format.js';
 import { buildSwitchOperation } from '../tx/switch-operation.js';
 import { buildTransaction, transactionId } from '../tx/transaction.js';
@@ -37,6 +37,7 @@ import type {
   ChainClient,
   Clock,
   HeadState,
+  Logger,
   NotificationKind,
   Operation,
   PendingSwitch,
@@ -90,6 +91,8 @@ export interface SwitchEnv {
   emit: EmitTrapEvent;
   notify: (kind: NotificationKind, facts: NotificationFacts) => void;
   persist: SwitchPersistence;
+  /** Where a broadcast refused by some nodes is logged, node by node. @default nowhere */
+  log?: Logger;
 }
 
 /** One switch to make. */
@@ -254,6 +257,28 @@ export function finalRejection(error: WitnessTrapError): FinalRejection | undefi
   return final ? 'unincludable' : undefined;
 }
 
+/** Longest node reason kept in a log line, event or error. */
+const REFUSAL_REASON_MAX = 120;
+
+/** One node's failure as a {@link NodeRefusal}: hived's `data.name` and message, shortened. */
+function refusalOf(failure: { node: string; error: Error }): NodeRefusal {
+  const { dataName: name, method } = failure.error as { dataName?: string; method?: string };
+  // The client's own prefix ("METHOD on NODE: ") says what the node field already says.
+  const prefix = method === undefined ? '' : `${method} on ${failure.node}: `;
+  const raw = failure.error.message.startsWith(prefix)
+    ? failure.error.message.slice(prefix.length)
+    : failure.error.message;
+  const message = raw.replace(/\s+/g, ' ').trim();
+  const text = name === undefined || message.includes(name) ? message : `${name}: ${message}`;
+  const reason = text.length > REFUSAL_REASON_MAX ? `${text.slice(0, REFUSAL_REASON_MAX - 3)}...` : text;
+  return { node: failure.node, reason };
+}
+
+/** `node (reason), node (reason)`, for a log line or an error message. */
+function describeRefusals(refusals: readonly NodeRefusal[]): string {
+  return refusals.map((r) => `${r.node} (${r.reason})`).join(', ');
+}
+
 class SwitchMachine {
   readonly #env: SwitchEnv;
   readonly #request: SwitchRequest;
@@ -263,6 +288,8 @@ class SwitchMachine {
   /** The `fired` notification went out (for a resumed switch: before the restart). */
   #announced: boolean;
   #lastError: WitnessTrapError | undefined;
+  /** The last broadcast's refusals, node by node. */
+  #lastRefusals: NodeRefusal[] = [];
 
   constructor(env: SwitchEnv, request: SwitchRequest) {
     this.#env = env;
@@ -487,13 +514,22 @@ class SwitchMachine {
         return { status: 'abandoned', fromKey, toKey, attempts } satisfies SwitchOutcome;
       }
       case 'failed': {
-        const why = state.error === undefined ? '' : `: ${state.error.message}`;
+        const refusedBy = this.#lastRefusals;
+        const nodes = refusedBy.length === 0 ? '' : `; refused by ${describeRefusals(refusedBy)}`;
+        const why = `${state.error === undefined ? '' : `: ${state.error.message}`}${nodes}`;
         const error = new SwitchFailedError(
           state.error?.code === 'SWITCH_NOT_ENOUGH_RC' ? 'SWITCH_NOT_ENOUGH_RC' : 'SWITCH_NOT_CONFIRMED',
           `the switch of ${env.witness} from ${fromKey} to ${toKey} did not land after ${attempts} attempt(s)${why}`,
           { cause: state.error, details: { fromKey, toKey, attempts } },
         );
-        env.emit('failed', { witness: env.witness, fromKey, toKey, attempts, error });
+        env.emit('failed', {
+          witness: env.witness,
+          fromKey,
+          toKey,
+          attempts,
+          error,
+          ...(refusedBy.length === 0 ? {} : { refusedBy }),
+        });
         env.notify('failed', { fromKey, toKey, attempts, error: state.error?.message ?? error.message });
         throw error;
       }
@@ -563,14 +599,29 @@ class SwitchMachine {
     const { pending } = watch;
     let acceptedBy: string[] = [];
     let error: WitnessTrapError | undefined;
+    let failures: Array<{ node: string; error: Error }> = [];
     try {
       const result = await env.chain.broadcast(pending.tx, { timeoutMs: env.broadcastTimeoutMs, signal: env.signal });
       acceptedBy = result.acceptedBy;
+      failures = result.failures;
     } catch (thrown) {
       if (env.signal?.aborted) throw new TrapStoppedError();
       error = toWitnessTrapError(thrown, 'BROADCAST_FAILED');
+      if (error instanceof BroadcastRejectedError) failures = error.failures;
     }
     this.#broadcasts += 1;
+    const refusedBy = failures.map(refusalOf);
+    this.#lastRefusals = refusedBy;
+    if (refusedBy.length > 0) {
+      env.log?.warn(
+        `broadcast of ${pending.txId} refused by ${refusedBy.length} node(s): ${describeRefusals(refusedBy)}`,
+        {
+          txId: pending.txId,
+          acceptedBy,
+          refusedBy,
+        },
+      );
+    }
     if (acceptedBy.length > 0) watch.accepted = true;
     if (error !== undefined) {
       watch.lastError = error;
@@ -598,6 +649,7 @@ class SwitchMachine {
       acceptedBy,
       attempt: this.#broadcasts,
       dryRun: false,
+      ...(refusedBy.length === 0 ? {} : { refusedBy }),
     });
   }
 

@@ -152,7 +152,13 @@ describe('FailoverTrap on the simulated chain', () => {
     const { sim, witness } = scenario;
     const texts: string[] = [];
     const recording: Notifier = { name: 'recording', notify: async (n) => void texts.push(`${n.kind}: ${n.text}`) };
-    const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [recording], maxAttempts: 3 }));
+    const warnings: string[] = [];
+    const log = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [recording], maxAttempts: 3, log }));
+    const broadcasts: Array<TrapEvents['broadcast']> = [];
+    const failed: Array<TrapEvents['failed']> = [];
+    trap.on('broadcast', (e) => broadcasts.push(e));
+    trap.on('failed', (e) => failed.push(e));
     await trap.arm();
     await sim.injectFault({ kind: 'not-enough-rc' });
     await sim.stopNode(witness.signingKey);
@@ -173,6 +179,15 @@ describe('FailoverTrap on the simulated chain', () => {
     expect(keySwitches(sim, witness.name)).toEqual([]);
     await sim.advanceSlots(1);
     expect(texts.find((t) => t.startsWith('failed:'))).toMatch(/too little RC to sign the switch/);
+    // Each node's refusal, with hived's reason, in the broadcast and failed events, the log line and the error.
+    const node = sim.urls[0] as string;
+    const refusal = { node, reason: expect.stringMatching(/not_enough_rc_exception.*has 0 RC/) };
+    expect(broadcasts[0]?.refusedBy).toEqual([refusal]);
+    expect(failed[0]?.refusedBy).toEqual([refusal]);
+    expect(warnings.find((w) => w.includes('refused by'))).toContain(node);
+    expect(String((error as Error).message)).toMatch(
+      new RegExp(`refused by ${node.replace(/[.:/]/g, '.')} \\(not_enough_rc`),
+    );
   });
 
   it('re-signs an expired switch with fresh TaPoS up to maxAttempts, then fails loudly', async () => {
