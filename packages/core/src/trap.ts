@@ -732,7 +732,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
             plan,
             resume: pending,
             // The same rule as a live run: re-sign only while the old key is on chain and has not produced since.
-            stillWanted: () => this.#stillMissingSince(pending),
+            stillWanted: (signal) => this.#stillMissingSince(pending, signal),
           });
           return this.#afterSwitch(outcome);
         });
@@ -911,7 +911,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       reason: decision.reason,
       facts: decision.facts,
       plan: this.#planFor(fromKey),
-      stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
+      stillWanted: (signal) => this.#stillMissing(fromKey, decision.lastAslot, signal),
     });
     return await this.#afterSwitch(outcome);
   }
@@ -1084,8 +1084,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   }
 
   /** Asked before re-signing: the switch is still wanted while the old key is on chain and has not produced. */
-  async #stillMissing(fromKey: PublicKeyString, lastAslot: number): Promise<boolean> {
-    const witness = await this.#readWitnessOrFail();
+  async #stillMissing(fromKey: PublicKeyString, lastAslot: number, signal: AbortSignal): Promise<boolean> {
+    const witness = await this.#readWitnessOrFail(signal);
     return witness.signingKey === fromKey && witness.lastAslot <= lastAslot;
   }
 
@@ -1096,11 +1096,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * for a TaPoS on the last irreversible block (up to {@link MAX_ANCHOR_LAG_BLOCKS} behind the signing head): a
    * needless switch to a backup loses no block, a dropped one loses every block until a person wakes up.
    */
-  async #stillMissingSince(pending: PendingSwitch): Promise<boolean> {
-    const witness = await this.#readWitnessOrFail();
+  async #stillMissingSince(pending: PendingSwitch, signal: AbortSignal): Promise<boolean> {
+    const witness = await this.#readWitnessOrFail(signal);
     if (witness.signingKey !== pending.fromKey) return false;
     if (pending.lastAslotAtSigning !== undefined) return witness.lastAslot <= pending.lastAslotAtSigning;
-    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('fire'));
+    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true, signal }), {
+      ...this.#loop('fire'),
+      signal,
+    });
     return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber) + MAX_ANCHOR_LAG_BLOCKS;
   }
 
@@ -1205,10 +1208,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     };
   }
 
-  async #readWitnessOrFail(): Promise<WitnessState> {
+  /** A decisive witness read, waited out until trusted (or until `signal`, the run's by default, aborts). */
+  async #readWitnessOrFail(signal?: AbortSignal): Promise<WitnessState> {
     const { value } = await readUntilTrusted(
-      () => this.#o.chain.getWitness(this.#o.witness, { decisive: true }),
-      this.#loop('watch'),
+      () => this.#o.chain.getWitness(this.#o.witness, { decisive: true, ...(signal === undefined ? {} : { signal }) }),
+      { ...this.#loop('watch'), ...(signal === undefined ? {} : { signal }) },
     );
     if (value === null)
       throw refusal([{ code: 'CONFIG_UNKNOWN_WITNESS', message: `${this.#o.witness} is not a witness` }]);

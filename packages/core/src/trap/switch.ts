@@ -17,8 +17,12 @@
  * ```
  *
  * Every await is bounded: chain reads and the signer by {@link SwitchEnv.ioTimeoutMs} / {@link SwitchEnv.signTimeoutMs}
- * (real time: they are network or device waits), state saves by the {@link SwitchPersistence} contract, sleeps by
- * the trap's clock and its stop signal.
+ * (real time: they are network or device waits), and cancelled when they run past it (their signal aborts); read
+ * loops by the attempt's deadline; the caller's `stillWanted` by {@link SwitchEnv.ioTimeoutMs} (cancelled then,
+ * counted as still wanted); state saves by the {@link SwitchPersistence} contract; sleeps by the trap's clock and
+ * its stop signal. Named exceptions: the broadcast itself is never awaited by the machine (it runs beside the
+ * watching, bounded per node by {@link SwitchEnv.broadcastTimeoutMs} in the chain client), and the signer is
+ * outrun, not cancelled (the `Signer` contract takes no signal): a late signature is dropped.
  */
 import {
   BroadcastRejectedError,
@@ -103,9 +107,11 @@ export interface SwitchRequest {
   plan: SigningPlan;
   /**
    * Asked before re-signing after an attempt expired unconfirmed: `false` abandons the switch (the reason for it is
-   * gone, e.g. the witness produced again). @default always true
+   * gone, e.g. the witness produced again). Bounded by {@link SwitchEnv.ioTimeoutMs}: its signal aborts then (and on
+   * `stop()`), and an answer that does not come in time counts as "still wanted" (a needless switch to a backup
+   * loses no block; a dropped one can lose many). @default always true
    */
-  stillWanted?: () => Promise<boolean>;
+  stillWanted?: (signal: AbortSignal) => Promise<boolean>;
   /** A switch signed by an earlier run: watch this same transaction (rebroadcast while valid) before signing anew. */
   resume?: PendingSwitch;
   /** Extra facts for the `fired` notification (the missed slot, the count). */
@@ -463,7 +469,22 @@ class SwitchMachine {
   async #expired(error: WitnessTrapError): Promise<State> {
     this.#lastError = error;
     await this.#env.persist.savePending(undefined);
-    const wanted = this.#request.stillWanted === undefined || (await this.#request.stillWanted());
+    const ask = this.#request.stillWanted;
+    const ms = this.#env.ioTimeoutMs;
+    const wanted =
+      ask === undefined ||
+      (await withIoTimeout(
+        ask,
+        ms,
+        () => {
+          const error = new TimeoutError(`could not tell within ${ms} ms whether the switch is still wanted`, {
+            isRetryable: true,
+          });
+          this.#env.emit('error', { error, during: 'fire' });
+          return true;
+        },
+        this.#env.signal,
+      ));
     return wanted
       ? { name: 'preparing' }
       : { name: 'abandoned', reason: 'no longer wanted: the witness produced again, or its key changed' };
