@@ -12,7 +12,6 @@ import {
   type ControlProgress,
   type ControlRefusalCode,
   type ControlResult,
-  describeKey,
   type KeyRole,
   type ManualSwitchRequest,
   manualTarget,
@@ -24,14 +23,8 @@ import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive
 import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
-import {
-  backupOrder,
-  forwardKeys,
-  nextBackupKey,
-  type SigningPlan,
-  signingPlan,
-  switchesInWindow,
-} from './trap/key-plan.js';
+import { KeyLedger } from './trap/key-ledger.js';
+import { backupOrder, forwardKeys, nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
 import { MissPolicy } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import { darkWindow, type PreemptiveOptions, preemptiveProblems, watchForDark } from './trap/preemptive.js';
@@ -245,9 +238,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #blockIntervalMs = 0;
   #pollIntervalMs = 0;
   #armed: TrapEvents['armed'] | undefined;
-  #currentKey: PublicKeyString | undefined;
-  #heldKeys = new Set<PublicKeyString>();
-  #activeKey: PublicKeyString | undefined;
+  /** The one owner of the on-chain key as last seen, the keys held, and the backup order (trap/key-ledger.ts). */
+  readonly #keys: KeyLedger;
   #resume: PendingSwitch | undefined;
   #finished: SwitchOutcome | undefined;
   #controller = sharedAbortController();
@@ -284,6 +276,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       (error) => this.#emit('error', { error, during: 'state' }),
       options.saveTimeoutMs ?? 1000,
     );
+    this.#keys = new KeyLedger({
+      backupKeys: options.backupKeys,
+      ...(options.cooldownMs === undefined ? {} : { cooldownMs: options.cooldownMs }),
+      failedKeys: () => (this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : []),
+    });
     this.#notify = new NotifyDispatch({
       witness: options.witness,
       notifiers: options.notifiers ?? [],
@@ -315,7 +312,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   async #arm(): Promise<TrapEvents['armed']> {
     const o = this.#o;
     // Arming again starts from the chain, not from what an earlier arming concluded.
-    this.#currentKey = undefined;
+    this.#keys.onChain(undefined, 'arming again');
     this.#finished = undefined;
     this.#resume = undefined;
     const early = [
@@ -330,17 +327,23 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#pollIntervalMs = o.pollIntervalMs ?? Math.max(20, Math.round(this.#blockIntervalMs / 10));
     const loop = this.#loop('arm', this.#clock.now() + Math.max(30_000, 10 * this.#blockIntervalMs));
     const { value: witness } = await readUntilTrusted(() => o.chain.getWitness(o.witness, { decisive: true }), loop);
-    this.#heldKeys = new Set(await o.signer.publicKeys());
-    const needsActive = witness !== null && !this.#heldKeys.has(witness.signingKey);
+    const heldKeys = new Set(await o.signer.publicKeys());
+    const needsActive = witness !== null && !heldKeys.has(witness.signingKey);
     const account = needsActive ? (await readUntilTrusted(() => o.chain.getAccount(o.witness), loop)).value : null;
-    this.#activeKey = needsActive ? resolveActiveKey(o.signer, this.#heldKeys, account) : o.signer.activeKey;
+    this.#keys.signing(heldKeys, needsActive ? resolveActiveKey(o.signer, heldKeys, account) : o.signer.activeKey);
     const validBackups = o.backupKeys.filter((k) => typeof k === 'string' && isValidPublicKey(k, k.slice(0, 3)));
     const saved = await this.#state.load();
     const resumed = witness !== null ? await this.#reconcile(saved.pending, witness) : false;
     if (!resumed && witness !== null) this.#finishCutOffRun(saved.history.at(-1), witness);
-    const onChain = this.#currentKey ?? witness?.signingKey;
+    const onChain = this.#keys.current ?? witness?.signingKey;
     const current = witness === null || onChain === undefined ? witness : { ...witness, signingKey: onChain };
-    const { problems: late, plan } = chainProblems(o.witness, current, validBackups, this.#heldKeys, this.#activeKey);
+    const { problems: late, plan } = chainProblems(
+      o.witness,
+      current,
+      validBackups,
+      this.#keys.held,
+      this.#keys.active,
+    );
     // A one-shot run that finds its switch already on chain is done: nothing left to arm for.
     const resume = this.#resume as PendingSwitch | undefined;
     const settling = resume !== undefined && witness !== null && witness.signingKey !== resume.fromKey;
@@ -352,9 +355,9 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       ...(doneAlready ? [] : late),
     ];
     if (problems.length > 0 || plan === undefined || witness === null) throw refusal(problems);
-    this.#currentKey = plan.currentKey;
-    if (this.#mode === 'daemon' && this.#activeKey === undefined) {
-      const unsignable = validBackups.filter((key) => !this.#heldKeys.has(key));
+    this.#keys.onChain(plan.currentKey, 'armed');
+    if (this.#mode === 'daemon' && this.#keys.active === undefined) {
+      const unsignable = validBackups.filter((key) => !this.#keys.held.has(key));
       if (unsignable.length > 0) {
         // Not a refusal (the first failover works), but a daemon on such a key could not switch away again.
         this.#log.warn('no private key held for some backup keys and no active key: no failover away from them', {
@@ -438,14 +441,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   status(): TrapStatus {
     const pending = this.#state.snapshot().pending;
     const head = this.#watcher?.head;
+    const current = this.#keys.current;
     return {
       witness: this.#o.witness,
       armed: this.#armed !== undefined,
       running: this.#running !== undefined,
       mode: this.#mode,
       dryRun: this.#dryRun,
-      ...(this.#currentKey === undefined ? {} : { currentKey: this.#currentKey }),
-      ...(this.#currentKey === undefined ? {} : this.#nextKeyFacts(this.#currentKey)),
+      ...(current === undefined ? {} : { currentKey: current }),
+      ...(current === undefined ? {} : this.#keys.nextKeyFacts(current, this.#clock.now())),
       ...(this.#nextSlot === undefined ? {} : { nextSlot: { aslot: this.#nextSlot.aslot, time: this.#nextSlot.time } }),
       missesInWindow: this.#policy.countAt(this.#clock.now()),
       threshold: this.#policy.threshold,
@@ -463,7 +467,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
           }),
       switches: this.#switches.length,
       ...(this.#desk.paused === undefined ? {} : { paused: { ...this.#desk.paused } }),
-      ...(this.#currentKey === undefined ? {} : describeKey(this.#currentKey, this.#o.backupKeys, this.#heldKeys)),
+      ...this.#keys.describe(),
       ...(this.#lastMiss === undefined ? {} : { lastMiss: { ...this.#lastMiss } }),
       freshNodes: this.#o.chain.nodes().filter((node) => node.fresh).length,
       backupKeys: [...this.#o.backupKeys],
@@ -566,11 +570,16 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       asked =
         redeemed.command === 'disable' ? { command: 'disable', by } : { command: 'switch', by, to: redeemed.toKey };
     }
-    const current = this.#currentKey;
+    const current = this.#keys.current;
     if (this.#armed === undefined || current === undefined) return refuse('NOT_ARMED', 'the trap has not armed yet');
     if (this.#controller.signal.aborted) return refuse('STOPPED', 'the trap is stopping');
     if (this.#desk.busy) return refuse('BUSY', 'another manual switch is in flight');
-    const target = manualTarget(asked, current, this.#o.backupKeys, this.#nextKeyFacts(current).nextKey);
+    const target = manualTarget(
+      asked,
+      current,
+      this.#o.backupKeys,
+      this.#keys.nextKeyFacts(current, this.#clock.now()).nextKey,
+    );
     if ('code' in target) return refuse(target.code, target.message);
     if ((asked.command === 'switch' || asked.command === 'disable') && asked.confirm === true) {
       const issued = this.#codes.issue(by, asked.command, target.toKey, this.#clock.now());
@@ -605,7 +614,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   async switchNow(options: { to?: PublicKeyString; by?: string } = {}): Promise<SwitchOutcome> {
     if (this.#armed === undefined) await this.arm();
     const state = await this.#readWitnessOrFail();
-    this.#currentKey = state.signingKey;
+    this.#keys.onChain(state.signingKey, 'read before a manual switch');
     const to = options.to ?? nextBackupKey({ currentKey: state.signingKey, backupKeys: this.#o.backupKeys, now: 0 });
     if (to === undefined || to === state.signingKey || !isValidPublicKey(to, to.slice(0, 3))) {
       throw refusal([
@@ -622,13 +631,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       fromKey: state.signingKey,
       toKey: to,
       reason: 'manual',
-      plan: this.#planFor(state.signingKey),
+      plan: this.#keys.planFor(state.signingKey),
       ...(options.by === undefined ? {} : { facts: { by: options.by } }),
     });
     if (outcome.status === 'confirmed') {
       // A running daemon watches the new key from here; otherwise the next run arms on it.
       if (this.#running !== undefined && this.#mode === 'daemon') await this.#rearm(outcome.toKey);
-      else this.#currentKey = outcome.toKey;
+      else this.#keys.onChain(outcome.toKey, 'manual switch confirmed');
     }
     return outcome;
   }
@@ -674,7 +683,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
           toKey: request.toKey,
           reason: 'manual',
           facts: { by: request.by },
-          plan: this.#planFor(fromKey),
+          plan: this.#keys.planFor(fromKey),
         }),
       );
     } catch (error) {
@@ -723,7 +732,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         // Rebroadcasting needs no key; the plan only matters if the saved transaction expires and is re-signed.
         const operation =
           pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
-        const plan = this.#planFor(pending.fromKey) ?? { operation, signWith: pending.fromKey };
+        const plan = this.#keys.planFor(pending.fromKey) ?? { operation, signWith: pending.fromKey };
         const ended = await this.#daemonSurvives(async () => {
           const outcome = await this.#switchTo({
             fromKey: pending.fromKey,
@@ -812,13 +821,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       const preemptive = await this.#preemptiveCheck(slot);
       if (preemptive !== undefined) return preemptive;
       await watcher.sleepUntil(slot.time + Math.max(this.#pollIntervalMs, this.#blockIntervalMs / 2));
-      const verdict = await watcher.checkSlot(slot, this.#currentKey ?? '');
-      if (this.#o.health !== undefined && this.#currentKey !== undefined) {
-        const probing = this.#probeBackups(this.#currentKey).catch(() => undefined);
+      const verdict = await watcher.checkSlot(slot, this.#keys.current ?? '');
+      if (this.#o.health !== undefined && this.#keys.current !== undefined) {
+        const probing = this.#probeBackups(this.#keys.current).catch(() => undefined);
         // Exhausted (daemon, no kill switch): a key's node proving up is the signal to fail over again, at once.
         if (this.#exhaustedSince !== undefined && verdict.kind !== 'produced' && verdict.kind !== 'moved') {
           const health = await probing;
-          const provedUp = backupOrder(this.#currentKey, this.#o.backupKeys).find((k) => health?.healthy.has(k));
+          const provedUp = backupOrder(this.#keys.current, this.#o.backupKeys).find((k) => health?.healthy.has(k));
           if (provedUp !== undefined) {
             this.#log.warn('a backup node proved up while exhausted: failing over again', { key: provedUp });
             const facts = { misses: this.#missesSinceProduced };
@@ -867,7 +876,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    */
   async #preemptiveCheck(slot: SlotPrediction): Promise<Decision | undefined> {
     const option = this.#o.preemptive;
-    const url = this.#currentKey === undefined ? undefined : this.#o.health?.[this.#currentKey];
+    const url = this.#keys.current === undefined ? undefined : this.#o.health?.[this.#keys.current];
     const watcher = this.#watcher;
     if (!option || url === undefined || watcher === undefined) return undefined;
     const window = darkWindow(slot.time, option, {
@@ -886,7 +895,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
 
   /** The policy fired: choose the next key (cooldowns, caps, health) and switch; returns an outcome when done. */
   async #failover(decision: Extract<Decision, { kind: 'fire' }>): Promise<TrapOutcome | undefined> {
-    const fromKey = this.#currentKey ?? '';
+    const fromKey = this.#keys.current ?? '';
     const now = this.#clock.now();
     if (this.#mode === 'daemon') {
       await this.#state.keyFailed(fromKey, now);
@@ -910,7 +919,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       toKey,
       reason: decision.reason,
       facts: decision.facts,
-      plan: this.#planFor(fromKey),
+      plan: this.#keys.planFor(fromKey),
       stillWanted: (signal) => this.#stillMissing(fromKey, decision.lastAslot, signal),
     });
     return await this.#afterSwitch(outcome);
@@ -926,7 +935,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * say: deterministic agreement between monitors.
    */
   async #chooseNextKey(fromKey: PublicKeyString, now: number): Promise<PublicKeyString | undefined> {
-    if (this.#planFor(fromKey)?.operation === 'witness_update') {
+    if (this.#keys.planFor(fromKey)?.operation === 'witness_update') {
       // The active-key path has no compare-and-swap on chain: monitors agree on the target instead. Health probes
       // and cooldowns are each monitor's own view (two of them disagreeing would land two switches), so every
       // monitor takes the first backup after the on-chain key in the configured order (docs/security.md).
@@ -979,7 +988,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       toKey: NULL_SIGNING_KEY,
       reason: 'kill-switch',
       facts: decision.facts,
-      plan: this.#planFor(fromKey),
+      plan: this.#keys.planFor(fromKey),
     });
     if (outcome.status === 'confirmed') this.#switches.push(outcome);
     return this.#end('exhausted', outcome);
@@ -1010,20 +1019,20 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    */
   async #adopt(seen: WitnessState): Promise<TrapOutcome | undefined> {
     const outcome = await this.#serialised(() =>
-      adoptPeerSwitch(this.#switchEnv(), this.#currentKey ?? '', seen.signingKey),
+      adoptPeerSwitch(this.#switchEnv(), this.#keys.current ?? '', seen.signingKey),
     );
     return this.#afterSwitch(outcome);
   }
 
   /** Daemon: watch the new key. A disabled witness (null key) cannot miss: the run ends. */
   async #rearm(key: PublicKeyString): Promise<TrapOutcome | undefined> {
-    this.#currentKey = key;
+    this.#keys.onChain(key, 'switched');
     this.#policy.reset();
     if (isNullSigningKey(key)) return this.#end('exhausted', this.#switches.at(-1));
     const witness = await this.#readWitnessOrFail();
     this.#watcher?.baseline(witness);
-    this.#currentKey = witness.signingKey;
-    const next = this.#nextKeyFacts(witness.signingKey);
+    this.#keys.onChain(witness.signingKey, 're-armed');
+    const next = this.#keys.nextKeyFacts(witness.signingKey, this.#clock.now());
     this.#armed = {
       ...(this.#armed as TrapEvents['armed']),
       currentKey: witness.signingKey,
@@ -1130,7 +1139,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       }
     }
     this.#resume = pending;
-    this.#currentKey = pending.fromKey;
+    this.#keys.onChain(pending.fromKey, 'a pending switch resumed');
     return true;
   }
 
@@ -1142,7 +1151,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #finishCutOffRun(last: SwitchRecord | undefined, witness: WitnessState): void {
     if (this.#mode !== 'one-shot' || last === undefined || last.ended === true) return;
     if (last.toKey !== witness.signingKey) return;
-    this.#currentKey = last.toKey;
+    this.#keys.onChain(last.toKey, 'a cut-off run finished');
     this.#finished = {
       status: 'confirmed',
       fromKey: last.fromKey,
@@ -1189,26 +1198,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     };
   }
 
-  #planFor(fromKey: PublicKeyString): SigningPlan | undefined {
-    return signingPlan(fromKey, this.#heldKeys, this.#activeKey);
-  }
-
-  #nextKeyFacts(currentKey: PublicKeyString): { nextKey?: PublicKeyString; operation?: SwitchOperation } {
-    const nextKey = nextBackupKey({
-      currentKey,
-      backupKeys: this.#o.backupKeys,
-      failedKeys: this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [],
-      cooldownMs: this.#o.cooldownMs ?? 86_400_000,
-      now: this.#clock.now(),
-    });
-    const plan = this.#planFor(currentKey);
-    return {
-      ...(nextKey === undefined ? {} : { nextKey }),
-      ...(plan === undefined ? {} : { operation: plan.operation }),
-    };
-  }
-
-  /** A decisive witness read, waited out until trusted (or until `signal`, the run's by default, aborts). */
   async #readWitnessOrFail(signal?: AbortSignal): Promise<WitnessState> {
     const { value } = await readUntilTrusted(
       () => this.#o.chain.getWitness(this.#o.witness, { decisive: true, ...(signal === undefined ? {} : { signal }) }),
