@@ -5,6 +5,7 @@ import type { SwitchOperation, TrapEvents, TriggerReason } from './events.js';
 import type { NotificationFacts } from './notify/format.js';
 import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
+import { BackupHealth } from './trap/backup-health.js';
 import {
   ConfirmationCodes,
   type ControlCommand,
@@ -20,7 +21,7 @@ import {
   type TrapControl,
 } from './trap/control.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
-import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys } from './trap/health.js';
+import type { HealthProbe, KeyHealth } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
 import { KeyLedger } from './trap/key-ledger.js';
@@ -247,7 +248,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #watcher: SlotWatcher | undefined;
   #nextSlot: SlotPrediction | undefined;
   #switches: SwitchOutcome[] = [];
-  #health: (KeyHealth & { at: number }) | undefined;
+  /** What the key nodes' health URLs last showed (trap/backup-health.ts). */
+  readonly #backups: BackupHealth;
   /** Every switch of this trap goes through the machine one at a time (see `#serialised`). */
   #switching: Promise<unknown> = Promise.resolve();
   /** Daemon: since when no backup key is usable (exhausted without the kill switch); cleared by a recovery. */
@@ -280,6 +282,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       backupKeys: options.backupKeys,
       ...(options.cooldownMs === undefined ? {} : { cooldownMs: options.cooldownMs }),
       failedKeys: () => (this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : []),
+    });
+    this.#backups = new BackupHealth({
+      clock: this.#clock,
+      backupKeys: options.backupKeys,
+      urls: options.health,
+      ...(options.healthProbe === undefined ? {} : { probe: options.healthProbe }),
+      maxLagBlocks: options.healthMaxLagBlocks ?? 20,
+      blockIntervalMs: () => this.#blockIntervalMs,
+      headBlockNumber: () => this.#watcher?.head?.headBlockNumber,
     });
     this.#notify = new NotifyDispatch({
       witness: options.witness,
@@ -823,7 +834,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       await watcher.sleepUntil(slot.time + Math.max(this.#pollIntervalMs, this.#blockIntervalMs / 2));
       const verdict = await watcher.checkSlot(slot, this.#keys.current ?? '');
       if (this.#o.health !== undefined && this.#keys.current !== undefined) {
-        const probing = this.#probeBackups(this.#keys.current).catch(() => undefined);
+        const probing = this.#backups.probe(this.#keys.current).catch(() => undefined);
         // Exhausted (daemon, no kill switch): a key's node proving up is the signal to fail over again, at once.
         if (this.#exhaustedSince !== undefined && verdict.kind !== 'produced' && verdict.kind !== 'moved') {
           const health = await probing;
@@ -884,7 +895,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       pollIntervalMs: this.#pollIntervalMs,
     });
     const verdict = await watchForDark(url, window, {
-      probe: this.#o.healthProbe ?? httpHealthProbe,
+      probe: this.#backups.options().probe,
       now: () => this.#clock.now() - watcher.clockOffsetMs,
       sleepUntil: (time) => watcher.sleepUntil(time),
     });
@@ -952,12 +963,12 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         healthy: health.healthy,
         now,
       });
-    const cached = await this.#backupHealth(fromKey);
+    const cached = await this.#backups.recent(fromKey);
     const first = choose(cached);
     if (first !== undefined && forwardKeys(fromKey, this.#o.backupKeys).includes(first)) return first;
     if (this.#o.health === undefined) return first;
     // Wrapping back, or nothing left: both rest on what the nodes say right now.
-    const fresh = await this.#probeBackups(fromKey);
+    const fresh = await this.#backups.probe(fromKey);
     return choose(fresh) ?? choose(fresh, fresh.healthy);
   }
 
@@ -1162,39 +1173,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       attempts: 0,
       operation: 'witness_set_properties',
       ...(last.txId === undefined ? {} : { txId: last.txId }),
-    };
-  }
-
-  /**
-   * What the health URLs of the other keys show (down, or up and in sync). Probed in the background after each slot check, so that the
-   * answer is at hand when the trap fires: a dead host that drops packets would otherwise cost a probe timeout
-   * between the miss and the broadcast. Without a recent answer (two rounds), the probes run now.
-   */
-  async #backupHealth(fromKey: PublicKeyString): Promise<KeyHealth> {
-    if (this.#o.health === undefined) return { unhealthy: new Set(), healthy: new Set() };
-    const cached = this.#health;
-    const maxAgeMs = 2 * 21 * this.#blockIntervalMs;
-    if (cached !== undefined && this.#clock.now() - cached.at < maxAgeMs) return cached;
-    return this.#probeBackups(fromKey);
-  }
-
-  async #probeBackups(fromKey: PublicKeyString): Promise<KeyHealth> {
-    const urls = this.#o.health ?? {};
-    const at = this.#clock.now();
-    const health = await probeKeys(backupOrder(fromKey, this.#o.backupKeys), {
-      ...this.#probeOptions(),
-      urls,
-      maxLagBlocks: this.#o.healthMaxLagBlocks ?? 20,
-      ...(this.#watcher?.head === undefined ? {} : { headBlockNumber: this.#watcher.head.headBlockNumber }),
-    });
-    this.#health = { at, ...health };
-    return health;
-  }
-
-  #probeOptions() {
-    return {
-      probe: this.#o.healthProbe ?? httpHealthProbe,
-      timeoutMs: Math.max(500, this.#blockIntervalMs / 2),
     };
   }
 
