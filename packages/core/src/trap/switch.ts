@@ -202,6 +202,8 @@ interface TxWatch {
   rejected: boolean;
   /** Read failures already reported since the last good read: one event per kind of failure, not per poll. */
   reported: Set<string>;
+  /** Broadcasts settled since the last look (written only by the send, folded in only by the look). */
+  sent: Array<{ accepted: boolean; error?: WitnessTrapError }>;
 }
 
 /** hived's reasons a transaction can never be included: re-signing with fresh TaPoS is the only way on. */
@@ -261,6 +263,15 @@ export function finalRejection(error: WitnessTrapError): FinalRejection | undefi
       f.name === 'tx_missing_active_auth',
   );
   return final ? 'unincludable' : undefined;
+}
+
+/** hived's RC refusal as the operator reads it. */
+function rcRefusal(error: WitnessTrapError): SwitchFailedError {
+  return new SwitchFailedError(
+    'SWITCH_NOT_ENOUGH_RC',
+    `the account has too little RC to sign the switch (hived: ${error.message})`,
+    { cause: error, isRetryable: false },
+  );
 }
 
 /** Longest node reason kept in a log line, event or error. */
@@ -384,6 +395,7 @@ class SwitchMachine {
   async #look(state: Extract<State, { name: 'awaiting' | 'unconfirmed' }>): Promise<State> {
     const { clock, blockIntervalMs } = this.#env;
     const watch = state.watch;
+    this.#fold(watch);
     const pastExpiry = clock.now() >= watch.unconfirmedAt;
     const sending = watch.inFlight === undefined && watch.refused === undefined && !watch.stoodDown;
     if (!pastExpiry && sending && clock.now() - watch.lastBroadcast >= 2 * blockIntervalMs) {
@@ -393,6 +405,7 @@ class SwitchMachine {
     else if (watch.refused === undefined || watch.lookedAfterRefusal) {
       await sleepOrStop(clock, this.#env.pollIntervalMs, this.#env.signal);
     }
+    this.#fold(watch);
     // A refused transaction is settled by the next reads at once (a peer won, or it never will land); after that
     // look the reads keep their pace.
     watch.lookedAfterRefusal = watch.refused !== undefined;
@@ -588,7 +601,28 @@ class SwitchMachine {
       accepted: false,
       rejected: false,
       reported: new Set(),
+      sent: [],
     };
+  }
+
+  /**
+   * Folds the broadcasts that settled since the last look into what the watch knows: some node accepted it, hived
+   * refused it for good (and why), the key moved. Only the look writes these, never the send that runs beside it.
+   */
+  #fold(watch: TxWatch): void {
+    for (const { accepted, error } of watch.sent.splice(0)) {
+      if (accepted) watch.accepted = true;
+      if (error === undefined) continue;
+      watch.lastError = error;
+      const final = finalRejection(error);
+      if (final !== undefined || (error instanceof BroadcastRejectedError && error.dataName)) watch.rejected = true;
+      if (final === 'not-enough-rc') watch.refused ??= rcRefusal(error);
+      else if (final === 'key-moved') {
+        // The chain holds another key: resending cannot help; the reads adopt it once it shows and holds.
+        watch.keyMoved = true;
+        watch.stoodDown = true;
+      } else if (final !== undefined) watch.refused ??= error;
+    }
   }
 
   /** Starts one broadcast of the watched transaction (not awaited); the first one is saved and announced. */
@@ -643,24 +677,11 @@ class SwitchMachine {
         },
       );
     }
-    if (acceptedBy.length > 0) watch.accepted = true;
-    if (error !== undefined) {
-      watch.lastError = error;
-      const final = finalRejection(error);
-      if (final !== undefined || (error instanceof BroadcastRejectedError && error.dataName)) watch.rejected = true;
-      if (final === 'not-enough-rc') {
-        watch.refused ??= new SwitchFailedError(
-          'SWITCH_NOT_ENOUGH_RC',
-          `the account has too little RC to sign the switch (hived: ${error.message})`,
-          { cause: error, isRetryable: false },
-        );
-        env.emit('error', { error: watch.refused, during: 'broadcast' });
-      } else if (final === 'key-moved') {
-        // The chain holds another key: resending cannot help; the reads adopt it once it shows and holds.
-        watch.keyMoved = true;
-        watch.stoodDown = true;
-      } else if (final !== undefined) watch.refused ??= error;
-      else env.emit('error', { error, during: 'broadcast' });
+    // The one write of this un-awaited send: the look folds it in between its reads (see `#fold`).
+    watch.sent.push({ accepted: acceptedBy.length > 0, ...(error === undefined ? {} : { error }) });
+    const rc = error !== undefined && finalRejection(error) === 'not-enough-rc';
+    if (error !== undefined && (rc || finalRejection(error) === undefined)) {
+      env.emit('error', { error: rc ? rcRefusal(error) : error, during: 'broadcast' });
     }
     env.emit('broadcast', {
       txId: pending.txId,
