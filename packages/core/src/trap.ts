@@ -26,7 +26,7 @@ import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
 import { KeyLedger } from './trap/key-ledger.js';
 import { backupOrder, forwardKeys, nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
-import { MissPolicy } from './trap/miss-policy.js';
+import { MissLedger } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import { darkWindow, type PreemptiveOptions, preemptiveProblems, watchForDark } from './trap/preemptive.js';
 import { sharedAbortController } from './trap/run-signal.js';
@@ -233,7 +233,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   readonly #log: Logger;
   readonly #mode: TrapMode;
   readonly #dryRun: boolean;
-  readonly #policy: MissPolicy;
+  /** The firing policy's window, misses since produced, the last miss (trap/miss-policy.ts). */
+  readonly #misses: MissLedger;
   readonly #state: StateKeeper;
   readonly #notify: NotifyDispatch;
   #blockIntervalMs = 0;
@@ -254,13 +255,10 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #switching: Promise<unknown> = Promise.resolve();
   /** Daemon: since when no backup key is usable (exhausted without the kill switch); cleared by a recovery. */
   #exhaustedSince: number | undefined;
-  /** Misses since the witness last produced, across switches: its first block after them is a recovery. */
-  #missesSinceProduced = 0;
   /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
   readonly #desk = new ControlDesk();
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
   readonly #codes = new ConfirmationCodes();
-  #lastMiss: TrapStatus['lastMiss'];
   /** Whether the watch is still checking slots (see trap/watch-health.ts); made at arming. */
   #watchHealth: WatchHealth | undefined;
 
@@ -271,7 +269,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#log = options.log ?? SILENT;
     this.#mode = options.mode ?? 'one-shot';
     this.#dryRun = options.dryRun ?? false;
-    this.#policy = new MissPolicy(options.misses ?? 1, options.windowMs ?? 3_600_000);
+    this.#misses = new MissLedger(options.misses ?? 1, options.windowMs ?? 3_600_000);
     this.#state = new StateKeeper(
       options.state ?? memoryStateStore(),
       options.witness,
@@ -377,7 +375,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       }
     }
     const now = this.#clock.now();
-    this.#policy.reset();
+    this.#misses.reset();
     this.#watchHealth ??= new WatchHealth({
       clock: this.#clock,
       blockIntervalMs: this.#blockIntervalMs,
@@ -462,8 +460,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       ...(current === undefined ? {} : { currentKey: current }),
       ...(current === undefined ? {} : this.#keys.nextKeyFacts(current, this.#clock.now())),
       ...(this.#nextSlot === undefined ? {} : { nextSlot: { aslot: this.#nextSlot.aslot, time: this.#nextSlot.time } }),
-      missesInWindow: this.#policy.countAt(this.#clock.now()),
-      threshold: this.#policy.threshold,
+      missesInWindow: this.#misses.policy.countAt(this.#clock.now()),
+      threshold: this.#misses.policy.threshold,
       ...(head === undefined ? {} : { headBlockNumber: head.headBlockNumber }),
       nodes: this.#o.chain.nodes(),
       ...(pending === undefined
@@ -479,7 +477,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       switches: this.#switches.length,
       ...(this.#desk.paused === undefined ? {} : { paused: { ...this.#desk.paused } }),
       ...this.#keys.describe(),
-      ...(this.#lastMiss === undefined ? {} : { lastMiss: { ...this.#lastMiss } }),
+      ...(this.#misses.last === undefined ? {} : { lastMiss: this.#misses.last }),
       freshNodes: this.#o.chain.nodes().filter((node) => node.fresh).length,
       backupKeys: [...this.#o.backupKeys],
       ...(this.#state.snapshot().history.length === 0
@@ -529,7 +527,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   resume(options: { by?: string } = {}): boolean {
     if (!this.#desk.resume()) return false;
     const state = { at: this.#clock.now(), by: options.by ?? 'api' };
-    this.#policy.reset();
+    this.#misses.reset();
     this.#log.info('resumed: armed again', { by: state.by });
     this.#emit('resumed', state);
     return true;
@@ -763,7 +761,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         if (decision.kind === 'fire' && this.#desk.paused !== undefined) {
           // Paused: the evidence is seen and told (`missed`), but acted on only after a resume, on new misses.
           this.#log.warn('paused: not firing', { reason: decision.reason, by: this.#desk.paused.by });
-          this.#policy.reset();
+          this.#misses.reset();
           continue;
         }
         const ended = await this.#daemonSurvives(() =>
@@ -805,7 +803,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       const error = toWitnessTrapError(thrown);
       if (!(error instanceof SwitchFailedError)) this.#emit('error', { error, during: 'fire' });
       this.#log.warn('a switch did not land; still watching, the next miss tries again', { code: error.code });
-      this.#policy.reset();
+      this.#misses.reset();
       return undefined;
     }
   }
@@ -841,7 +839,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
           const provedUp = backupOrder(this.#keys.current, this.#o.backupKeys).find((k) => health?.healthy.has(k));
           if (provedUp !== undefined) {
             this.#log.warn('a backup node proved up while exhausted: failing over again', { key: provedUp });
-            const facts = { misses: this.#missesSinceProduced };
+            const facts = { misses: this.#misses.sinceProduced };
             return { kind: 'fire', reason: 'missed', facts, lastAslot: Number.POSITIVE_INFINITY };
           }
         }
@@ -849,24 +847,25 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
         this.#exhaustedSince = undefined;
-        if (this.#missesSinceProduced > 0) {
+        if (this.#misses.produced()) {
           this.#emit('recovered', { witness: this.#o.witness, blockNum: verdict.blockNum, key: verdict.key });
           this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.key });
         }
-        this.#missesSinceProduced = 0;
         continue;
       }
       if (verdict.kind !== 'missed') continue;
-      this.#missesSinceProduced += 1;
-      const counted = this.#policy.record({ aslot: verdict.aslot, slotTime: verdict.slotTime });
-      this.#lastMiss = { aslot: verdict.aslot, slotTime: verdict.slotTime, seenInBlock: verdict.seenInBlock };
+      const counted = this.#misses.missed({
+        aslot: verdict.aslot,
+        slotTime: verdict.slotTime,
+        seenInBlock: verdict.seenInBlock,
+      });
       this.#emit('missed', {
         witness: this.#o.witness,
         aslot: verdict.aslot,
         slotTime: verdict.slotTime,
         seenInBlock: verdict.seenInBlock,
         missesInWindow: counted.missesInWindow,
-        threshold: this.#policy.threshold,
+        threshold: this.#misses.policy.threshold,
         key: verdict.witness.signingKey,
       });
       if (counted.fire) {
@@ -918,7 +917,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         );
         this.#emit('error', { error, during: 'fire' });
         this.#notify.send('failed', { fromKey, error: error.message });
-        this.#policy.reset();
+        this.#misses.reset();
         return undefined;
       }
     }
@@ -991,7 +990,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       this.#log.warn('no usable backup key: still watching; will fail over as soon as a key proves up', {
         triedKeys,
       });
-      this.#policy.reset();
+      this.#misses.reset();
       return undefined;
     }
     const outcome = await this.#switchTo({
@@ -1008,13 +1007,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   /** After a switch: one-shot ends; daemon re-arms on the key now on chain. */
   async #afterSwitch(outcome: SwitchOutcome): Promise<TrapOutcome | undefined> {
     if (outcome.status === 'abandoned') {
-      this.#policy.reset();
+      this.#misses.reset();
       return undefined;
     }
     this.#switches.push(outcome);
     if (outcome.status === 'dry-run') {
       if (this.#mode === 'one-shot') return this.#end('dry-run', outcome);
-      this.#policy.reset();
+      this.#misses.reset();
       return undefined;
     }
     if (this.#mode === 'one-shot') {
@@ -1038,7 +1037,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   /** Daemon: watch the new key. A disabled witness (null key) cannot miss: the run ends. */
   async #rearm(key: PublicKeyString): Promise<TrapOutcome | undefined> {
     this.#keys.onChain(key, 'switched');
-    this.#policy.reset();
+    this.#misses.reset();
     if (isNullSigningKey(key)) return this.#end('exhausted', this.#switches.at(-1));
     const witness = await this.#readWitnessOrFail();
     this.#watcher?.baseline(witness);

@@ -49,3 +49,54 @@ export class MissPolicy {
     return [...this.#misses];
   }
 }
+
+/** The last miss seen: its slot, when it was due (chain time, epoch ms), and the block that showed it. */
+export interface LastMiss {
+  aslot: number;
+  slotTime: number;
+  seenInBlock: number;
+}
+
+/**
+ * The one owner of the trap's miss bookkeeping: the firing policy's window (reset after a switch, a pause, a
+ * re-arming), the misses since the witness last produced (kept across switches: its first block after them is a
+ * recovery), and the last miss seen (for `status`).
+ */
+export class MissLedger {
+  readonly policy: MissPolicy;
+  #sinceProduced = 0;
+  #last: LastMiss | undefined;
+
+  constructor(threshold: number, windowMs: number) {
+    this.policy = new MissPolicy(threshold, windowMs);
+  }
+
+  /** Misses since the witness last produced. */
+  get sinceProduced(): number {
+    return this.#sinceProduced;
+  }
+
+  /** The last miss seen, if any. */
+  get last(): LastMiss | undefined {
+    return this.#last === undefined ? undefined : { ...this.#last };
+  }
+
+  /** Counts a miss: how many are in the policy's window now and whether that fires. */
+  missed(miss: LastMiss): { missesInWindow: number; fire: boolean } {
+    this.#sinceProduced += 1;
+    this.#last = { ...miss };
+    return this.policy.record({ aslot: miss.aslot, slotTime: miss.slotTime });
+  }
+
+  /** The witness produced: returns whether that ends a run of misses (a recovery). */
+  produced(): boolean {
+    const recovered = this.#sinceProduced > 0;
+    this.#sinceProduced = 0;
+    return recovered;
+  }
+
+  /** Forgets the policy's window (the misses since produced and the last miss stay). */
+  reset(): void {
+    this.policy.reset();
+  }
+}
