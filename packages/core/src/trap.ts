@@ -824,13 +824,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   async #watch(): Promise<Decision> {
     const watcher = this.#watcher ?? this.#newWatcher();
     this.#watcher = watcher;
-    for (;;) {
-      const slot = await watcher.nextSlot();
-      this.#nextSlot = slot;
-      const preemptive = await this.#preemptiveCheck(slot);
-      if (preemptive !== undefined) return preemptive;
-      await watcher.sleepUntil(slot.time + Math.max(this.#pollIntervalMs, this.#blockIntervalMs / 2));
-      const verdict = await watcher.checkSlot(slot, this.#keys.current ?? '');
+    for await (const step of watcher.steps(() => this.#keys.current ?? '')) {
+      if (step.phase === 'predicted') {
+        this.#nextSlot = step.slot;
+        const preemptive = await this.#preemptiveCheck(step.slot);
+        if (preemptive !== undefined) return preemptive;
+        continue;
+      }
+      const { verdict } = step;
       if (this.#o.health !== undefined && this.#keys.current !== undefined) {
         const probing = this.#backups.probe(this.#keys.current).catch(() => undefined);
         // Exhausted (daemon, no kill switch): a key's node proving up is the signal to fail over again, at once.
@@ -877,6 +878,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         };
       }
     }
+    // The watcher's stream never ends on its own: it throws (stop, wake-up) or is left by a decision.
+    throw new TrapStoppedError();
   }
 
   /**

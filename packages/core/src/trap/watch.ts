@@ -144,7 +144,7 @@ export class SlotWatcher {
       }
       const slot = nextSlotOf(this.#o.witness, head, schedule, blockIntervalMs);
       if (slot !== undefined) {
-        this.#o.health?.expect(slot, this.clockOffsetMs, Math.max(pollIntervalMs, blockIntervalMs / 2));
+        this.#o.health?.expect(slot, this.clockOffsetMs, this.checkDelayMs);
         this.#o.emit('next-slot', {
           aslot: slot.aslot,
           time: slot.time,
@@ -158,6 +158,30 @@ export class SlotWatcher {
       });
       await this.sleepUntil(shuffleTime(head, blockIntervalMs) + blockIntervalMs / 2, blockIntervalMs);
       await this.readHead();
+    }
+  }
+
+  /** How long after a slot is due its check starts: half an interval (at least one poll), when its block is in. */
+  get checkDelayMs(): number {
+    return Math.max(this.#o.pollIntervalMs, this.#o.blockIntervalMs / 2);
+  }
+
+  /**
+   * The watch as a stream of steps, slot after slot, for as long as the caller keeps reading: each of the witness's
+   * slots is first `predicted` (the caller may act before it, e.g. a pre-emptive switch), then, once due, `checked`
+   * with its verdict. `watchedKey` is read at each check (the key on chain may change between slots). Errors that
+   * end the watch (a stop, a wake-up) are thrown from the stream; read failures are waited out and reported.
+   */
+  async *steps(
+    watchedKey: () => PublicKeyString,
+  ): AsyncGenerator<
+    { phase: 'predicted'; slot: SlotPrediction } | { phase: 'checked'; slot: SlotPrediction; verdict: SlotVerdict }
+  > {
+    for (;;) {
+      const slot = await this.nextSlot();
+      yield { phase: 'predicted', slot };
+      await this.sleepUntil(slot.time + this.checkDelayMs);
+      yield { phase: 'checked', slot, verdict: await this.checkSlot(slot, watchedKey()) };
     }
   }
 
