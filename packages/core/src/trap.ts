@@ -1084,7 +1084,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
 
   /** Runs `work` after any switch already in flight has ended: two switches of one trap never overlap. */
   #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.#switching.then(work);
+    const turn = this.#switching.then(() => {
+      // Switching, not watching: the watch's health counts again from the watcher's next look.
+      this.#watchHealth?.holdOff();
+      return work();
+    });
     this.#switching = turn.catch(() => undefined);
     return turn;
   }

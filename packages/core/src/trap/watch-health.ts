@@ -73,6 +73,16 @@ export class WatchHealth {
     this.#lookingSince ??= this.#o.clock.now();
   }
 
+  /**
+   * The trap is busy with a switch, not watching: no slot is expected until the watcher looks again (a switch that
+   * takes longer than a round is told by the switch's own events, not as a stalled watch).
+   */
+  holdOff(): void {
+    this.#expected = undefined;
+    this.#lookingSince = undefined;
+    this.evaluate();
+  }
+
   /** The watcher read a usable schedule and the witness has no slot in it: nothing to check this round, by design. */
   unscheduled(): void {
     this.#lookingSince = this.#o.clock.now();

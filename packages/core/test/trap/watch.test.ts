@@ -305,6 +305,21 @@ describe('the watch says when it stalls (issue 19 defect 4)', () => {
     expect(events.filter(([name]) => name === 'unstalled')).toHaveLength(1);
   });
 
+  it('holds off while the trap is switching: a switch longer than a round is not a stalled watch', async () => {
+    const { clock, chain } = aliceAt1003();
+    const { health, events } = watched(chain, clock);
+    health.looking();
+    await clock.advance(10 * INTERVAL);
+    health.holdOff();
+    await clock.advance(30 * INTERVAL);
+    expect(health.snapshot()).toMatchObject({ healthy: true, problems: [] });
+    expect(events.filter(([n]) => n === 'stalled')).toEqual([]);
+    // Watching again: counted from the new look.
+    health.looking();
+    await clock.advance(23 * INTERVAL);
+    expect(health.snapshot().healthy).toBe(false);
+  });
+
   it('is unhealthy when a due slot check is overdue, healthy between slots however long, and tells each check', async () => {
     const { clock, chain } = aliceAt1003();
     const { watcher, health, events } = watched(chain, clock);
