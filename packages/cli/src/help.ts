@@ -56,6 +56,8 @@ export function renderCommandHelp(command: CommandName): string {
 
 const COMMAND_NOTES: Partial<Record<CommandName, string>> = {
   run: 'Logs go to stderr (a narrative on a terminal, JSON lines otherwise); with --json, JSON lines go to stdout.\nNotifiers from the environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_TO; TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID.',
+  status:
+    'The first line is a verdict: OK, WARNING (SWITCH PENDING, TRAP NOT RUNNING), CRITICAL (MISSING BLOCKS, DISABLED)\nor UNKNOWN; lines behind it start with !. Exit codes as a monitoring check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
   keygen:
     "The private key goes to stdout only; store it in the backup node's config (private-key = ...) and keep the\npublic key for --backup-key.",
   demo: 'Runs entirely offline on an accelerated simulated chain; nothing touches a real Hive node.',
