@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgv } from './argv.js';
+import { didYouMean } from './did-you-mean.js';
 import { readDotenv } from './env-file.js';
 import { isPublicKey, isWif } from './hive-keys.js';
 import { exposure } from './key-files.js';
@@ -276,10 +277,8 @@ function unknownEnvironment(env: Record<string, string | undefined>, where: stri
   const problems: string[] = [];
   for (const name of Object.keys(env)) {
     if (!name.startsWith('WITNESS_TRAP_') || known.has(name)) continue;
-    const near = OPTIONS.find((option) => option.env === name.replace(/S$/, '') || `${option.env}S` === name);
-    problems.push(
-      `${name} (${where}) is not a witness-trap setting${near ? `: did you mean ${near.env}?` : '; see witness-trap --help'}`,
-    );
+    const near = didYouMean(name, known);
+    problems.push(`${name} (${where}) is not a witness-trap setting${near || '; see witness-trap --help'}`);
   }
   return problems;
 }

@@ -13,8 +13,9 @@ export function renderMainHelp(version: string): string {
     ...COMMAND_NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMAND_SUMMARIES[name]}`),
     '',
     'Start here: witness-trap demo (offline, about 30 seconds).',
-    'Each command has --help. Options also come from WITNESS_TRAP_* environment variables, a .env file in the',
-    'working directory and --config FILE.json; flags win over the environment, which wins over .env and the file.',
+    'Each command has --help (or: witness-trap help COMMAND). Options also come from WITNESS_TRAP_* environment',
+    'variables, a .env file in the working directory and --config FILE.json; flags win over the environment, which',
+    'wins over .env and the file.',
     'Exit codes: 0 done (switch confirmed on chain; clean stop on SIGTERM), 1 runtime failure, 2 usage or configuration error (nothing broadcast), 3 kill switch set (witness disabled), 130 stopped by SIGINT; status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
   ].join('\n');
 }
