@@ -47,6 +47,7 @@ export function parseArgv(command: CommandName, args: readonly string[]): Parsed
     } else if (i + 1 < args.length && !(args[i + 1] ?? '').startsWith('--')) {
       value = args[++i];
     }
+    value ??= spec.bareValue;
     if (value === undefined) {
       problems.push(`--${name} needs a value: --${name} ${spec.valueName ?? 'VALUE'}`);
       continue;

@@ -9,7 +9,14 @@ import { didYouMean } from './did-you-mean.js';
 import { readDotenv } from './env-file.js';
 import { isPublicKey, isWif } from './hive-keys.js';
 import { exposure } from './key-files.js';
-import { type CommandName, DEFAULT_NODES, OPTIONS, type OptionSpec, optionsFor } from './options.js';
+import {
+  type CommandName,
+  DEFAULT_METRICS_ADDRESS,
+  DEFAULT_NODES,
+  OPTIONS,
+  type OptionSpec,
+  optionsFor,
+} from './options.js';
 import { UsageError } from './usage-error.js';
 
 /** Hive mainnet's chain id (kept here rather than imported from core so that option parsing never loads dhive). */
@@ -380,7 +387,8 @@ export function parseValue(spec: OptionSpec, text: string): unknown {
     case 'host-port': {
       const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
       const port = Number(match?.[2]);
-      if (!match || port > 65535) return { problem: `${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9477)` };
+      if (!match || port > 65535)
+        return { problem: `${JSON.stringify(text)} is not HOST:PORT (e.g. ${DEFAULT_METRICS_ADDRESS})` };
       return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port } satisfies HostPort;
     }
     case 'key-url': {
