@@ -85,7 +85,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     if (topic === 'simnet') return (await import('./commands/simnet.js')).runSimnetCommand(['--help'], io.signal);
     if (topic !== undefined) {
       stderr.write(
-        `witness-trap: no command ${JSON.stringify(topic)}${didYouMean(topic, COMMAND_NAMES)}; see witness-trap --help\n`,
+        `witness-trap: no command ${JSON.stringify(topic)}${didYouMean(topic, COMMAND_NAMES) || ';'} see witness-trap --help\n`,
       );
       return ExitCode.usage;
     }
@@ -98,7 +98,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   }
   if (!(COMMAND_NAMES as readonly string[]).includes(first)) {
     stderr.write(
-      `witness-trap: unknown command ${JSON.stringify(first)}${didYouMean(first, COMMAND_NAMES)}; see witness-trap --help\n`,
+      `witness-trap: unknown command ${JSON.stringify(first)}${didYouMean(first, COMMAND_NAMES) || ';'} see witness-trap --help\n`,
     );
     return ExitCode.usage;
   }
