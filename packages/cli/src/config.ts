@@ -9,6 +9,7 @@ import { didYouMean } from './did-you-mean.js';
 import { readDotenv } from './env-file.js';
 import { isPublicKey, isWif } from './hive-keys.js';
 import { exposure } from './key-files.js';
+import { type LogFormat, logLevelOf, logSettingsProblems } from './log-settings.js';
 import {
   type CommandName,
   DEFAULT_METRICS_ADDRESS,
@@ -17,6 +18,7 @@ import {
   type OptionSpec,
   optionsFor,
 } from './options.js';
+import type { LogLevel } from './output.js';
 import { UsageError } from './usage-error.js';
 
 /** Hive mainnet's chain id (kept here rather than imported from core so that option parsing never loads dhive). */
@@ -70,6 +72,10 @@ export interface Settings {
   /** `--remote-control telegram`: obey commands from the operator's Telegram chats. */
   remoteControl?: 'telegram';
   json: boolean;
+  /** `--log-level`: the least severe log line shown. */
+  logLevel: LogLevel;
+  /** `--log-format`: how log lines on stderr read; absent: pretty on a terminal, JSON elsewhere. */
+  logFormat?: LogFormat;
   /** The real environment over the `.env` file: what notifiers read their settings from. */
   env: Record<string, string | undefined>;
   /** For each option that was set, where from, e.g. `--misses`, `WITNESS_TRAP_NODE (.env)`. */
@@ -226,6 +232,10 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     problems.push(...remoteControlProblems(remoteControl, layered.get('remote-control')?.label ?? '', merged));
   }
 
+  const logLevel = one<string>('log-level') ?? 'info';
+  const logFormat = one<string>('log-format');
+  problems.push(...logSettingsProblems(logLevel, logFormat));
+
   const sources: Record<string, string> = {};
   for (const [name, layer] of layered) if (layer.kind !== 'default') sources[name] = layer.label;
 
@@ -256,6 +266,8 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     metrics: one<HostPort>('metrics'),
     ...(remoteControl === 'telegram' ? { remoteControl } : {}),
     json: one<boolean>('json') ?? false,
+    logLevel: logLevelOf(logLevel),
+    ...(logFormat === 'pretty' || logFormat === 'json' ? { logFormat } : {}),
     env: merged,
     sources,
   };

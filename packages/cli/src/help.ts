@@ -56,7 +56,7 @@ export function renderCommandHelp(command: CommandName): string {
 }
 
 const COMMAND_NOTES: Partial<Record<CommandName, string>> = {
-  run: 'Logs go to stderr (a narrative on a terminal, JSON lines otherwise); with --json, JSON lines go to stdout.\nNotifiers from the environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_TO; TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID.',
+  run: 'Logs go to stderr (a narrative on a terminal, JSON lines otherwise; --log-format picks, --log-level filters);\nwith --json, JSON lines go to stdout.\nNotifiers from the environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_TO; TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID.',
   status:
     'The first line is a verdict: OK, WARNING (SWITCH PENDING, TRAP NOT RUNNING), CRITICAL (MISSING BLOCKS, DISABLED)\nor UNKNOWN; lines behind it start with !. Exit codes as a monitoring check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
   keygen:

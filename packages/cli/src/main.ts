@@ -117,7 +117,15 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       stdout.write(`${renderCommandHelp(command)}\n`);
       return ExitCode.ok;
     }
-    output = new Output({ stdout, stderr, env: settings.env, json: settings.json, secrets: secretsOf(settings) });
+    output = new Output({
+      stdout,
+      stderr,
+      env: settings.env,
+      json: settings.json,
+      secrets: secretsOf(settings),
+      level: settings.logLevel,
+      ...(settings.logFormat === undefined ? {} : { format: settings.logFormat }),
+    });
     for (const node of settings.nodes) output.addReplacement(node, safeUrl(node));
     if (problems.length > 0 && command !== 'check') throw new UsageError('CONFIG_INVALID', problems);
     const run = await COMMANDS[command]();
