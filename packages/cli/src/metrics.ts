@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NodeStatus, TrapEvents } from '@witness-trap/core';
+import { lastReadVerdict } from './node-verdict.js';
 import { safeUrl } from './safe-url.js';
 
 /** Anything that emits the trap's events (a `FailoverTrap`). */
@@ -209,8 +210,11 @@ export class TrapMetrics {
     metric(
       'witness_trap_node_fresh',
       'gauge',
-      '1 where the RPC node answers with a fresh head.',
-      nodes.map((node) => [`node="${label(safeUrl(node.url))}"`, node.fresh ? 1 : 0]),
+      "1 where the RPC node's last answer was a fresh head (the last read's verdict: it does not decay between reads).",
+      nodes.map((node) => [
+        `node="${label(safeUrl(node.url))}"`,
+        lastReadVerdict(node, this.options.staleAfterMs) ? 1 : 0,
+      ]),
     );
     metric(
       'witness_trap_node_head_age_seconds',
