@@ -34,6 +34,39 @@ export interface TrapEvents {
   block: { number: number; witness: string; aslot: number; time: number; node: string };
   /** The witness's next slot, as computed after each check. */
   'next-slot': { aslot: number; time: number; inMs: number };
+  /**
+   * The watcher checked one of the witness's slots: once per slot it was due to check, produced or missed. The
+   * heartbeat of the watch: a watch that stops checking says so with `stalled`.
+   */
+  slot: {
+    witness: string;
+    /** The absolute slot checked. */
+    aslot: number;
+    /** When it was due (chain time, epoch ms). */
+    time: number;
+    /** The witness produced it (or produced after it: its node is alive). */
+    produced: boolean;
+    /** The witness's block, where it produced. */
+    blockNum?: number;
+    /** When the check decided (the trap's clock, epoch ms). */
+    checkedAt: number;
+  };
+  /**
+   * The watch stopped checking slots (once per episode, and again if the reason changes): `check-overdue`, a slot
+   * due to be checked has no verdict 4 block intervals after it; `no-slot-predicted`,
+   * no usable schedule for a round; `reads-failing`, either of these while every decisive read fails. `/healthz`
+   * is unhealthy until `unstalled`.
+   */
+  stalled: {
+    reason: 'check-overdue' | 'no-slot-predicted' | 'reads-failing';
+    /** Since when (the trap's clock, epoch ms). */
+    since: number;
+    /** The slot whose check is overdue. */
+    aslot?: number;
+    message: string;
+  };
+  /** The watch checks slots again after `stalled`. */
+  unstalled: { since: number; at: number };
   /** Our witness missed a slot (certain: a later block arrived without ours). */
   missed: {
     witness: string;
@@ -87,6 +120,20 @@ export interface TrapEvents {
    * held), a re-signed attempt (still wanted), or `failed`, once the chain answers again.
    */
   unconfirmed: { witness: string; fromKey: PublicKeyString; toKey: PublicKeyString; txId: string; expiresAt: number };
+  /**
+   * A switch was given up because it is no longer wanted (the witness produced again, or its old key came back
+   * while a key seen on chain did not settle). Nothing was switched; the trap keeps watching. Told to the
+   * operator where the switch had been announced (`fired`).
+   */
+  abandoned: {
+    witness: string;
+    fromKey: PublicKeyString;
+    toKey: PublicKeyString;
+    /** Signed attempts made. */
+    attempts: number;
+    /** Why, in a sentence. */
+    reason: string;
+  };
   /** A notifier delivered a message. */
   notified: { notifier: string; kind: NotificationKind; elapsedMs: number };
   /** A notifier gave up on a message. The failover is not affected. */

@@ -29,6 +29,7 @@ export * from './trap/miss-policy.js';
 export type { PreemptiveOptions } from './trap/preemptive.js';
 export * from './trap/schedule.js';
 export type { SwitchOutcome } from './trap/switch.js';
+export { CHECK_OVERDUE_BLOCKS, type TrapHealth } from './trap/watch-health.js';
 export * from './trap/witness-admin.js';
 export * from './trap.js';
 export * from './tx/public-key.js';

@@ -20,7 +20,7 @@ import {
   refusalOf,
   type TrapControl,
 } from './trap/control.js';
-import { readUntilTrusted, TrapStoppedError } from './trap/decisive-read.js';
+import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
 import { type HealthProbe, httpHealthProbe, type KeyHealth, probeKeys } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
@@ -41,12 +41,15 @@ import { StateKeeper } from './trap/state-keeper.js';
 import {
   adoptPeerSwitch,
   type EmitTrapEvent,
+  MAX_ANCHOR_LAG_BLOCKS,
   runSwitch,
   type SwitchEnv,
   type SwitchOutcome,
   type SwitchRequest,
 } from './trap/switch.js';
+import { timingProblems } from './trap/timing-options.js';
 import { SlotWatcher } from './trap/watch.js';
+import { type TrapHealth, WatchHealth } from './trap/watch-health.js';
 import { isNullSigningKey, isValidPublicKey } from './tx/public-key.js';
 import {
   type ChainClient,
@@ -264,6 +267,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
   readonly #codes = new ConfirmationCodes();
   #lastMiss: TrapStatus['lastMiss'];
+  /** Whether the watch is still checking slots (see trap/watch-health.ts); made at arming. */
+  #watchHealth: WatchHealth | undefined;
 
   constructor(options: FailoverTrapOptions) {
     super();
@@ -313,11 +318,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#currentKey = undefined;
     this.#finished = undefined;
     this.#resume = undefined;
-    const early = optionProblems({
-      backupKeys: o.backupKeys,
-      misses: o.misses ?? 1,
-      windowMs: o.windowMs ?? 3_600_000,
-    });
+    const early = [
+      ...optionProblems({
+        backupKeys: o.backupKeys,
+        misses: o.misses ?? 1,
+        windowMs: o.windowMs ?? 3_600_000,
+      }),
+      ...timingProblems(o),
+    ];
     this.#blockIntervalMs = o.blockIntervalMs ?? (await o.chain.getBlockInterval());
     this.#pollIntervalMs = o.pollIntervalMs ?? Math.max(20, Math.round(this.#blockIntervalMs / 10));
     const loop = this.#loop('arm', this.#clock.now() + Math.max(30_000, 10 * this.#blockIntervalMs));
@@ -356,6 +364,12 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     }
     const now = this.#clock.now();
     this.#policy.reset();
+    this.#watchHealth ??= new WatchHealth({
+      clock: this.#clock,
+      blockIntervalMs: this.#blockIntervalMs,
+      emit: this.#emitFn,
+      log: this.#log,
+    });
     this.#watcher = this.#newWatcher();
     this.#watcher.baseline(witness);
     await this.#state.armed(now, witness.totalMissed);
@@ -388,7 +402,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   run(): Promise<TrapOutcome> {
     if (this.#running !== undefined) return this.#running;
     if (this.#controller.signal.aborted) this.#controller = sharedAbortController();
+    const ticker = new AbortController();
+    const stopTicker = () => ticker.abort();
+    this.#controller.signal.addEventListener('abort', stopTicker, { once: true });
+    void this.#tickHealth(ticker.signal);
+    const run = this.#controller.signal;
     this.#running = this.#runLoop().finally(() => {
+      ticker.abort();
+      run.removeEventListener('abort', stopTicker);
       this.#running = undefined;
       this.#desk.drain(new TrapStoppedError());
     });
@@ -450,6 +471,24 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         ? {}
         : { lastSwitch: { ...this.#state.snapshot().history.at(-1) } as SwitchRecord }),
     };
+  }
+
+  /**
+   * Whether the watch is still checking the witness's slots: unhealthy exactly when a due slot check is overdue
+   * (no verdict 4 block intervals after the slot) or no slot could be predicted for a round (no usable schedule).
+   * Never unhealthy because time passed between reads: the watcher reads rarely between slots on purpose. The
+   * change is also told as `stalled` / `unstalled` events (with a log line and an `error` event), evaluated once per
+   * block interval while running. Before the first arming there is nothing to check: healthy, with no `lastCheck`.
+   *
+   * @example
+   * ```ts
+   * const h = trap.health();
+   * res.statusCode = h.healthy ? 200 : 503;
+   * res.end(JSON.stringify(h));
+   * ```
+   */
+  health(): TrapHealth {
+    return this.#watchHealth?.snapshot() ?? { healthy: true, problems: [] };
   }
 
   /**
@@ -685,16 +724,18 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         const operation =
           pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
         const plan = this.#planFor(pending.fromKey) ?? { operation, signWith: pending.fromKey };
-        const outcome = await this.#switchTo({
-          fromKey: pending.fromKey,
-          toKey: pending.toKey,
-          reason: 'missed',
-          plan,
-          resume: pending,
-          // The same rule as a live run: re-sign only while the old key is on chain and has not produced since.
-          stillWanted: () => this.#stillMissingSince(pending),
+        const ended = await this.#daemonSurvives(async () => {
+          const outcome = await this.#switchTo({
+            fromKey: pending.fromKey,
+            toKey: pending.toKey,
+            reason: 'missed',
+            plan,
+            resume: pending,
+            // The same rule as a live run: re-sign only while the old key is on chain and has not produced since.
+            stillWanted: () => this.#stillMissingSince(pending),
+          });
+          return this.#afterSwitch(outcome);
         });
-        const ended = await this.#afterSwitch(outcome);
         if (ended !== undefined) return ended;
       }
       for (;;) {
@@ -705,12 +746,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
           this.#policy.reset();
           continue;
         }
-        const ended =
+        const ended = await this.#daemonSurvives(() =>
           decision.kind === 'manual'
-            ? await this.#manual(decision.request)
+            ? this.#manual(decision.request)
             : decision.kind === 'moved'
-              ? await this.#adopt(decision.witness)
-              : await this.#failover(decision);
+              ? this.#adopt(decision.witness)
+              : this.#failover(decision),
+        );
         if (ended !== undefined) return ended;
       }
     } catch (thrown) {
@@ -725,6 +767,38 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         error: error.message,
       });
       throw error;
+    }
+  }
+
+  /**
+   * A daemon outlives any one switch that did not land, live, resumed after a restart, or on the exhaustion and
+   * kill-switch path (a `failed` was already told; anything else is reported here as an `error`): the witness is
+   * still missing, and the next miss tries again. A one-shot run ends with the error, as does `stop()`.
+   */
+  async #daemonSurvives(work: () => Promise<TrapOutcome | undefined>): Promise<TrapOutcome | undefined> {
+    try {
+      return await work();
+    } catch (thrown) {
+      if (this.#mode !== 'daemon' || thrown instanceof TrapStoppedError || this.#controller.signal.aborted) {
+        throw thrown;
+      }
+      const error = toWitnessTrapError(thrown);
+      if (!(error instanceof SwitchFailedError)) this.#emit('error', { error, during: 'fire' });
+      this.#log.warn('a switch did not land; still watching, the next miss tries again', { code: error.code });
+      this.#policy.reset();
+      return undefined;
+    }
+  }
+
+  /** While running: the watch's health evaluated once per block interval, so that a stall is told as it starts. */
+  async #tickHealth(signal: AbortSignal): Promise<void> {
+    try {
+      for (;;) {
+        await sleepOrStop(this.#clock, this.#blockIntervalMs || 3000, signal);
+        this.#watchHealth?.evaluate();
+      }
+    } catch {
+      // Ended with the run.
     }
   }
 
@@ -831,23 +905,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     const toKey = await this.#chooseNextKey(fromKey, now);
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
     this.#exhaustedSince = undefined;
-    try {
-      const outcome = await this.#switchTo({
-        fromKey,
-        toKey,
-        reason: decision.reason,
-        facts: decision.facts,
-        plan: this.#planFor(fromKey),
-        stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
-      });
-      return await this.#afterSwitch(outcome);
-    } catch (error) {
-      // A daemon outlives a switch that did not land (already reported loudly as `failed`): the witness is still
-      // missing, and the next miss tries again. A one-shot run ends with the error.
-      if (this.#mode !== 'daemon' || !(error instanceof SwitchFailedError)) throw error;
-      this.#policy.reset();
-      return undefined;
-    }
+    const outcome = await this.#switchTo({
+      fromKey,
+      toKey,
+      reason: decision.reason,
+      facts: decision.facts,
+      plan: this.#planFor(fromKey),
+      stillWanted: () => this.#stillMissing(fromKey, decision.lastAslot),
+    });
+    return await this.#afterSwitch(outcome);
   }
 
   /**
@@ -855,9 +921,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * rounds old) is never the last word: before giving up (and above all before the null key), and before wrapping
    * back to an earlier key, the health URLs are probed again, now (bounded by the probe timeout). Where the normal
    * rules leave nothing, a key whose node proves up and in sync right now is usable even inside its cooldown: a
-   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing.
+   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing. On the
+   * active-key path (`witness_update`) the target is the first backup after the on-chain key, whatever the probes
+   * say: deterministic agreement between monitors.
    */
   async #chooseNextKey(fromKey: PublicKeyString, now: number): Promise<PublicKeyString | undefined> {
+    if (this.#planFor(fromKey)?.operation === 'witness_update') {
+      // The active-key path has no compare-and-swap on chain: monitors agree on the target instead. Health probes
+      // and cooldowns are each monitor's own view (two of them disagreeing would land two switches), so every
+      // monitor takes the first backup after the on-chain key in the configured order (docs/security.md).
+      return backupOrder(fromKey, this.#o.backupKeys)[0];
+    }
     const failedKeys = this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [];
     const choose = (health: KeyHealth, cooldownExempt: ReadonlySet<PublicKeyString> = new Set()) =>
       nextBackupKey({
@@ -1016,13 +1090,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
 
   /**
    * Whether a switch resumed after a restart is still wanted before it is re-signed: the same rule as a live run,
-   * its old key still on chain and the witness not produced since the switch was signed (the block its TaPoS names).
+   * its old key still on chain and the witness not produced since the switch was signed (its `last_aslot` then, saved
+   * with the switch). State saved by an older version lacks it: there the block the TaPoS names stands in, allowing
+   * for a TaPoS on the last irreversible block (up to {@link MAX_ANCHOR_LAG_BLOCKS} behind the signing head): a
+   * needless switch to a backup loses no block, a dropped one loses every block until a person wakes up.
    */
   async #stillMissingSince(pending: PendingSwitch): Promise<boolean> {
     const witness = await this.#readWitnessOrFail();
     if (witness.signingKey !== pending.fromKey) return false;
+    if (pending.lastAslotAtSigning !== undefined) return witness.lastAslot <= pending.lastAslotAtSigning;
     const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true }), this.#loop('fire'));
-    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber);
+    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber) + MAX_ANCHOR_LAG_BLOCKS;
   }
 
   /**
@@ -1146,6 +1224,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       emit: this.#emitFn,
       log: this.#log,
       signal: () => this.#desk.wakeSignal(this.#controller.signal),
+      ...(this.#watchHealth === undefined ? {} : { health: this.#watchHealth }),
     });
   }
 

@@ -267,6 +267,7 @@ export type NotificationKind =
   | 'fired'
   | 'confirmed'
   | 'unconfirmed'
+  | 'abandoned'
   | 'failed'
   | 'exhausted'
   | 'recovered'
@@ -313,6 +314,11 @@ export interface PendingSwitch {
   expiresAt: number;
   signedAt: number;
   broadcastAt?: number;
+  /**
+   * The witness's `last_aslot` as read when the switch was signed: a restarted trap re-signs an expired switch only
+   * while the witness has produced nothing since. Absent in state saved by older versions.
+   */
+  lastAslotAtSigning?: number;
 }
 
 /** A switch that landed. */

@@ -18,6 +18,12 @@ const FULL_FACTS: Record<NotificationKind, Record<string, string | number | bool
   },
   confirmed: { fromKey: FROM, toKey: TO, blockNum: 91234567, txId: TX, byPeer: false, elapsedMs: 4210 },
   unconfirmed: { fromKey: FROM, toKey: TO, txId: TX, expiresAt: 1_790_000_000_000 },
+  abandoned: {
+    fromKey: FROM,
+    toKey: TO,
+    attempts: 1,
+    reason: 'no longer wanted: the witness produced again, or its key changed',
+  },
   failed: {
     fromKey: FROM,
     toKey: TO,

@@ -54,6 +54,7 @@ export function shortTxId(txId: string): string {
  * - `fired`: `fromKey`, `toKey`, `aslot` (the missed slot), `misses`, `txId`, `operation`, `reason`
  * - `confirmed`: `fromKey`, `toKey`, `blockNum`, `txId`, `byPeer`, `elapsedMs`
  * - `unconfirmed`: `fromKey`, `toKey`, `txId`, `expiresAt`
+ * - `abandoned`: `fromKey`, `toKey`, `attempts`, `reason`
  * - `failed`: `fromKey`, `toKey`, `attempts`, `error` (a message, never a secret)
  * - `exhausted`: `triedKeys` (comma-separated), `killSwitch`
  * - `recovered`: `blockNum`, `key`
@@ -67,7 +68,7 @@ export function shortTxId(txId: string): string {
  * witness, key pair and the missed slot where known (a re-signed retry of one switch is the same news; a second
  * switch between the same keys, for a later miss, is not); `failed` by key pair; `confirmed` by the switch, i.e. the
  * transaction id (or, for a switch made by someone else, key pair and the block it was seen in), so that a genuine
- * second switch to the same key is told; `unconfirmed` by the transaction id; `exhausted` by whether
+ * second switch to the same key is told; `unconfirmed` by the transaction id; `abandoned` by key pair; `exhausted` by whether
  * the kill switch is set; `recovered` by the key;
  * `stopped` by the reason; `test` by time (every test message is news).
  *
@@ -142,6 +143,17 @@ const WORDING: Record<NotificationKind, (witness: string, facts: NotificationFac
         `witness-trap ${witness}: key switch ${keyPair(f)}${tx} expired and the chain could not be read to tell ` +
         'if it landed. Still checking; check your RPC nodes and the witness now.',
       dedupe: [`tx ${f.txId ?? '?'}`],
+    };
+  },
+  abandoned: (witness, f) => {
+    const why = typeof f.reason === 'string' && f.reason !== '' ? ` ${f.reason}.` : '';
+    return {
+      severity: 'warning',
+      title: `witness-trap: ${witness} key switch called off`,
+      text:
+        `witness-trap ${witness}: key switch ${keyPair(f)} called off, the key was not changed.${why} ` +
+        'Chain still shows the old key; still watching.',
+      dedupe: [key(f.fromKey), key(f.toKey)],
     };
   },
   failed: (witness, f) => {

@@ -35,6 +35,7 @@ function isPendingSwitch(value: unknown): value is PendingSwitch {
     isNumber(value.expiresAt) &&
     isNumber(value.signedAt) &&
     optional(value.broadcastAt, isNumber) &&
+    optional(value.lastAslotAtSigning, isNumber) &&
     isObject(tx) &&
     isNumber(tx.ref_block_num) &&
     isNumber(tx.ref_block_prefix) &&

@@ -40,6 +40,8 @@ export class InclusionScan {
   readonly #maxBlocks: number;
   /** The transaction's expiration, epoch ms (NaN for a malformed one: then only `maxBlocks` bounds the scan). */
   readonly #expiresAt: number;
+  /** Counts calls of `upTo`: only the latest one may move the cursor. */
+  #turn = 0;
 
   /**
    * @param maxBlocks - How many blocks after its TaPoS block the transaction can be in at most (its lifetime over
@@ -58,23 +60,35 @@ export class InclusionScan {
   /**
    * Reads the blocks not read yet, up to `head`. Returns the number of the block holding the transaction, or
    * `undefined` (not found yet, or a block not available yet: the next call carries on from it).
-   * @throws what the chain client throws (the cursor stays, so the next call retries that block).
+   *
+   * The cursor has one owner: the latest call. A call given up on (its `signal` aborted, e.g. by a timeout) stops at
+   * once and never moves the cursor again, even where a read it started answers late; a newer call takes over from
+   * the first block not read, so two scans never advance the cursor past a block neither of them checked.
+   * @throws what the chain client throws (the cursor stays, so the next call retries that block); the abort
+   * reason once `signal` is aborted.
    */
-  async upTo(head: number): Promise<number | undefined> {
+  async upTo(head: number, signal?: AbortSignal): Promise<number | undefined> {
+    const turn = ++this.#turn;
+    const owns = () => turn === this.#turn && signal?.aborted !== true;
     if (this.#next === undefined) {
       const tapos = taposBlockNum(this.#tx, head);
       this.#next = tapos + 1;
       this.#last = tapos + this.#maxBlocks;
     }
-    while (this.#next <= Math.min(head, this.#last)) {
-      const { value } = await this.#chain.getBlockHeader(this.#next, { decisive: true, signal: this.#signal });
+    for (;;) {
+      const num: number = this.#next ?? Number.POSITIVE_INFINITY;
+      if (num > Math.min(head, this.#last)) return undefined;
+      const { value } = await this.#chain.getBlockHeader(num, {
+        decisive: true,
+        signal: signal ?? this.#signal,
+      });
+      if (!owns()) throw signal?.reason ?? new Error('inclusion scan superseded by a newer one');
       if (value === null) return undefined;
       if (value.transactionIds?.includes(this.#txId) === true) return value.number;
       // hived never includes a transaction in a block dated after its expiration: nothing later can hold it.
       if (value.timestamp > this.#expiresAt) this.#last = Math.min(this.#last, value.number);
-      this.#next += 1;
+      this.#next = num + 1;
     }
-    return undefined;
   }
 
   /** Whether every block up to `head` has been read (and did not hold the transaction). */

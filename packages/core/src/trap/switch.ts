@@ -160,7 +160,7 @@ type State =
   | { name: 'expired'; error: WitnessTrapError }
   | { name: 'confirmed'; key: PublicKeyString; blockNum: number; txId?: string }
   | { name: 'dry-run'; pending: PendingSwitch }
-  | { name: 'abandoned' }
+  | { name: 'abandoned'; reason: string }
   | { name: 'failed'; error?: WitnessTrapError };
 
 /** What is known about one signed transaction while it is awaited. */
@@ -199,7 +199,7 @@ interface TxWatch {
  * without one-block irreversibility trails by about two thirds of a round). The inclusion scan reads that many blocks
  * more after the TaPoS block.
  */
-const MAX_ANCHOR_LAG_BLOCKS = 42;
+export const MAX_ANCHOR_LAG_BLOCKS = 42;
 
 const UNINCLUDABLE = new Set(['expired', 'tapos', 'transaction_expiration_exception', 'transaction_tapos_exception']);
 const UNINCLUDABLE_CODES = new Set([4030100, 4030200]);
@@ -302,7 +302,9 @@ class SwitchMachine {
     const held = await this.#awaitPeerKey();
     if (held !== undefined) return { name: 'confirmed', key: held.key, blockNum: held.head };
     // The key went back (it was only pending somewhere), or it did not settle in time.
-    return onRevert === 'prepare' ? { name: 'preparing' } : { name: 'abandoned' };
+    return onRevert === 'prepare'
+      ? { name: 'preparing' }
+      : { name: 'abandoned', reason: 'a key seen on chain went back or did not hold for a full block' };
   }
 
   /**
@@ -345,13 +347,13 @@ class SwitchMachine {
   async #decide(watch: TxWatch): Promise<State | undefined> {
     const env = this.#env;
     const { pending, scan, peer } = watch;
-    const read = await this.#tryRead(watch, () => env.chain.getHead({ decisive: true, signal: env.signal }));
+    const read = await this.#tryRead(watch, (signal) => env.chain.getHead({ decisive: true, signal }));
     if (read === undefined) return undefined;
     const head = read.value;
-    const blockNum = await this.#tryRead(watch, () => scan.upTo(head.headBlockNumber));
+    const blockNum = await this.#tryRead(watch, (signal) => scan.upTo(head.headBlockNumber, signal));
     if (blockNum !== undefined) return { name: 'confirmed', key: pending.toKey, blockNum, txId: pending.txId };
-    const witness = await this.#tryRead(watch, () =>
-      env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }),
+    const witness = await this.#tryRead(watch, (signal) =>
+      env.chain.getWitness(env.witness, { decisive: true, signal }),
     );
     if (witness === undefined || witness.value === null) return undefined;
     if (watch.readFailed) return undefined;
@@ -394,7 +396,9 @@ class SwitchMachine {
     this.#lastError = error;
     await this.#env.persist.savePending(undefined);
     const wanted = this.#request.stillWanted === undefined || (await this.#request.stillWanted());
-    return wanted ? { name: 'preparing' } : { name: 'abandoned' };
+    return wanted
+      ? { name: 'preparing' }
+      : { name: 'abandoned', reason: 'no longer wanted: the witness produced again, or its key changed' };
   }
 
   /** The one place a switch's end is recorded, announced and returned (or, when it failed, thrown). */
@@ -434,8 +438,13 @@ class SwitchMachine {
         });
         return { status: 'dry-run', fromKey, toKey, txId, operation: plan.operation, tx } satisfies SwitchOutcome;
       }
-      case 'abandoned':
+      case 'abandoned': {
+        const reason = state.reason;
+        env.emit('abandoned', { witness: env.witness, fromKey, toKey, attempts, reason });
+        // The operator was told a switch went out: say it was called off (an adoption seen while watching was not).
+        if (this.#announced) env.notify('abandoned', { fromKey, toKey, attempts, reason });
         return { status: 'abandoned', fromKey, toKey, attempts } satisfies SwitchOutcome;
+      }
       case 'failed': {
         const error = new SwitchFailedError(
           'SWITCH_NOT_CONFIRMED',
@@ -542,7 +551,7 @@ class SwitchMachine {
     const env = this.#env;
     const request = this.#request;
     const { value: head } = await readUntilTrusted(
-      () => this.#bounded(env.chain.getHead({ decisive: true, signal: env.signal })),
+      () => this.#bounded((signal) => env.chain.getHead({ decisive: true, signal })),
       this.#loopOptions(),
     );
     const operation =
@@ -581,6 +590,7 @@ class SwitchMachine {
       tx,
       expiresAt: Date.parse(`${tx.expiration}Z`),
       signedAt: env.clock.now(),
+      lastAslotAtSigning: witness.lastAslot,
     };
   }
 
@@ -630,7 +640,7 @@ class SwitchMachine {
   /** A decisive read of a block header for a TaPoS anchor, bounded; `null` where it fails or takes too long. */
   #headerOrNull(blockNum: number): Promise<BlockHeaderInfo | null> {
     const env = this.#env;
-    return this.#bounded(env.chain.getBlockHeader(blockNum, { decisive: true, signal: env.signal }))
+    return this.#bounded((signal) => env.chain.getBlockHeader(blockNum, { decisive: true, signal }))
       .then((read) => read.value)
       .catch(() => null);
   }
@@ -638,7 +648,7 @@ class SwitchMachine {
   async #readWitnessUntilTrusted(): Promise<WitnessState> {
     const env = this.#env;
     return readUntilTrusted(async () => {
-      const { value } = await this.#bounded(env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }));
+      const { value } = await this.#bounded((signal) => env.chain.getWitness(env.witness, { decisive: true, signal }));
       if (value === null) {
         throw new SwitchFailedError('SWITCH_NO_WITNESS', `${env.witness} is not a witness on this chain`, {
           isRetryable: false,
@@ -658,12 +668,12 @@ class SwitchMachine {
     const deadline = env.clock.now() + env.expiresInMs;
     const reported = new Set<string>();
     for (;;) {
-      const head = await this.#tryRead({ reported }, () => env.chain.getHead({ decisive: true, signal: env.signal }));
+      const head = await this.#tryRead({ reported }, (signal) => env.chain.getHead({ decisive: true, signal }));
       const witness =
         head === undefined
           ? undefined
-          : await this.#tryRead({ reported }, () =>
-              env.chain.getWitness(env.witness, { decisive: true, signal: env.signal }),
+          : await this.#tryRead({ reported }, (signal) =>
+              env.chain.getWitness(env.witness, { decisive: true, signal }),
             );
       const key = witness?.value?.signingKey;
       if (head !== undefined && key !== undefined) {
@@ -678,10 +688,10 @@ class SwitchMachine {
   /** One bounded read; a failure is reported once per kind (until a read succeeds) and gives `undefined`. */
   async #tryRead<T>(
     watch: { reported: Set<string>; readFailed?: boolean },
-    read: () => Promise<T>,
+    read: (signal: AbortSignal) => Promise<T>,
   ): Promise<T | undefined> {
     try {
-      return await this.#bounded(read());
+      return await this.#bounded(read);
     } catch (thrown) {
       if (this.#env.signal?.aborted) throw new TrapStoppedError();
       const error = toWitnessTrapError(thrown, 'READ_FAILED');
@@ -694,15 +704,19 @@ class SwitchMachine {
     }
   }
 
-  /** A chain call, given up after {@link SwitchEnv.ioTimeoutMs} of real time (a guard: clients time out first). */
-  #bounded<T>(work: Promise<T>): Promise<T> {
+  /**
+   * A chain call, given up after {@link SwitchEnv.ioTimeoutMs} of real time (a guard: clients time out first) and
+   * cancelled then: its signal aborts at the timeout and on `stop()`.
+   */
+  #bounded<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.#env.ioTimeoutMs;
     return withIoTimeout(
-      () => work,
+      work,
       ms,
       () => {
         throw new TimeoutError(`a chain read did not answer within ${ms} ms`, { isRetryable: true });
       },
+      this.#env.signal,
     );
   }
 

@@ -21,6 +21,7 @@ import {
   slotTime,
 } from './schedule.js';
 import type { EmitTrapEvent } from './switch.js';
+import type { WatchHealth } from './watch-health.js';
 
 /** Head reads remembered to learn the host clock's offset from the chain's. */
 const AGE_SAMPLES = 16;
@@ -47,6 +48,8 @@ export interface SlotWatcherOptions {
   log: Logger;
   /** The run's abort signal, read at each wait: a trap that is run again after `stop()` gets a new one. */
   signal: () => AbortSignal;
+  /** Told what the watch does (slots expected and checked, reads failing), to say when it stalls. */
+  health?: WatchHealth;
 }
 
 /**
@@ -84,10 +87,7 @@ export class SlotWatcher {
 
   /** A decisive head read, waited out until trusted; emits `block` when the head moved, `nodes` on a change. */
   async readHead(): Promise<HeadState> {
-    const { value: head, node } = await readUntilTrusted(
-      () => this.#o.chain.getHead({ decisive: true }),
-      this.#loop('watch'),
-    );
+    const { value: head, node } = await this.#read(() => this.#o.chain.getHead({ decisive: true }));
     if (this.#head === undefined || head.headBlockNumber !== this.#head.headBlockNumber) {
       this.#o.emit('block', {
         number: head.headBlockNumber,
@@ -120,10 +120,7 @@ export class SlotWatcher {
 
   /** A decisive witness read, waited out until trusted. */
   async readWitness(): Promise<WitnessState | null> {
-    const { value } = await readUntilTrusted(
-      () => this.#o.chain.getWitness(this.#o.witness, { decisive: true }),
-      this.#loop('watch'),
-    );
+    const { value } = await this.#read(() => this.#o.chain.getWitness(this.#o.witness, { decisive: true }));
     return value;
   }
 
@@ -133,6 +130,7 @@ export class SlotWatcher {
    */
   async nextSlot(): Promise<SlotPrediction> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
+    this.#o.health?.looking();
     for (;;) {
       // The head the last check read is reused where it is still current: one read per slot, not two.
       const head =
@@ -146,6 +144,7 @@ export class SlotWatcher {
       }
       const slot = nextSlotOf(this.#o.witness, head, schedule, blockIntervalMs);
       if (slot !== undefined) {
+        this.#o.health?.expect(slot, this.clockOffsetMs, Math.max(pollIntervalMs, blockIntervalMs / 2));
         this.#o.emit('next-slot', {
           aslot: slot.aslot,
           time: slot.time,
@@ -153,6 +152,7 @@ export class SlotWatcher {
         });
         return slot;
       }
+      this.#o.health?.unscheduled();
       this.#o.log.debug('witness not scheduled in the known rounds; looking again after the shuffle', {
         head: head.headBlockNumber,
       });
@@ -176,6 +176,23 @@ export class SlotWatcher {
    * block is due, backing off to one read per interval if the chain stalls), then reads the witness.
    */
   async checkSlot(slot: SlotPrediction, watchedKey: PublicKeyString): Promise<SlotVerdict> {
+    const verdict = await this.#check(slot, watchedKey);
+    const produced = verdict.kind === 'produced' ? true : verdict.kind === 'missed' ? false : undefined;
+    this.#o.health?.settled({ aslot: slot.aslot, ...(produced === undefined ? {} : { produced }) });
+    if (produced !== undefined) {
+      this.#o.emit('slot', {
+        witness: this.#o.witness,
+        aslot: slot.aslot,
+        time: slot.time,
+        produced,
+        ...(verdict.kind === 'produced' ? { blockNum: verdict.blockNum } : {}),
+        checkedAt: this.#o.clock.now(),
+      });
+    }
+    return verdict;
+  }
+
+  async #check(slot: SlotPrediction, watchedKey: PublicKeyString): Promise<SlotVerdict> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     let head = await this.readHead();
     let delay = pollIntervalMs;
@@ -260,14 +277,18 @@ export class SlotWatcher {
   /**
    * Whether the slot was the witness's by the schedule actually in force. Slots before the shuffle block are
    * certain; one predicted from the future list is settled by where the shuffle block landed (one header read).
+   * While the head is still below the shuffle block, the block has not landed: the current list governs every slot
+   * up to the head, so the slot is settled by the current list without a read.
    */
   async #wasOurs(slot: SlotPrediction, head: HeadState): Promise<boolean> {
     if (slot.source === 'current') return true;
     const schedule = this.#schedule;
     if (schedule === undefined) return false;
-    const { value: header } = await readUntilTrusted(
-      () => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true }),
-      this.#loop('watch'),
+    if (head.headBlockNumber < slot.shuffleBlockNum) {
+      return producerAfterShuffle(slot.aslot, Number.POSITIVE_INFINITY, schedule.value) === this.#o.witness;
+    }
+    const { value: header } = await this.#read(() =>
+      this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true }),
     );
     if (header === null) return false;
     const shuffleAslot = aslotAt(head, header.timestamp, this.#o.blockIntervalMs);
@@ -277,7 +298,8 @@ export class SlotWatcher {
   /**
    * The schedule in force at `head`, read once per round. A schedule read must not straddle a shuffle, or it would
    * be taken for the wrong round: it is not read when the next block is the shuffle block (`undefined`: look again
-   * after it), and a read that came back more than half an interval after the head is discarded. Behind a caching
+   * after it), and it is taken only where it is for the head's round, however slow the read was (a slow node must
+   * not blind the watch: a read that straddled a shuffle shows the next round's shuffle block). Behind a caching
    * proxy whose backends are a block apart, the schedule can come from before the shuffle the head is past: it is
    * taken only when its `next_shuffle_block_num` closes the head's own round.
    */
@@ -285,9 +307,14 @@ export class SlotWatcher {
     const round = roundOf(head.headBlockNumber);
     if (this.#schedule?.round === round) return this.#schedule.value;
     if (nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber === 1) return undefined;
-    const { value } = await readUntilTrusted(() => this.#o.chain.getSchedule({ decisive: true }), this.#loop('watch'));
-    if (this.#o.clock.now() - this.#headAt > this.#o.blockIntervalMs / 2) return undefined;
-    if (!scheduleIsFor(value, head)) return undefined;
+    const { value } = await this.#read(() => this.#o.chain.getSchedule({ decisive: true }));
+    if (!scheduleIsFor(value, head)) {
+      this.#o.log.debug('schedule read is not for the head it follows (a shuffle between them); reading again', {
+        head: head.headBlockNumber,
+        nextShuffleBlockNum: value.nextShuffleBlockNum,
+      });
+      return undefined;
+    }
     this.#schedule = { value, round };
     return value;
   }
@@ -302,13 +329,23 @@ export class SlotWatcher {
     }
   }
 
+  /** A decisive read waited out until trusted; the health monitor hears of failures and of the answer. */
+  async #read<T>(read: () => Promise<T>): Promise<T> {
+    const value = await readUntilTrusted(read, this.#loop('watch'));
+    this.#o.health?.readAnswered();
+    return value;
+  }
+
   #loop(during: string) {
     return {
       clock: this.#o.clock,
       retryMs: this.#o.pollIntervalMs,
       maxRetryMs: this.#o.blockIntervalMs,
       signal: this.#o.signal(),
-      report: (error: WitnessTrapError, step: string) => this.#o.emit('error', { error, during: step }),
+      report: (error: WitnessTrapError, step: string) => {
+        this.#o.health?.readFailed();
+        this.#o.emit('error', { error, during: step });
+      },
       during,
     };
   }

@@ -17,6 +17,24 @@ async function refusal(trap: FailoverTrap): Promise<ConfigError> {
 }
 
 describe('arming refuses a setup that could not fail over, and broadcasts nothing', () => {
+  it('refuses timing options out of range when arming, not when it fires, listing each', async () => {
+    const scenario = await start();
+    for (const confirmTimeoutMs of [2 * 3_600_000, 500]) {
+      const error = await refusal(new FailoverTrap(scenario.trapOptions({ confirmTimeoutMs })));
+      expect(error.code).toBe('CONFIG_INVALID_OPTION');
+      expect(error.message).toMatch(/confirmTimeoutMs/);
+    }
+    const error = await refusal(
+      new FailoverTrap(scenario.trapOptions({ maxAttempts: 0, pollIntervalMs: Number.NaN, signTimeoutMs: -1 })),
+    );
+    expect(error.problems).toEqual([
+      expect.stringMatching(/pollIntervalMs/),
+      expect.stringMatching(/signTimeoutMs/),
+      expect.stringMatching(/maxAttempts/),
+    ]);
+    expect(scenario.sim.chain.broadcasts()).toEqual([]);
+  });
+
   it('refuses an unknown witness', async () => {
     const scenario = await start();
     const error = await refusal(new FailoverTrap(scenario.trapOptions({ witness: 'nobody-here' })));

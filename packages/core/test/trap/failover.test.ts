@@ -121,6 +121,32 @@ describe('FailoverTrap on the simulated chain', () => {
     expect(state.saved?.history).toMatchObject([{ fromKey: witness.signingKey, toKey: backupKeys[0], byPeer: false }]);
   });
 
+  it('tells the operator when a fired switch is abandoned because the witness produced again', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    const told: string[] = [];
+    const recording: Notifier = { name: 'recording', notify: async (n) => void told.push(n.kind) };
+    // The switch outlives the witness's next slot (a round away at most): by its expiration the witness has produced.
+    const trap = new FailoverTrap(scenario.trapOptions({ notifiers: [recording], confirmTimeoutMs: 90_000 }));
+    const abandoned: Array<TrapEvents['abandoned']> = [];
+    trap.on('abandoned', (e) => abandoned.push(e));
+    // The switch never reaches the chain, and the witness's node is back as soon as it went out.
+    trap.on('broadcast', () => void sim.startNode(witness.signingKey));
+    await trap.arm();
+    await sim.injectFault({ kind: 'drop-broadcasts' });
+    await sim.stopNode(witness.signingKey);
+    const run = trap.run();
+    for (let i = 0; i < 80 && abandoned.length === 0; i++) await sim.advanceSlots(1);
+    expect(abandoned).toEqual([
+      expect.objectContaining({ witness: witness.name, fromKey: witness.signingKey, attempts: 1 }),
+    ]);
+    await sim.advanceSlots(1);
+    expect(told).toEqual(['fired', 'abandoned']);
+    expect(keySwitches(sim, witness.name)).toEqual([]);
+    await trap.stop();
+    await run;
+  });
+
   it('re-signs an expired switch with fresh TaPoS up to maxAttempts, then fails loudly', async () => {
     const scenario = await start();
     const { sim, witness } = scenario;

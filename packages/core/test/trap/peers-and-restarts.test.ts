@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { memoryStateStore } from '../../src/state/memory-state-store.js';
+import { taposBlockNum } from '../../src/trap/inclusion-scan.js';
 import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
 import type { Notifier } from '../../src/types.js';
-import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
+import { INTERVAL, keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
 const start = scenarios();
 
@@ -39,6 +40,33 @@ describe('several traps on one witness', () => {
       expect(missesOf(sim, witness.name)).toHaveLength(1);
     });
   }
+});
+
+describe('several monitors on the active-key path (witness_update, no compare-and-swap)', () => {
+  it('agree on the target whatever their health probes say: one switch, to the first backup in the configured order', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const health = Object.fromEntries(backupKeys.map((k, i) => [k, `http://127.0.0.1:9/backup-${i}`]));
+    // Monitor A's probe sees the first backup's node down (a network path of its own); monitor B's sees all up.
+    const downForA = health[backupKeys[0] as string];
+    const a = peer(scenario, {
+      signer: wifKeyRing({ activeKey: witness.activeKey }),
+      health,
+      healthProbe: async (url) => ({ up: url !== downForA }),
+    });
+    const b = peer(scenario, {
+      signer: wifKeyRing({ activeKey: witness.activeKey }),
+      health,
+      healthProbe: async () => ({ up: true }),
+    });
+    for (const trap of [a, b]) expect(await trap.arm()).toMatchObject({ operation: 'witness_update' });
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, Promise.all([a.run(), b.run()]), 120);
+    expect(result.settled).toBe(true);
+    await sim.advanceSlots(3);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+  });
 });
 
 /**
@@ -139,6 +167,75 @@ describe('restart safety', () => {
     const [included] = keySwitches(sim, witness.name);
     expect(included?.id).toBe(pending?.txId);
     expect(confirmed).toEqual([expect.objectContaining({ txId: pending?.txId, blockNum: included?.blockNum })]);
+  });
+
+  it('re-signs a resumed switch that expired while the witness is still down, not dropped as no longer wanted', async () => {
+    const scenario = await start();
+    const { sim, witness } = scenario;
+    // The witness's last block must be newer than the last irreversible block the switch's TaPoS names: wait for it
+    // to produce a block with its next slot soon after (late in one round, early in the next).
+    for (let i = 0; i < 400; i++) {
+      await sim.advanceSlots(1);
+      const head = sim.chain.head();
+      const next = sim.chain.nextSlot(witness.name);
+      if (
+        head.witness === witness.name &&
+        next !== undefined &&
+        next.aslot - head.aslot >= 6 &&
+        next.aslot - head.aslot <= 12
+      )
+        break;
+    }
+    const { state, pending } = await crashAfterBroadcast(scenario, { dropBroadcasts: true, confirmTimeoutMs: 9000 });
+    if (pending === undefined) throw new Error('no pending switch');
+    const lastBlock = sim.chain.witness(witness.name)?.last_confirmed_block_num ?? 0;
+    // The precondition of the defect: the witness produced after the block the switch's TaPoS refers to.
+    expect(lastBlock).toBeGreaterThan(taposBlockNum(pending.tx, sim.chain.head().number));
+
+    const second = new FailoverTrap(scenario.trapOptions({ state, confirmTimeoutMs: 9000 }));
+    const triggered: unknown[] = [];
+    second.on('triggered', (e) => triggered.push(e));
+    const run = second.run();
+    // Every broadcast is still dropped until the resumed transaction has expired: it can never land.
+    while (sim.clock.now() < pending.expiresAt + INTERVAL) await sim.advanceSlots(1);
+    await sim.clearFaults();
+    const result = await stepUntil(sim, run, 30);
+    // The same switch goes on with a second signed attempt: not abandoned and fired again on a later miss.
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed', last: { attempts: 2 } } });
+    expect(triggered).toEqual([]);
+    const [included] = keySwitches(sim, witness.name);
+    expect(included?.id).not.toBe(pending.txId);
+  });
+
+  it('a daemon keeps watching after a resumed switch fails, and fails over on the next miss', async () => {
+    const scenario = await start();
+    const { sim, witness, backupKeys } = scenario;
+    const { state, pending } = await crashAfterBroadcast(scenario, { dropBroadcasts: true, confirmTimeoutMs: 9000 });
+    if (pending === undefined) throw new Error('no pending switch');
+    const daemon = new FailoverTrap(
+      scenario.trapOptions({ state, mode: 'daemon', maxAttempts: 1, confirmTimeoutMs: 9000 }),
+    );
+    const failed: unknown[] = [];
+    daemon.on('failed', (e) => failed.push(e));
+    let ended: unknown;
+    const run = daemon.run().then(
+      (outcome) => {
+        ended = outcome;
+      },
+      (error: unknown) => {
+        ended = error;
+      },
+    );
+    // The resumed switch's broadcasts are still dropped: it expires, and with no attempt left it fails.
+    for (let i = 0; i < 40 && failed.length === 0; i++) await sim.advanceSlots(1);
+    expect(failed).toHaveLength(1);
+    await sim.clearFaults();
+    for (let i = 0; i < 80 && keySwitches(sim, witness.name).length === 0; i++) await sim.advanceSlots(1);
+    expect(ended).toBeUndefined();
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    await daemon.stop();
+    await run;
+    expect(ended).toMatchObject({ status: 'stopped' });
   });
 
   it('drops an expired pending switch on restart and fires again only on a new miss', async () => {

@@ -1,6 +1,8 @@
 import { ManualClock } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
+import type { TrapEvents } from '../../src/events.js';
 import { type SlotVerdict, SlotWatcher } from '../../src/trap/watch.js';
+import { WatchHealth } from '../../src/trap/watch-health.js';
 import type { HeadState, WitnessState } from '../../src/types.js';
 import { ScriptedChain } from './scripted-chain.js';
 
@@ -143,6 +145,22 @@ describe('SlotWatcher', () => {
     expect(await late.check()).toEqual({ kind: 'none' });
   });
 
+  it('counts a miss in a second slot of the round checked before the shuffle block exists (the current list governs)', async () => {
+    // Head 103: blocks 104 and 105 (the shuffle block) are left; alice has slot 1004 by the current list, three slots
+    // on, which is hers only if slots are missed before the shuffle block: it is watched as a `future` slot.
+    const { chain, slot, check } = await setup({
+      head: head(103, 1001),
+      current: listWithAliceAt('c', 1004 % 21),
+      future: names('f'),
+    });
+    expect(slot).toMatchObject({ aslot: 1004, source: 'future', shuffleBlockNum: 105 });
+    // Slots 1002 and 1003 were missed by others, alice missed 1004, and block 104 came at slot 1005: the head is
+    // still below the shuffle block, whose header no node has yet.
+    chain.head = head(104, 1005);
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await check()).toMatchObject({ kind: 'missed', aslot: 1004, seenInBlock: 104 });
+  });
+
   it('reports a key it is not watching as moved', async () => {
     const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
     chain.head = head(103, 1004);
@@ -196,5 +214,125 @@ describe('SlotWatcher', () => {
     for (let i = 0; i < 20 && found === undefined; i++) await clock.advance(300);
     expect(found).toMatchObject({ aslot: 1015, source: 'current' });
     expect(chain.reads.filter((r) => r === 'schedule')).toHaveLength(1);
+  });
+});
+
+/** A scripted chain whose schedule reads take `ms` of the clock to answer (a slow node, or one far away). */
+class SlowScheduleChain extends ScriptedChain {
+  constructor(
+    init: ConstructorParameters<typeof ScriptedChain>[0],
+    readonly clock: ManualClock,
+    readonly ms: number,
+  ) {
+    super(init);
+  }
+  override async getSchedule() {
+    await this.clock.sleep(this.ms);
+    return super.getSchedule();
+  }
+}
+
+describe('the watch says when it stalls (issue 19 defect 4)', () => {
+  /** Head 100 at slot 1000, alice due at slot 1003 by the current list. */
+  function aliceAt1003(scheduleReadMs?: number) {
+    const start = head(100, 1000);
+    const clock = new ManualClock(start.headBlockTime, { quietMs: 2 });
+    const schedule = {
+      currentShuffledWitnesses: listWithAliceAt('c', 1003 % 21),
+      numScheduledWitnesses: 21,
+      nextShuffleBlockNum: 105,
+    };
+    const init = { head: start, witness: witness(), schedule };
+    const chain =
+      scheduleReadMs === undefined ? new ScriptedChain(init) : new SlowScheduleChain(init, clock, scheduleReadMs);
+    return { clock, chain };
+  }
+
+  function watched(chain: ScriptedChain, clock: ManualClock) {
+    const events: Array<[string, unknown]> = [];
+    const emit = <K extends keyof TrapEvents>(name: K, payload: TrapEvents[K]) => void events.push([name, payload]);
+    const log = { debug() {}, info() {}, warn() {}, error() {} };
+    const health = new WatchHealth({ clock, blockIntervalMs: INTERVAL, emit, log });
+    const watcher = new SlotWatcher({
+      witness: 'alice',
+      chain,
+      clock,
+      blockIntervalMs: INTERVAL,
+      pollIntervalMs: 300,
+      emit,
+      log,
+      signal: () => new AbortController().signal,
+      health,
+    });
+    watcher.baseline(witness());
+    return { watcher, health, events };
+  }
+
+  it('uses a schedule read that is slow (1.6 s at 3 s blocks) but still for the head it follows', async () => {
+    const { clock, chain } = aliceAt1003(1600);
+    const { watcher, health } = watched(chain, clock);
+    let found: unknown;
+    void watcher.nextSlot().then((slot) => {
+      found = slot;
+    });
+    for (let i = 0; i < 40 && found === undefined; i++) await clock.advance(300);
+    expect(found).toMatchObject({ aslot: 1003 });
+    expect(health.snapshot()).toMatchObject({ healthy: true, problems: [] });
+  });
+
+  it('is unhealthy and says so once when no slot is predicted for a round, and recovers', async () => {
+    const { clock, chain } = aliceAt1003();
+    chain.stale = true;
+    const { watcher, health, events } = watched(chain, clock);
+    let found: unknown;
+    void watcher.nextSlot().then((slot) => {
+      found = slot;
+    });
+    // Half a round of failed reads: not yet a stall.
+    for (let i = 0; i < 35; i++) await clock.advance(300);
+    expect(health.snapshot().healthy).toBe(true);
+    // A whole round and more: unhealthy, told once, with the cause.
+    for (let i = 0; i < 200; i++) await clock.advance(300);
+    const h = health.snapshot();
+    expect(h.healthy).toBe(false);
+    expect(h.problems.join('; ')).toMatch(/no slot of the witness predicted/);
+    const stalled = events.filter(([name]) => name === 'stalled');
+    expect(stalled).toEqual([['stalled', expect.objectContaining({ reason: 'reads-failing' })]]);
+    chain.stale = false;
+    for (let i = 0; i < 40 && found === undefined; i++) await clock.advance(300);
+    expect(found).toMatchObject({ aslot: 1003 });
+    expect(health.snapshot()).toMatchObject({ healthy: true, nextCheckAt: expect.any(Number) });
+    expect(events.filter(([name]) => name === 'unstalled')).toHaveLength(1);
+  });
+
+  it('is unhealthy when a due slot check is overdue, healthy between slots however long, and tells each check', async () => {
+    const { clock, chain } = aliceAt1003();
+    const { watcher, health, events } = watched(chain, clock);
+    const slot = await watcher.nextSlot();
+    expect(slot.aslot).toBe(1003);
+    // The chain stands still (the head stays below the slot): the check cannot decide.
+    let verdict: SlotVerdict | undefined;
+    const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+    });
+    // Up to 3 intervals after the slot (due 9 s after the head): not overdue yet.
+    for (let i = 0; i < 60; i++) await clock.advance(300);
+    expect(health.snapshot().healthy).toBe(true);
+    for (let i = 0; i < 20; i++) await clock.advance(300);
+    expect(health.snapshot()).toMatchObject({ healthy: false });
+    expect(events.filter(([n]) => n === 'stalled')).toEqual([
+      ['stalled', expect.objectContaining({ reason: 'check-overdue', aslot: 1003 })],
+    ]);
+    chain.head = head(103, 1003, 'alice');
+    for (let i = 0; i < 40 && verdict === undefined; i++) await clock.advance(300);
+    await done;
+    expect(verdict).toMatchObject({ kind: 'produced' });
+    expect(events.filter(([n]) => n === 'slot')).toEqual([
+      ['slot', expect.objectContaining({ witness: 'alice', aslot: 1003, produced: true, blockNum: 103 })],
+    ]);
+    expect(health.snapshot()).toMatchObject({ healthy: true, lastCheck: { aslot: 1003, produced: true } });
+    // A long quiet stretch before the next slot is found (no read in between) is no problem.
+    await clock.advance(15 * INTERVAL);
+    expect(health.snapshot().healthy).toBe(true);
   });
 });
