@@ -2,6 +2,7 @@
  * Splits a command line into flags, checked against the option table: unknown options, missing values, private
  * keys passed as flags and stray arguments are all collected, so one run lists every mistake.
  */
+import { didYouMean } from './did-you-mean.js';
 import { type CommandName, OPTIONS, optionsFor } from './options.js';
 
 /** The flags of one command line, by option name, in the order given (repeatable ones keep every value). */
@@ -46,6 +47,7 @@ export function parseArgv(command: CommandName, args: readonly string[]): Parsed
     } else if (i + 1 < args.length && !(args[i + 1] ?? '').startsWith('--')) {
       value = args[++i];
     }
+    value ??= spec.bareValue;
     if (value === undefined) {
       problems.push(`--${name} needs a value: --${name} ${spec.valueName ?? 'VALUE'}`);
       continue;
@@ -66,7 +68,12 @@ function unknownOption(command: CommandName, name: string): string {
     return `--${name}: private keys are never accepted as flags (they would show in ps and shell history); use --signing-keys-file / --active-key-file (mode 600) or WITNESS_TRAP_SIGNING_KEYS / WITNESS_TRAP_ACTIVE_KEY`;
   }
   if (spec) return `--${name} is not an option of ${command}; see witness-trap ${command} --help`;
-  return `unknown option --${name}; see witness-trap ${command} --help`;
+  const near = didYouMean(
+    name,
+    optionsFor(command).flatMap((option) => (option.secret ? [] : [option.name])),
+    (option) => `--${option}`,
+  );
+  return `unknown option --${name}${near ? `${near} (see` : '; see'} witness-trap ${command} --help${near ? ')' : ''}`;
 }
 
 /** Shows a stray argument safely: never a whole private key, even one typed in the wrong place. */

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { main } from './main.js';
+import { exitCodeAfterSignal, exitCodeOfSecondSignal } from './signals.js';
 
 const controller = new AbortController();
-let signals = 0;
+let first: NodeJS.Signals | undefined;
 const onSignal = (signal: NodeJS.Signals): void => {
-  signals += 1;
   // The first signal asks for a clean stop (a switch in flight is still confirmed or recorded); a second one insists.
-  if (signals > 1) process.exit(1);
+  if (first !== undefined) process.exit(exitCodeOfSecondSignal(signal));
+  first = signal;
   controller.abort(new Error(`received ${signal}`));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
+const code = await main(process.argv.slice(2), { signal: controller.signal });
+process.exitCode = exitCodeAfterSignal(first, code);

@@ -5,10 +5,20 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgv } from './argv.js';
+import { didYouMean } from './did-you-mean.js';
 import { readDotenv } from './env-file.js';
 import { isPublicKey, isWif } from './hive-keys.js';
 import { exposure } from './key-files.js';
-import { type CommandName, DEFAULT_NODES, OPTIONS, type OptionSpec, optionsFor } from './options.js';
+import { type LogFormat, logLevelOf, logSettingsProblems } from './log-settings.js';
+import {
+  type CommandName,
+  DEFAULT_METRICS_ADDRESS,
+  DEFAULT_NODES,
+  OPTIONS,
+  type OptionSpec,
+  optionsFor,
+} from './options.js';
+import type { LogLevel } from './output.js';
 import { UsageError } from './usage-error.js';
 
 /** Hive mainnet's chain id (kept here rather than imported from core so that option parsing never loads dhive). */
@@ -62,6 +72,10 @@ export interface Settings {
   /** `--remote-control telegram`: obey commands from the operator's Telegram chats. */
   remoteControl?: 'telegram';
   json: boolean;
+  /** `--log-level`: the least severe log line shown. */
+  logLevel: LogLevel;
+  /** `--log-format`: how log lines on stderr read; absent: pretty on a terminal, JSON elsewhere. */
+  logFormat?: LogFormat;
   /** The real environment over the `.env` file: what notifiers read their settings from. */
   env: Record<string, string | undefined>;
   /** For each option that was set, where from, e.g. `--misses`, `WITNESS_TRAP_NODE (.env)`. */
@@ -218,6 +232,10 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     problems.push(...remoteControlProblems(remoteControl, layered.get('remote-control')?.label ?? '', merged));
   }
 
+  const logLevel = one<string>('log-level') ?? 'info';
+  const logFormat = one<string>('log-format');
+  problems.push(...logSettingsProblems(logLevel, logFormat));
+
   const sources: Record<string, string> = {};
   for (const [name, layer] of layered) if (layer.kind !== 'default') sources[name] = layer.label;
 
@@ -248,6 +266,8 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     metrics: one<HostPort>('metrics'),
     ...(remoteControl === 'telegram' ? { remoteControl } : {}),
     json: one<boolean>('json') ?? false,
+    logLevel: logLevelOf(logLevel),
+    ...(logFormat === 'pretty' || logFormat === 'json' ? { logFormat } : {}),
     env: merged,
     sources,
   };
@@ -276,10 +296,8 @@ function unknownEnvironment(env: Record<string, string | undefined>, where: stri
   const problems: string[] = [];
   for (const name of Object.keys(env)) {
     if (!name.startsWith('WITNESS_TRAP_') || known.has(name)) continue;
-    const near = OPTIONS.find((option) => option.env === name.replace(/S$/, '') || `${option.env}S` === name);
-    problems.push(
-      `${name} (${where}) is not a witness-trap setting${near ? `: did you mean ${near.env}?` : '; see witness-trap --help'}`,
-    );
+    const near = didYouMean(name, known);
+    problems.push(`${name} (${where}) is not a witness-trap setting${near || '; see witness-trap --help'}`);
   }
   return problems;
 }
@@ -381,7 +399,8 @@ export function parseValue(spec: OptionSpec, text: string): unknown {
     case 'host-port': {
       const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
       const port = Number(match?.[2]);
-      if (!match || port > 65535) return { problem: `${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9477)` };
+      if (!match || port > 65535)
+        return { problem: `${JSON.stringify(text)} is not HOST:PORT (e.g. ${DEFAULT_METRICS_ADDRESS})` };
       return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port } satisfies HostPort;
     }
     case 'key-url': {

@@ -13,9 +13,10 @@ export function renderMainHelp(version: string): string {
     ...COMMAND_NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMAND_SUMMARIES[name]}`),
     '',
     'Start here: witness-trap demo (offline, about 30 seconds).',
-    'Each command has --help. Options also come from WITNESS_TRAP_* environment variables, a .env file in the',
-    'working directory and --config FILE.json; flags win over the environment, which wins over .env and the file.',
-    'Exit codes: 0 done (switch confirmed on chain), 1 runtime failure, 2 usage or configuration error (nothing broadcast), 3 kill switch set (witness disabled).',
+    'Each command has --help (or: witness-trap help COMMAND). Options also come from WITNESS_TRAP_* environment',
+    'variables, a .env file in the working directory and --config FILE.json; flags win over the environment, which',
+    'wins over .env and the file.',
+    'Exit codes: 0 done (switch confirmed on chain; clean stop on SIGTERM), 1 runtime failure, 2 usage or configuration error (nothing broadcast), 3 kill switch set (witness disabled), 130 stopped by SIGINT; status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
   ].join('\n');
 }
 
@@ -55,7 +56,9 @@ export function renderCommandHelp(command: CommandName): string {
 }
 
 const COMMAND_NOTES: Partial<Record<CommandName, string>> = {
-  run: 'Logs go to stderr (a narrative on a terminal, JSON lines otherwise); with --json, JSON lines go to stdout.\nNotifiers from the environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_TO; TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID.',
+  run: 'Logs go to stderr (a narrative on a terminal, JSON lines otherwise; --log-format picks, --log-level filters);\nwith --json, JSON lines go to stdout.\nNotifiers from the environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_TO; TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID.',
+  status:
+    'The first line is a verdict: OK, WARNING (SWITCH PENDING, TRAP NOT RUNNING), CRITICAL (MISSING BLOCKS, DISABLED)\nor UNKNOWN; lines behind it start with !. Exit codes as a monitoring check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
   keygen:
     "The private key goes to stdout only; store it in the backup node's config (private-key = ...) and keep the\npublic key for --backup-key.",
   demo: 'Runs entirely offline on an accelerated simulated chain; nothing touches a real Hive node.',

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { collectSettings, type Settings } from './config.js';
+import { didYouMean } from './did-you-mean.js';
 import { ExitCode, errorLines, exitCodeFor } from './exit-codes.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import { COMMAND_NAMES, type CommandName } from './options.js';
@@ -75,6 +76,19 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return ExitCode.usage;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
+    // `witness-trap help run` is `witness-trap run --help`.
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && topic !== 'simnet' && (COMMAND_NAMES as readonly string[]).includes(topic)) {
+      stdout.write(`${renderCommandHelp(topic as CommandName)}\n`);
+      return ExitCode.ok;
+    }
+    if (topic === 'simnet') return (await import('./commands/simnet.js')).runSimnetCommand(['--help'], io.signal);
+    if (topic !== undefined) {
+      stderr.write(
+        `witness-trap: no command ${JSON.stringify(topic)}${didYouMean(topic, COMMAND_NAMES) || ';'} see witness-trap --help\n`,
+      );
+      return ExitCode.usage;
+    }
     stdout.write(`${renderMainHelp(cliVersion())}\n`);
     return ExitCode.ok;
   }
@@ -83,7 +97,9 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return ExitCode.ok;
   }
   if (!(COMMAND_NAMES as readonly string[]).includes(first)) {
-    stderr.write(`witness-trap: unknown command ${JSON.stringify(first)}; see witness-trap --help\n`);
+    stderr.write(
+      `witness-trap: unknown command ${JSON.stringify(first)}${didYouMean(first, COMMAND_NAMES) || ';'} see witness-trap --help\n`,
+    );
     return ExitCode.usage;
   }
   const command = first as CommandName;
@@ -101,7 +117,15 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       stdout.write(`${renderCommandHelp(command)}\n`);
       return ExitCode.ok;
     }
-    output = new Output({ stdout, stderr, env: settings.env, json: settings.json, secrets: secretsOf(settings) });
+    output = new Output({
+      stdout,
+      stderr,
+      env: settings.env,
+      json: settings.json,
+      secrets: secretsOf(settings),
+      level: settings.logLevel,
+      ...(settings.logFormat === undefined ? {} : { format: settings.logFormat }),
+    });
     for (const node of settings.nodes) output.addReplacement(node, safeUrl(node));
     if (problems.length > 0 && command !== 'check') throw new UsageError('CONFIG_INVALID', problems);
     const run = await COMMANDS[command]();

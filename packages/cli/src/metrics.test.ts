@@ -21,6 +21,24 @@ afterEach(async () => {
 });
 
 describe('metrics server', () => {
+  it("reports each node's freshness as its last read's verdict, which does not decay between the trap's reads", () => {
+    // Between slots the trap reads rarely: the chain client's `fresh` (judged on the clock when asked) has turned
+    // false on these healthy nodes; what their last answers said is what the gauge shows.
+    const metrics = new TrapMetrics({
+      witness: 'alice',
+      staleAfterMs: 30_000,
+      nodes: () => [
+        { url: 'http://127.0.0.1:1', fresh: false, headAgeMs: 1500, failures: 0 },
+        { url: 'http://127.0.0.1:2', fresh: false, headAgeMs: 45_000, failures: 0 },
+        { url: 'http://127.0.0.1:3', fresh: false, headAgeMs: 900, failures: 2, lastError: 'timeout' },
+      ],
+    });
+    const text = metrics.render();
+    expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:1"} 1');
+    expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:2"} 0');
+    expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:3"} 0');
+  });
+
   it('fails /healthz until the trap is armed and has seen a fresh head, then fails again when heads stop', async () => {
     let now = 1_000_000;
     const events = new Events();

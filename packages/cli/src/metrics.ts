@@ -1,11 +1,12 @@
 /**
  * `--metrics HOST:PORT`: Prometheus text at `/metrics` and a `/healthz` that answers 503 whenever the trap is not
- * watching fresh data (not armed, or no new head for longer than `staleAfterMs`), so a supervisor can tell a
- * watcher that is running from one that is merely alive.
+ * watching (not armed, or its watch stalled: the trap's `health()`; without one, no new head for `staleAfterMs`), so a
+ * supervisor can tell a watcher that is running from one that is merely alive.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NodeStatus, TrapEvents } from '@witness-trap/core';
+import { lastReadVerdict } from './node-verdict.js';
 import { safeUrl } from './safe-url.js';
 
 /** Anything that emits the trap's events (a `FailoverTrap`). */
@@ -27,6 +28,12 @@ export interface TrapMetricsOptions {
   version?: string;
   /** The backup keys in order: `witness_trap_backup_up` labels each with its place (`backup="1"`). */
   backupKeys?: readonly string[];
+  /**
+   * The trap's own verdict (`FailoverTrap#health()`): healthy while every slot check that was due ran on a fresh
+   * read. Where given, `/healthz` reports it (armed first) instead of the age of the last head seen, which grows
+   * between the trap's reads on a healthy chain.
+   */
+  health?: () => { healthy: boolean; problems: string[] };
 }
 
 /** The process's own figures at scrape time (Prometheus's standard names, as client libraries export them). */
@@ -71,7 +78,8 @@ export class TrapMetrics {
   /** Each backup's node by its health URL, from {@link TrapMetrics.setBackupHealth}; keys without one are absent. */
   readonly backupUp = new Map<string, boolean>();
   private readonly notifications = new Map<string, { ok: boolean; at: number }>();
-  private readonly options: Required<Omit<TrapMetricsOptions, 'nodes'>> & Pick<TrapMetricsOptions, 'nodes'>;
+  private readonly options: Required<Omit<TrapMetricsOptions, 'nodes' | 'health'>> &
+    Pick<TrapMetricsOptions, 'nodes' | 'health'>;
   private readonly figures: () => ProcessFigures;
 
   /** @param figures the process's figures at scrape time (a test passes fixed ones) */
@@ -141,9 +149,15 @@ export class TrapMetrics {
     return this;
   }
 
-  /** Whether the trap is armed and has seen a new head recently. */
+  /** Whether the trap is armed and its checks run on fresh reads (the trap's verdict where given, else head age). */
   healthy(): { ok: boolean; reason: string } {
     if (!this.armed) return { ok: false, reason: 'not armed' };
+    if (this.options.health) {
+      const health = this.options.health();
+      return health.healthy
+        ? { ok: true, reason: 'every slot check that was due ran on a fresh read' }
+        : { ok: false, reason: health.problems.join('; ') || 'unhealthy' };
+    }
     if (this.lastHeadAt === undefined) return { ok: false, reason: 'no head seen yet' };
     const age = this.options.now() - this.lastHeadAt;
     if (age > this.options.staleAfterMs) return { ok: false, reason: `no new head for ${Math.round(age / 1000)} s` };
@@ -209,8 +223,11 @@ export class TrapMetrics {
     metric(
       'witness_trap_node_fresh',
       'gauge',
-      '1 where the RPC node answers with a fresh head.',
-      nodes.map((node) => [`node="${label(safeUrl(node.url))}"`, node.fresh ? 1 : 0]),
+      "1 where the RPC node's last answer was a fresh head (the last read's verdict: it does not decay between reads).",
+      nodes.map((node) => [
+        `node="${label(safeUrl(node.url))}"`,
+        lastReadVerdict(node, this.options.staleAfterMs) ? 1 : 0,
+      ]),
     );
     metric(
       'witness_trap_node_head_age_seconds',

@@ -83,7 +83,12 @@ export interface OptionSpec {
    * A secret: accepted from the environment (or .env) only, never as a flag or in a config file, and never echoed.
    */
   readonly secret?: boolean;
+  /** The value a bare flag stands for (`--metrics` alone); absent where the flag always needs one. */
+  readonly bareValue?: string;
 }
+
+/** Where `--metrics` serves /metrics and /healthz when given without a value: the one address the docs use. */
+export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9477';
 
 /** Built-in public Hive API nodes, used where no `--node` is given. Tests always pass `--node`. */
 export const DEFAULT_NODES: readonly string[] = [
@@ -309,8 +314,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'host-port',
     valueName: 'HOST:PORT',
     env: 'WITNESS_TRAP_METRICS',
-    description: 'serve Prometheus /metrics and /healthz',
+    description: `serve Prometheus /metrics and /healthz (--metrics alone: ${DEFAULT_METRICS_ADDRESS})`,
+    bareValue: DEFAULT_METRICS_ADDRESS,
     commands: ['run'],
+  },
+  {
+    name: 'log-level',
+    type: 'string',
+    valueName: 'LEVEL',
+    env: 'WITNESS_TRAP_LOG_LEVEL',
+    default: 'info',
+    description: 'error|warn|info|debug: the least severe log line shown (info: one line per round in run)',
+    commands: [...CONFIGURED, 'demo'],
+  },
+  {
+    name: 'log-format',
+    type: 'string',
+    valueName: 'FORMAT',
+    env: 'WITNESS_TRAP_LOG_FORMAT',
+    defaultText: 'pretty on a terminal, json elsewhere',
+    description: 'pretty|json: how log lines on stderr read (--json puts JSON lines on stdout instead)',
+    commands: [...CONFIGURED, 'demo'],
   },
   {
     name: 'json',

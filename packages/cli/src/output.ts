@@ -4,6 +4,7 @@
  * byte passes through one redaction step: configured secrets and anything shaped like a WIF key never get out.
  */
 import { WIF_PATTERN } from './hive-keys.js';
+import { type LogFormat, shows } from './log-settings.js';
 
 /** A stream the output writes to (`process.stdout`, `process.stderr`, or a test's collector). */
 export interface OutputStream {
@@ -32,6 +33,10 @@ export interface OutputOptions {
   env?: Record<string, string | undefined>;
   /** Values never to print (tokens, keys); more can be added with `addSecret`. */
   secrets?: string[];
+  /** The least severe log line shown (`--log-level`). @default 'info' */
+  level?: LogLevel;
+  /** How log lines on stderr read (`--log-format`). @default pretty where stderr is a terminal, else json */
+  format?: LogFormat;
 }
 
 const COLORS = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
@@ -44,6 +49,9 @@ export class Output {
   private readonly stdout: OutputStream;
   private readonly stderr: OutputStream;
   private readonly color: boolean;
+  private readonly level: LogLevel;
+  /** A live status line can be redrawn: a narrative on a real terminal. */
+  private readonly tty: boolean;
   private readonly secrets = new Set<string>();
   private readonly replacements = new Map<string, string>();
   private liveText = '';
@@ -53,8 +61,10 @@ export class Output {
     this.stderr = options.stderr ?? process.stderr;
     this.json = options.json ?? false;
     const env = options.env ?? process.env;
-    this.interactive = !this.json && this.stderr.isTTY === true;
-    this.color = this.interactive && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
+    this.level = options.level ?? 'info';
+    this.interactive = !this.json && (options.format ? options.format === 'pretty' : this.stderr.isTTY === true);
+    this.tty = this.interactive && this.stderr.isTTY === true;
+    this.color = this.tty && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
     for (const secret of options.secrets ?? []) this.addSecret(secret);
   }
 
@@ -84,6 +94,7 @@ export class Output {
    * `fields` the facts (JSON-lines output carries them with stable names).
    */
   log(level: LogLevel, event: string, message: string, fields: Record<string, unknown> = {}): void {
+    if (!shows(this.level, level)) return;
     if (this.interactive) {
       const mark = { debug: '·', info: '•', warn: '!', error: '✗' }[level];
       const paint = { debug: 'dim', info: 'cyan', warn: 'yellow', error: 'red' } as const;
@@ -131,7 +142,7 @@ export class Output {
 
   /** Replaces the live status line (terminals only; a no-op elsewhere, so it never fills logs). */
   live(text: string): void {
-    if (!this.interactive) return;
+    if (!this.tty) return;
     // A line wider than the terminal wraps, and the carriage return would then redraw only its last part.
     const width = this.stderr.columns;
     this.liveText = width && text.length >= width ? `${text.slice(0, Math.max(0, width - 2))}…` : text;
@@ -140,7 +151,7 @@ export class Output {
 
   /** Clears the live line (before exit). */
   endLive(): void {
-    if (this.interactive && this.liveText) this.stderr.write('\r\u001b[2K');
+    if (this.tty && this.liveText) this.stderr.write('\r\u001b[2K');
     this.liveText = '';
   }
 

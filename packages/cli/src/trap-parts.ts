@@ -14,11 +14,14 @@ export function keyNames(backupKeys: readonly string[], heldKeys: readonly strin
   return names;
 }
 
-/** Core's logger, into the output: warnings and errors only (the events already tell the story). */
+/**
+ * Core's logger, into the output: warnings and errors; core's own info and debug lines only at `--log-level debug`
+ * (the events already tell the story).
+ */
 export function outputLogger(output: Output): Logger {
   return {
-    debug() {},
-    info() {},
+    debug: (message, fields) => output.log('debug', 'log', message, fields ?? {}),
+    info: (message, fields) => output.log('debug', 'log', message, fields ?? {}),
     warn: (message, fields) => output.log('warn', 'log', message, fields ?? {}),
     error: (message, fields) => output.log('error', 'log', message, fields ?? {}),
   };

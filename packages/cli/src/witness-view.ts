@@ -3,16 +3,20 @@
  * Read through the `ChainClient` contract only, so `status`, `check` and `drill` share one view of it.
  */
 import {
+  aslotAt,
   backupOrder,
   type ChainClient,
   type HeadState,
   isNullSigningKey,
   type NodeStatus,
   nextSlotOf,
+  roundOf,
+  SHUFFLE_PERIOD_BLOCKS,
   type TrapState,
   type WitnessSchedule,
   type WitnessState,
 } from '@witness-trap/core';
+import { type MissedSlot, missedSlotOf } from './missed-slot.js';
 import { safeUrl } from './safe-url.js';
 
 /** What the key on chain is, among the keys the operator configured. */
@@ -49,6 +53,8 @@ export interface WitnessView {
   headBlockTime: string;
   /** The witness's next slot, or `null` where it is not scheduled in this round or the next known one. */
   nextSlot: { aslot: number; time: string; inSeconds: number } | null;
+  /** The latest slot the witness surely had since its last block and did not produce (`null`: none). */
+  missedSlot: (Omit<MissedSlot, 'time'> & { time: string }) | null;
   /** The key the next switch would go to. */
   nextBackupKey: string | null;
   backupKeys: string[];
@@ -74,6 +80,8 @@ export interface TrapStateView {
     txId: string | null;
     block: number | null;
     byPeer: boolean;
+    /** The one-shot run that made it ended after it (the trap is not watching until it is run again). */
+    ended: boolean;
   } | null;
   switches: number;
 }
@@ -102,6 +110,7 @@ export function trapStateView(state: TrapState): TrapStateView {
           txId: last.txId ?? null,
           block: last.confirmedBlock ?? null,
           byPeer: last.byPeer,
+          ended: last.ended === true,
         }
       : null,
     switches: state.history.length,
@@ -116,11 +125,15 @@ export interface WitnessViewInput {
   heldKeys: readonly string[];
   /** @default the chain's own */
   blockIntervalMs?: number;
+  /** The slot of this round's shuffle block, where it was read (sharpens {@link WitnessView.missedSlot}). */
+  roundStartAslot?: number;
   now?: number;
 }
 
 /**
  * Reads head, witness and schedule (once each) and puts them in operator terms. `undefined`: no such witness.
+ * Where that read shows a missed slot, the witness is read once more a block and a half later (a lagging read is
+ * not a miss): the only wait, bounded by the block interval.
  * `nodes`: each node's status where it was probed on its own (else the client's view of them).
  */
 export async function readWitnessView(
@@ -136,7 +149,19 @@ export async function readWitnessView(
     nodes,
   ]);
   if (witness.value === null) return undefined;
-  return witnessView(head.value, witness.value, schedule.value, interval, probed ?? chain.nodes(), input);
+  // Where this round began (its shuffle block's slot): what tells a missed slot of the round before from none.
+  const shuffleBlock = roundOf(head.value.headBlockNumber) * SHUFFLE_PERIOD_BLOCKS;
+  const header = shuffleBlock > 0 ? await chain.getBlockHeader(shuffleBlock).catch(() => undefined) : undefined;
+  const roundStartAslot = header?.value ? aslotAt(head.value, header.value.timestamp, interval) : undefined;
+  const withRound = { ...input, ...(roundStartAslot === undefined ? {} : { roundStartAslot }) };
+  const view = witnessView(head.value, witness.value, schedule.value, interval, probed ?? chain.nodes(), withRound);
+  if (!view.missedSlot) return view;
+  // A proxy can serve the witness from a cache or a backend a block or two behind: before a miss is said, the
+  // witness is read again once those have caught up (a block and a half later), and its newer last slot counts.
+  await new Promise((resolve) => setTimeout(resolve, Math.round(1.5 * interval)));
+  const again = await chain.getWitness(input.witness);
+  if (!again.value || again.value.lastAslot <= witness.value.lastAslot) return view;
+  return witnessView(head.value, again.value, schedule.value, interval, probed ?? chain.nodes(), withRound);
 }
 
 /** Puts chain data in operator terms (pure: `readWitnessView` reads, this decides). */
@@ -161,6 +186,7 @@ export function witnessView(
   const next = nextSlotOf(input.witness, head, schedule, blockIntervalMs);
   const headSlotTime = Math.floor(head.headBlockTime / blockIntervalMs) * blockIntervalMs;
   const lastBlockTime = headSlotTime - (head.currentAslot - witness.lastAslot) * blockIntervalMs;
+  const missed = missedSlotOf(input.witness, witness.lastAslot, head, schedule, blockIntervalMs, input.roundStartAslot);
   return {
     witness: witness.owner,
     signingKey: key,
@@ -182,6 +208,7 @@ export function witnessView(
             time: new Date(next.time).toISOString(),
             inSeconds: Math.max(0, Math.round((next.time - now) / 100) / 10),
           },
+    missedSlot: missed ? { ...missed, time: new Date(missed.time).toISOString() } : null,
     nextBackupKey: backupOrder(key, input.backupKeys)[0] ?? null,
     backupKeys: [...input.backupKeys],
     url: witness.url,
@@ -203,11 +230,19 @@ function nodeView(node: NodeStatus): NodeView {
   };
 }
 
-/** The human rendering of a view. */
+/** A line of the human rendering that a `status` verdict can point at. */
+export type ViewLine = 'signing key' | 'last block' | 'trap state' | 'in flight';
+
+/**
+ * The human rendering of a view. Lines named in `marked` start with `!` instead of a space (what a `status` verdict
+ * points at).
+ */
 export function renderWitnessView(
   view: WitnessView,
   paint: (color: 'red' | 'green' | 'yellow' | 'dim' | 'bold', text: string) => string,
+  marked: ReadonlySet<ViewLine> = new Set(),
 ): string {
+  const at = (line: ViewLine, text: string) => (marked.has(line) ? `!${text.slice(1)}` : text);
   const role = {
     backup: `backup #${view.backupIndex}`,
     held: 'a key in your key file (primary)',
@@ -221,13 +256,16 @@ export function renderWitnessView(
     : 'not scheduled in this round or the next known one';
   const lines = [
     paint('bold', `${view.witness}`) + paint('dim', `  head #${view.headBlock} at ${view.headBlockTime}`),
-    `  signing key   ${view.signingKey}`,
+    at('signing key', `  signing key   ${view.signingKey}`),
     `                ${role}${held}`,
     `  missed        ${view.totalMissed} blocks in total`,
-    `  last block    #${view.lastBlock}, ${view.lastBlockAgeSeconds} s ago`,
+    at(
+      'last block',
+      `  last block    #${view.lastBlock}, ${view.lastBlockAgeSeconds} s ago${view.missedSlot ? `; slot ${view.missedSlot.aslot} (${view.missedSlot.time}) passed without it` : ''}`,
+    ),
     `  next slot     ${next}`,
     `  next backup   ${view.nextBackupKey ?? paint('yellow', 'none configured')}`,
-    ...trapLines(view.trap, paint),
+    ...trapLines(view.trap, paint, marked),
     '  nodes',
     ...view.nodes.map((node) => {
       const state = node.fresh ? paint('green', 'fresh') : paint('red', 'STALE');
@@ -241,12 +279,20 @@ export function renderWitnessView(
   return lines.join('\n');
 }
 
-function trapLines(trap: TrapStateView | null | undefined, paint: (color: 'yellow' | 'dim', text: string) => string) {
+function trapLines(
+  trap: TrapStateView | null | undefined,
+  paint: (color: 'yellow' | 'dim', text: string) => string,
+  marked: ReadonlySet<ViewLine>,
+) {
+  const mark = (line: ViewLine) => (marked.has(line) ? '!' : ' ');
   if (trap === undefined) return [];
   if (trap === null)
-    return [`  trap state    ${paint('dim', 'no state file here (the trap has not run with this --state)')}`];
+    return [
+      `${mark('trap state')} trap state    ${paint('dim', 'no state file here (the trap has not run with this --state)')}`,
+    ];
+  const ended = trap.lastSwitch?.ended ? '; the one-shot run that made the last switch has ended' : '';
   const lines = [
-    `  trap state    armed ${trap.armedAt ?? 'never'}, ${trap.switches} switch${trap.switches === 1 ? '' : 'es'} recorded`,
+    `${mark('trap state')} trap state    armed ${trap.armedAt ?? 'never'}, ${trap.switches} switch${trap.switches === 1 ? '' : 'es'} recorded${ended}`,
   ];
   if (trap.lastSwitch) {
     const where = trap.lastSwitch.block === null ? '' : ` in block ${trap.lastSwitch.block}`;
@@ -258,7 +304,7 @@ function trapLines(trap: TrapStateView | null | undefined, paint: (color: 'yello
     lines.push(
       paint(
         'yellow',
-        `  IN FLIGHT     ${trap.pending.fromKey} -> ${trap.pending.toKey}, tx ${trap.pending.txId}, expires ${trap.pending.expiresAt}`,
+        `${mark('in flight')} IN FLIGHT     ${trap.pending.fromKey} -> ${trap.pending.toKey}, tx ${trap.pending.txId}, expires ${trap.pending.expiresAt}`,
       ),
     );
   }

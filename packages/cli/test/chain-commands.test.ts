@@ -27,8 +27,10 @@ describe('run, one-shot, against the simulated chain', () => {
     const status = await runCli(['status', ...op.runFlags, '--json', '--state', join(op.dir, 'state.json')], {
       cwd: op.dir,
     });
-    expect(status.code, status.stderr).toBe(0);
+    // The one-shot run ended after its switch: status says nothing watches now (exit 1, a monitoring warning).
+    expect(status.code, status.stderr).toBe(1);
     expect(JSON.parse(status.stdout)).toMatchObject({
+      verdict: { state: 'TRAP NOT RUNNING' },
       signingKey: op.backupKey,
       keyRole: 'backup',
       backupIndex: 1,
@@ -155,9 +157,11 @@ describe('status', () => {
   it('prints the witness in operator terms as one JSON object', async () => {
     const op = await setUp();
     const result = await runCli(['status', ...op.runFlags, '--node', 'http://127.0.0.1:9', '--json'], { cwd: op.dir });
-    expect(result.code, result.stderr).toBe(0);
+    // No trap has run with this --state: a monitoring warning (exit 1), the view read all the same.
+    expect(result.code, result.stderr).toBe(1);
     const status = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(status).toMatchObject({
+      verdict: { state: 'TRAP NOT RUNNING', exitCode: 1 },
       witness: op.me.name,
       signingKey: op.me.signingKey,
       keyRole: 'held',
@@ -186,7 +190,7 @@ describe('status', () => {
       cwd: op.dir,
       env: { WITNESS_TRAP_NODE: op.sim.url, WITNESS_TRAP_WITNESS: 'also-not-me' },
     });
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ witness: op.me.name, nextBackupKey: op.backupKey });
   });
 });

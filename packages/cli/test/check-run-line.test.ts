@@ -65,6 +65,8 @@ describe('check with the command line of run', () => {
       webhook: [hook.url],
       metrics: ['127.0.0.1:0'],
       'remote-control': ['telegram'],
+      'log-level': ['info'],
+      'log-format': ['json'],
     };
     const given = new Set(['witness', 'node', 'chain-id', 'block-interval', 'backup-key', 'signing-keys-file']);
     const line = [...op.runFlags];

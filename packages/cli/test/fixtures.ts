@@ -2,7 +2,13 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Simnet, type SimnetWitness, type SimnetWitnessSeed, startSimnet } from '@witness-trap/simnet';
+import {
+  type Simnet,
+  type SimnetOptions,
+  type SimnetWitness,
+  type SimnetWitnessSeed,
+  startSimnet,
+} from '@witness-trap/simnet';
 import { afterEach, beforeAll } from 'vitest';
 import { buildCli } from './harness.js';
 
@@ -28,13 +34,16 @@ export type OperatorWitnessState = Omit<SimnetWitnessSeed, 'name'>;
 /**
  * Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key.
  * @param blockIntervalMs - the chain's block interval (and `--block-interval`) @default TEST_BLOCK_INTERVAL_MS
+ * @param realism - realism options that differ from the hostile default (the caller says why in a comment)
  */
 export async function operator(
   state?: OperatorWitnessState,
   blockIntervalMs = TEST_BLOCK_INTERVAL_MS,
+  realism: Pick<SimnetOptions, 'microForkRate'> = {},
 ): Promise<Operator> {
   // Few witnesses: the operator's slot comes round every few blocks, so tests wait less for it.
   const sim = await startSimnet({
+    ...realism,
     blockIntervalMs,
     backupKeys: 1,
     witnesses: state
@@ -81,7 +90,11 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
  * For a test file: builds the CLI once, and gives each test a fresh operator (its own simnet), stopped after it.
  * @returns the function a test calls to get its operator
  */
-export function operatorPerTest(): (state?: OperatorWitnessState, blockIntervalMs?: number) => Promise<Operator> {
+export function operatorPerTest(): (
+  state?: OperatorWitnessState,
+  blockIntervalMs?: number,
+  realism?: Pick<SimnetOptions, 'microForkRate'>,
+) => Promise<Operator> {
   let current: Operator | undefined;
   beforeAll(async () => {
     await buildCli();
@@ -90,8 +103,8 @@ export function operatorPerTest(): (state?: OperatorWitnessState, blockIntervalM
     await current?.sim.stop();
     current = undefined;
   });
-  return async (state, blockIntervalMs) => {
-    current = await operator(state, blockIntervalMs);
+  return async (state, blockIntervalMs, realism) => {
+    current = await operator(state, blockIntervalMs, realism);
     return current;
   };
 }

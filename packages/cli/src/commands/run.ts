@@ -11,6 +11,7 @@ import { type CommandContext, cliVersion } from '../main.js';
 import { type MetricsServer, serveMetrics, TrapMetrics } from '../metrics.js';
 import { narrate } from '../narrate.js';
 import { buildNotifiers } from '../notifiers.js';
+import { logRounds } from '../round-line.js';
 import { keyNames, outputLogger, preemptiveGap, trapEvents } from '../trap-parts.js';
 import { UsageError } from '../usage-error.js';
 
@@ -55,6 +56,13 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     keyNames: keyNames(settings.backupKeys, connection.keys.signingPublicKeys),
     nodes: () => chain.nodes(),
   });
+  // A node is judged by its last read against the same bound as the metrics gauge.
+  const staleAfterMs = Math.max(30_000, 10 * (settings.blockIntervalMs ?? 3000));
+  const endRounds = logRounds(events, output, {
+    status: () => chain.nodes(),
+    configured: settings.nodes.length,
+    staleAfterMs,
+  });
   let metrics: MetricsServer | undefined;
   let remote: TelegramRemote | undefined;
   let healthTimer: NodeJS.Timeout | undefined;
@@ -68,7 +76,9 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
       const interval = settings.blockIntervalMs ?? 3000;
       const observed = new TrapMetrics({
         witness: settings.witness ?? '',
-        staleAfterMs: Math.max(30_000, 10 * interval),
+        staleAfterMs,
+        // Healthy while every slot check that was due ran on a fresh read: the trap's own verdict.
+        health: () => trap.health(),
         nodes: () => chain.nodes(),
         version: cliVersion(),
         backupKeys: settings.backupKeys,
@@ -114,6 +124,7 @@ export async function runCommand({ settings, output, signal }: CommandContext): 
     signal.removeEventListener('abort', stop);
     await remote?.stop();
     clearInterval(healthTimer);
+    endRounds();
     story.stop();
     await metrics?.close();
     await Promise.all(notifiers.map((notifier) => notifier.close?.()));
