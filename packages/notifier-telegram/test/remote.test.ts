@@ -153,6 +153,23 @@ describe('telegramRemote, against a fake Bot API', () => {
     expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
+  it('runs one command once after update ids restart below its offset, obeys the next, and never spins', async () => {
+    const { control } = await start({ pollTimeoutS: 1 });
+    telegram.message(OPERATOR, '/status');
+    await telegram.waitForSent((m) => m.text.includes('conformance-wit'));
+    // The Bot API picks a random update_id after a week without updates: here far below the offset the remote holds.
+    telegram.restartUpdateIds(7);
+    const pollsBefore = telegram.polls;
+    const startedAt = Date.now();
+    telegram.message(OPERATOR, '/pause');
+    await telegram.waitForSent((m) => m.text.startsWith('Paused'));
+    telegram.message(OPERATOR, '/resume');
+    await telegram.waitForSent((m) => m.text.startsWith('Resumed'));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 3000 - (Date.now() - startedAt))));
+    expect(control.commands.map((c) => c.command)).toEqual(['status', 'pause', 'resume']);
+    expect(telegram.polls - pollsBefore).toBeLessThan(10);
+  });
+
   it('stop() ends a long poll in flight at once', async () => {
     const { remote } = await start({ pollTimeoutS: 50 });
     await telegram.waitForPolls(1);
