@@ -1,5 +1,10 @@
 import { formatNotification, NotifierError } from '@witness-trap/core';
-import { describeNotifierConformance, startVendorServer, type VendorServer } from '@witness-trap/core/testing';
+import {
+  describeNotifierConformance,
+  startFakeTelegram,
+  startVendorServer,
+  type VendorServer,
+} from '@witness-trap/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telegramNotifier } from '../src/index.js';
 
@@ -148,5 +153,23 @@ describe('telegramNotifier', () => {
     await expect(
       telegramNotifier({ botToken: TOKEN, chatId: 1, baseUrl: server.url }).notify(failed),
     ).rejects.toMatchObject({ code: 'NOTIFIER_REJECTED', vendorMessage: 'odd' });
+  });
+});
+
+describe('telegramNotifier, against the fake Bot API', () => {
+  it('reports a 403 (bot blocked or removed from the chat) as NOTIFIER_BLOCKED with what to do, not as wrong credentials', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      telegram.fail('sendMessage', { status: 403 });
+      const notifier = telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 });
+      const error = await notifier.notify(failed).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotifierError);
+      expect(error).toMatchObject({ code: 'NOTIFIER_BLOCKED', status: 403, isRetryable: false });
+      expect((error as Error).message).toMatch(/blocked by the user.*Unblock the bot/);
+      expect((error as Error).message).not.toContain(TOKEN);
+      expect(telegram.sent).toEqual([]);
+    } finally {
+      await telegram.close();
+    }
   });
 });

@@ -13,6 +13,8 @@ export type FakeTelegramFault =
   | { status: 429; retryAfter: number }
   /** Another bot instance is polling, or a webhook is set: 409. */
   | { status: 409 }
+  /** The bot was blocked by the user, or removed from the group: 403 Forbidden. */
+  | { status: 403 }
   /** A server error. */
   | { status: 500 | 502 | 503 }
   /** Never answer (the request stays open until the client gives up or the fake closes). */
@@ -200,6 +202,7 @@ export async function startFakeTelegram(options: {
         if (fault.status === 409) {
           return error(res, 409, "Conflict: can't use getUpdates method while webhook is active");
         }
+        if (fault.status === 403) return error(res, 403, 'Forbidden: bot was blocked by the user');
         return error(res, fault.status, 'Internal Server Error');
       }
       if (method === 'getUpdates') return getUpdates(params, res);
