@@ -123,6 +123,8 @@ class Remote implements TelegramRemote {
   readonly #recent = new Map<string, number[]>();
   readonly #inFlight = new Set<Promise<void>>();
   #startedAt = 0;
+  /** The bot's own username (`getMe`), without `@`; until known, only commands without `@bot` are obeyed. */
+  #username: string | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(options: TelegramRemoteOptions) {
@@ -184,6 +186,8 @@ class Remote implements TelegramRemote {
         }
       }
       lastPollAt = Date.now();
+      if (this.#username === undefined) await this.#learnUsername(signal);
+      if (signal.aborted) break;
       try {
         const updates = await callBotApi<TelegramUpdate[]>(
           this.#api,
@@ -224,6 +228,28 @@ class Remote implements TelegramRemote {
     }
   }
 
+  /**
+   * One bounded `getMe` (the reply timeout, no retry of its own): it is tried again before each poll until it
+   * answers, and each failure is a warning.
+   */
+  async #learnUsername(signal: AbortSignal): Promise<void> {
+    try {
+      const me = await callBotApi<{ username?: unknown }>(this.#replyApi, 'getMe', {}, signal);
+      if (typeof me?.username === 'string' && me.username !== '') {
+        this.#username = me.username;
+        this.#log.info('telegram remote control: obeying /cmd and /cmd@bot', { bot: me.username });
+        return;
+      }
+      throw new Error('getMe answered no username');
+    } catch (error) {
+      if (signal.aborted) return;
+      this.#log.warn(
+        "telegram remote control: the bot's username is unknown (getMe failed); commands addressed /cmd@somebot are ignored until it is known, plain /cmd is obeyed",
+        { error: error instanceof Error ? error.message : String(error) },
+      );
+    }
+  }
+
   /** How long to wait after the `failures`-th failed poll in a row. */
   #backoff(error: unknown, failures: number): number {
     const max = this.#o.maxBackoffMs ?? 60_000;
@@ -253,6 +279,16 @@ class Remote implements TelegramRemote {
     const text = typeof message.text === 'string' ? message.text.trim() : '';
     const parsed = parseCommand(text);
     if (parsed === undefined) return;
+    if (parsed.bot !== undefined && parsed.bot.toLowerCase() !== this.#username?.toLowerCase()) {
+      // In a group whose bot sees every message (privacy mode off), /pause@OtherBot is meant for another bot.
+      this.#log.info('telegram remote control: command addressed to another bot ignored', {
+        chatId,
+        command: parsed.name,
+        bot: parsed.bot,
+        ...(this.#username === undefined ? { ours: 'unknown yet' } : {}),
+      });
+      return;
+    }
     if (!this.#withinRate(chatId)) {
       this.#log.warn('telegram remote control: rate limit reached; command dropped', { chatId, command: parsed.name });
       return;

@@ -170,6 +170,16 @@ describe('telegramRemote, against a fake Bot API', () => {
     expect(telegram.polls - pollsBefore).toBeLessThan(10);
   });
 
+  it('obeys /cmd and /cmd@ourbot, never /cmd@otherbot (a group whose bot sees every message)', async () => {
+    const { control, lines } = await start();
+    telegram.message(OPERATOR, '/pause@SomeOtherBot');
+    telegram.message(OPERATOR, '/status@witness_trap_test_bot');
+    await telegram.waitForSent((m) => m.text.includes('conformance-wit'));
+    await roundTrip();
+    expect(control.commands.map((c) => c.command)).toEqual(['status']);
+    expect(lines.some((line) => line.includes('addressed to another bot ignored'))).toBe(true);
+  });
+
   it('stop() ends a long poll in flight at once', async () => {
     const { remote } = await start({ pollTimeoutS: 50 });
     await telegram.waitForPolls(1);
