@@ -173,3 +173,25 @@ describe('telegramNotifier, against the fake Bot API', () => {
     }
   });
 });
+
+describe('telegramNotifier, a long list of tried keys', () => {
+  it('fits an exhausted alert with 90 tried keys into 4096 characters and says how many were left out', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      const keys = Array.from({ length: 90 }, (_, i) => `STM${String(i).padStart(50, '0')}`);
+      const exhausted = formatNotification({
+        kind: 'failed',
+        witness: 'alice',
+        facts: { fromKey: FROM, toKey: TO, attempts: 2, error: 'all keys tried', triedKeys: keys.join(',') },
+      });
+      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify(exhausted);
+      const [message] = telegram.sent;
+      const left = Number(/\.\.\. and (\d+) more/.exec(message?.text ?? '')?.[1]);
+      expect(left).toBeGreaterThan(0);
+      const listed = (message?.text ?? '').split('tried:')[1] ?? '';
+      expect(keys.filter((key) => listed.includes(`<code>${key}</code>`))).toHaveLength(90 - left);
+    } finally {
+      await telegram.close();
+    }
+  });
+});

@@ -162,7 +162,10 @@ export async function startFakeTelegram(options: {
     const text = typeof params.text === 'string' ? params.text : '';
     if (chatId === '') return error(res, 400, 'Bad Request: chat_id is empty');
     if (text === '') return error(res, 400, 'Bad Request: message text is empty');
-    if ([...text].length > 4096) return error(res, 400, 'Bad Request: message is too long');
+    // The limit counts the text after entity parsing: HTML tags and entities count as what they show.
+    const shown =
+      params.parse_mode === 'HTML' ? text.replace(/<[^>]*>/g, '').replace(/&(lt|gt|amp|quot|#\d+);/g, '_') : text;
+    if (shown.length > 4096) return error(res, 400, 'Bad Request: message is too long');
     sent.push({ chatId, text });
     notify();
     reply(res, 200, {
