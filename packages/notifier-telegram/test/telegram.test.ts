@@ -195,3 +195,31 @@ describe('telegramNotifier, a long list of tried keys', () => {
     }
   });
 });
+
+describe('telegramNotifier, escaping through the fake Bot API', () => {
+  it('sends every HTML-reserved character in title, text, keys and a witness name like good-karma.v2 as text', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      const nasty = `<b>&amp; & < > " ' _*[]()~\`>#+-=|{}.! \\`;
+      const notification = formatNotification({
+        kind: 'failed',
+        witness: 'good-karma.v2',
+        facts: { fromKey: `${FROM}<&>`, toKey: TO, attempts: 1, error: nasty },
+      });
+      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify({
+        ...notification,
+        title: `${notification.title} ${nasty}`,
+      });
+      const shown = (telegram.sent[0]?.text ?? '')
+        .replace(/<\/?(b|code)>/g, '')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+      expect(shown).toContain(`good-karma.v2`);
+      expect(shown).toContain(nasty);
+      expect(shown).toContain(`${FROM}<&>`);
+    } finally {
+      await telegram.close();
+    }
+  });
+});

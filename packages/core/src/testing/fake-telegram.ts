@@ -162,6 +162,20 @@ export async function startFakeTelegram(options: {
     const text = typeof params.text === 'string' ? params.text : '';
     if (chatId === '') return error(res, 400, 'Bad Request: chat_id is empty');
     if (text === '') return error(res, 400, 'Bad Request: message text is empty');
+    if (params.parse_mode === 'HTML') {
+      // The server's HTML parser: a `<` opens a supported tag, a `&` starts a known or numeric entity; else 400.
+      const bad =
+        /<(?!\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote|a\b[^>]*|span\b[^>]*)>)|&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);)/i.exec(
+          text,
+        );
+      if (bad !== null) {
+        return error(
+          res,
+          400,
+          `Bad Request: can't parse entities: Unsupported start tag or unescaped character at byte offset ${Buffer.byteLength(text.slice(0, bad.index))}`,
+        );
+      }
+    }
     // The limit counts the text after entity parsing: HTML tags and entities count as what they show.
     const shown =
       params.parse_mode === 'HTML' ? text.replace(/<[^>]*>/g, '').replace(/&(lt|gt|amp|quot|#\d+);/g, '_') : text;
