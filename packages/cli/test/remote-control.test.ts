@@ -216,6 +216,37 @@ describe('run --remote-control telegram', () => {
     expect(events).toContain('paused');
   }, 60_000);
 
+  it('after update ids restart below its offset: one /pause runs once, /resume is obeyed, under 10 polls in 5 s; /pause@otherbot is ignored', async () => {
+    // A tidy chain is not needed: nothing here depends on blocks, only on what the remote does with the Bot API.
+    const op = await setUp();
+    let polls = 0;
+    let replies: string[] = [];
+    const result = await runWithRemote(op, async (fake, child) => {
+      await ask(fake, OPERATOR, '/status', new RegExp(op.me.name));
+      const answered = repliesTo(fake, OPERATOR).length;
+      // After a week without updates the Bot API picks a random update_id: here far below the offset the CLI holds.
+      fake.restartUpdateIds(17);
+      const before = fake.polls;
+      const startedAt = Date.now();
+      fake.message(OPERATOR, '/pause@otherbot');
+      await ask(fake, OPERATOR, '/pause', /^Paused/);
+      await ask(fake, OPERATOR, '/resume', /^Resumed/);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 5000 - (Date.now() - startedAt))));
+      polls = fake.polls - before;
+      replies = repliesTo(fake, OPERATOR).slice(answered);
+      child.kill('SIGTERM');
+    });
+    await result.scripted;
+    expect(result.code, result.stderr).toBe(0);
+    expect(polls).toBeLessThan(10);
+    const events = jsonLines(result.stdout);
+    expect(events.filter((e) => e.event === 'paused')).toHaveLength(1);
+    expect(events.filter((e) => e.event === 'resumed')).toHaveLength(1);
+    // One answer to each command obeyed: none to /pause@otherbot, none to a /pause run again.
+    expect(replies.map((text) => text.split(':')[0])).toEqual(['Paused', 'Resumed']);
+    expect(op.sim.chain.broadcasts()).toEqual([]);
+  }, 60_000);
+
   it('a Bot API answering 429, 409, 500 or hanging never delays a failover: one missed slot, one switch', async () => {
     // 300 ms blocks, not 200: the node dies the moment the CLI is up (its code not warmed yet) while the Bot API
     // faults keep it busy, and behind the hostile proxy (a block of lag) the miss is seen two blocks late. At 200 ms the

@@ -30,7 +30,9 @@ export async function callBotApi<T>(
     },
     api.delivery,
     signal,
-  );
+  ).catch((error: unknown) => {
+    throw error instanceof NotifierError && error.status === 403 ? blocked(error) : error;
+  });
   // Telegram pairs its HTTP status with `ok`; a 2xx without `ok: true` is not an answer we can vouch for.
   const answer = (typeof body === 'object' ? body : null) as TelegramAnswer | null;
   if (answer?.ok !== true) {
@@ -67,4 +69,22 @@ export function parseTelegramError(body: unknown): VendorFailure {
     ...(typeof params.retry_after === 'number' ? { retryAfterMs: params.retry_after * 1000 } : {}),
     ...(params.migrate_to_chat_id === undefined ? {} : { details: { migrateToChatId: params.migrate_to_chat_id } }),
   };
+}
+
+/**
+ * Telegram's 403 is not a wrong token (that is 401): the bot was blocked by the user, removed from the group or
+ * channel, or may not post there. Its own code, and a message that says what to do.
+ */
+function blocked(error: NotifierError): NotifierError {
+  const said = error.vendorMessage ?? 'Forbidden';
+  return new NotifierError(
+    `telegram: ${said} (HTTP 403): the bot cannot post to this chat. Unblock the bot (open the chat, Restart), or add it to the group or channel again (as an admin who may post in a channel), then check TELEGRAM_CHAT_ID`,
+    {
+      notifier: 'telegram',
+      status: 403,
+      ...(error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode }),
+      ...(error.vendorMessage === undefined ? {} : { vendorMessage: error.vendorMessage }),
+    },
+    { code: 'NOTIFIER_BLOCKED', isRetryable: false, cause: error },
+  );
 }

@@ -16,11 +16,12 @@ export const REMOTE_HELP = [
  * A command in a message: `/switch@MyBot STM...` gives `{ name: 'switch', args: ['STM...'] }`. `undefined` for text
  * that is not a command.
  */
-export function parseCommand(text: string): { name: string; args: string[] } | undefined {
-  const match = /^\/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$/is.exec(text.trim());
+export function parseCommand(text: string): { name: string; args: string[]; bot?: string } | undefined {
+  const match = /^\/([a-z_]+)(?:@(\w+))?(?:\s+(.*))?$/is.exec(text.trim());
   if (match === null) return undefined;
-  const args = (match[2] ?? '').split(/\s+/).filter((arg) => arg !== '');
-  return { name: (match[1] ?? '').toLowerCase(), args };
+  const args = (match[3] ?? '').split(/\s+/).filter((arg) => arg !== '');
+  const name = (match[1] ?? '').toLowerCase();
+  return match[2] === undefined ? { name, args } : { name, args, bot: match[2] };
 }
 
 /** A key with the name the configuration gives it: `STM8GC13...53XTX (backup #1)`. */

@@ -40,6 +40,11 @@ export interface TelegramRemoteOptions {
   rateLimit?: { count: number; windowMs: number };
   /** The longest wait between two failed polls, ms (429 hints are honoured up to this). @default 60_000 */
   maxBackoffMs?: number;
+  /**
+   * The shortest time between the starts of two polls, ms, whatever the Bot API answers (a server that keeps
+   * answering at once must not make the remote spin). @default 1000
+   */
+  minPollIntervalMs?: number;
   /** The first wait after a failed poll, ms; it doubles with each further failure. @default 1000 */
   initialBackoffMs?: number;
   /** Wall-clock time, epoch ms (Telegram dates messages by the wall clock). @default Date.now */
@@ -118,6 +123,8 @@ class Remote implements TelegramRemote {
   readonly #recent = new Map<string, number[]>();
   readonly #inFlight = new Set<Promise<void>>();
   #startedAt = 0;
+  /** The bot's own username (`getMe`), without `@`; until known, only commands without `@bot` are obeyed. */
+  #username: string | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(options: TelegramRemoteOptions) {
@@ -162,7 +169,25 @@ class Remote implements TelegramRemote {
     const signal = this.#stop.signal;
     let offset: number | undefined;
     let failures = 0;
+    const sleep = this.#o.sleep ?? timerSleep;
+    // The poll-rate bound waits on the real clock: it is a floor under the poll loop, not a backoff to script.
+    const minIntervalMs = this.#o.minPollIntervalMs ?? 1000;
+    let lastPollAt: number | undefined;
     while (!signal.aborted) {
+      if (lastPollAt !== undefined) {
+        const waitMs = lastPollAt + minIntervalMs - Date.now();
+        if (waitMs > 0) {
+          this.#log.debug('telegram remote control: next poll held back (poll rate bound)', { waitMs });
+          try {
+            await timerSleep(waitMs, signal);
+          } catch {
+            break;
+          }
+        }
+      }
+      lastPollAt = Date.now();
+      if (this.#username === undefined) await this.#learnUsername(signal);
+      if (signal.aborted) break;
       try {
         const updates = await callBotApi<TelegramUpdate[]>(
           this.#api,
@@ -175,12 +200,17 @@ class Remote implements TelegramRemote {
           signal,
         );
         failures = 0;
-        for (const update of Array.isArray(updates) ? updates : []) {
-          if (typeof update?.update_id === 'number') offset = Math.max(offset ?? 0, update.update_id + 1);
-          this.#receive(update);
-        }
+        const batch = Array.isArray(updates) ? updates : [];
+        // Confirm with the last update of the batch, as the Bot API documents: never max(offset, ...). Update ids
+        // can restart below the offset held (after a week without updates), and an offset ahead of the queue
+        // confirms nothing: the server answers the queue's head again and again.
+        const lastId = batch.at(-1)?.update_id;
+        if (typeof lastId === 'number') offset = lastId + 1;
+        for (const update of batch) this.#receive(update);
       } catch (error) {
         if (signal.aborted) break;
+        // The backoff below is the wait before the next poll.
+        lastPollAt = undefined;
         failures += 1;
         const waitMs = this.#backoff(error, failures);
         const status = error instanceof NotifierError ? error.status : undefined;
@@ -190,11 +220,33 @@ class Remote implements TelegramRemote {
           waitMs,
         });
         try {
-          await (this.#o.sleep ?? timerSleep)(waitMs, signal);
+          await sleep(waitMs, signal);
         } catch {
           break;
         }
       }
+    }
+  }
+
+  /**
+   * One bounded `getMe` (the reply timeout, no retry of its own): it is tried again before each poll until it
+   * answers, and each failure is a warning.
+   */
+  async #learnUsername(signal: AbortSignal): Promise<void> {
+    try {
+      const me = await callBotApi<{ username?: unknown }>(this.#replyApi, 'getMe', {}, signal);
+      if (typeof me?.username === 'string' && me.username !== '') {
+        this.#username = me.username;
+        this.#log.info('telegram remote control: obeying /cmd and /cmd@bot', { bot: me.username });
+        return;
+      }
+      throw new Error('getMe answered no username');
+    } catch (error) {
+      if (signal.aborted) return;
+      this.#log.warn(
+        "telegram remote control: the bot's username is unknown (getMe failed); commands addressed /cmd@somebot are ignored until it is known, plain /cmd is obeyed",
+        { error: error instanceof Error ? error.message : String(error) },
+      );
     }
   }
 
@@ -227,6 +279,16 @@ class Remote implements TelegramRemote {
     const text = typeof message.text === 'string' ? message.text.trim() : '';
     const parsed = parseCommand(text);
     if (parsed === undefined) return;
+    if (parsed.bot !== undefined && parsed.bot.toLowerCase() !== this.#username?.toLowerCase()) {
+      // In a group whose bot sees every message (privacy mode off), /pause@OtherBot is meant for another bot.
+      this.#log.info('telegram remote control: command addressed to another bot ignored', {
+        chatId,
+        command: parsed.name,
+        bot: parsed.bot,
+        ...(this.#username === undefined ? { ours: 'unknown yet' } : {}),
+      });
+      return;
+    }
     if (!this.#withinRate(chatId)) {
       this.#log.warn('telegram remote control: rate limit reached; command dropped', { chatId, command: parsed.name });
       return;

@@ -34,10 +34,33 @@ export function renderTelegramMessage(notification: TrapNotification, mode: Tele
     if (value !== undefined && value !== '') lines.push(`${m.text(`${label}: `)}${m.code(String(value))}`);
   }
   const tried = notification.facts.triedKeys;
-  if (typeof tried === 'string' && tried !== '') {
-    lines.push(m.text('tried:'), ...tried.split(',').map((key) => m.code(key.trim())));
+  if (typeof tried !== 'string' || tried === '') return lines.join('\n');
+  const keys = tried.split(',').map((key) => key.trim());
+  // Telegram refuses a text over 4096 characters after entity parsing: list as many keys as fit, and say how many
+  // were left out.
+  for (let shown = keys.length; shown >= 0; shown--) {
+    const left = keys.length - shown;
+    const text = [
+      ...lines,
+      m.text('tried:'),
+      ...keys.slice(0, shown).map((key) => m.code(key)),
+      ...(left > 0 ? [m.text(`... and ${left} more`)] : []),
+    ].join('\n');
+    if (visibleLength(text, mode) <= TELEGRAM_TEXT_LIMIT) return text;
   }
   return lines.join('\n');
+}
+
+/** The Bot API's limit on a message's text, after entity parsing. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+/** The length Telegram counts: the text after its markup is parsed (tags and escapes gone), in UTF-16 units. */
+function visibleLength(text: string, mode: TelegramParseMode): number {
+  if (mode === 'HTML') {
+    return text.replace(/<[^>]*>/g, '').replace(/&(lt|gt|amp|quot|#\d+);/g, '_').length;
+  }
+  if (mode === 'MarkdownV2') return text.replace(/\\(.)|[*`]/gs, (_, escaped?: string) => escaped ?? '').length;
+  return text.length;
 }
 
 interface Markup {

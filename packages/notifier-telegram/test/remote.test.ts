@@ -153,6 +153,33 @@ describe('telegramRemote, against a fake Bot API', () => {
     expect(lines.join('\n')).not.toContain(TOKEN);
   });
 
+  it('runs one command once after update ids restart below its offset, obeys the next, and never spins', async () => {
+    const { control } = await start({ pollTimeoutS: 1 });
+    telegram.message(OPERATOR, '/status');
+    await telegram.waitForSent((m) => m.text.includes('conformance-wit'));
+    // The Bot API picks a random update_id after a week without updates: here far below the offset the remote holds.
+    telegram.restartUpdateIds(7);
+    const pollsBefore = telegram.polls;
+    const startedAt = Date.now();
+    telegram.message(OPERATOR, '/pause');
+    await telegram.waitForSent((m) => m.text.startsWith('Paused'));
+    telegram.message(OPERATOR, '/resume');
+    await telegram.waitForSent((m) => m.text.startsWith('Resumed'));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 3000 - (Date.now() - startedAt))));
+    expect(control.commands.map((c) => c.command)).toEqual(['status', 'pause', 'resume']);
+    expect(telegram.polls - pollsBefore).toBeLessThan(10);
+  });
+
+  it('obeys /cmd and /cmd@ourbot, never /cmd@otherbot (a group whose bot sees every message)', async () => {
+    const { control, lines } = await start();
+    telegram.message(OPERATOR, '/pause@SomeOtherBot');
+    telegram.message(OPERATOR, '/status@witness_trap_test_bot');
+    await telegram.waitForSent((m) => m.text.includes('conformance-wit'));
+    await roundTrip();
+    expect(control.commands.map((c) => c.command)).toEqual(['status']);
+    expect(lines.some((line) => line.includes('addressed to another bot ignored'))).toBe(true);
+  });
+
   it('stop() ends a long poll in flight at once', async () => {
     const { remote } = await start({ pollTimeoutS: 50 });
     await telegram.waitForPolls(1);

@@ -1,5 +1,10 @@
 import { formatNotification, NotifierError } from '@witness-trap/core';
-import { describeNotifierConformance, startVendorServer, type VendorServer } from '@witness-trap/core/testing';
+import {
+  describeNotifierConformance,
+  startFakeTelegram,
+  startVendorServer,
+  type VendorServer,
+} from '@witness-trap/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telegramNotifier } from '../src/index.js';
 
@@ -148,5 +153,73 @@ describe('telegramNotifier', () => {
     await expect(
       telegramNotifier({ botToken: TOKEN, chatId: 1, baseUrl: server.url }).notify(failed),
     ).rejects.toMatchObject({ code: 'NOTIFIER_REJECTED', vendorMessage: 'odd' });
+  });
+});
+
+describe('telegramNotifier, against the fake Bot API', () => {
+  it('reports a 403 (bot blocked or removed from the chat) as NOTIFIER_BLOCKED with what to do, not as wrong credentials', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      telegram.fail('sendMessage', { status: 403 });
+      const notifier = telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 });
+      const error = await notifier.notify(failed).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotifierError);
+      expect(error).toMatchObject({ code: 'NOTIFIER_BLOCKED', status: 403, isRetryable: false });
+      expect((error as Error).message).toMatch(/blocked by the user.*Unblock the bot/);
+      expect((error as Error).message).not.toContain(TOKEN);
+      expect(telegram.sent).toEqual([]);
+    } finally {
+      await telegram.close();
+    }
+  });
+});
+
+describe('telegramNotifier, a long list of tried keys', () => {
+  it('fits an exhausted alert with 90 tried keys into 4096 characters and says how many were left out', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      const keys = Array.from({ length: 90 }, (_, i) => `STM${String(i).padStart(50, '0')}`);
+      const exhausted = formatNotification({
+        kind: 'failed',
+        witness: 'alice',
+        facts: { fromKey: FROM, toKey: TO, attempts: 2, error: 'all keys tried', triedKeys: keys.join(',') },
+      });
+      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify(exhausted);
+      const [message] = telegram.sent;
+      const left = Number(/\.\.\. and (\d+) more/.exec(message?.text ?? '')?.[1]);
+      expect(left).toBeGreaterThan(0);
+      const listed = (message?.text ?? '').split('tried:')[1] ?? '';
+      expect(keys.filter((key) => listed.includes(`<code>${key}</code>`))).toHaveLength(90 - left);
+    } finally {
+      await telegram.close();
+    }
+  });
+});
+
+describe('telegramNotifier, escaping through the fake Bot API', () => {
+  it('sends every HTML-reserved character in title, text, keys and a witness name like good-karma.v2 as text', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    try {
+      const nasty = `<b>&amp; & < > " ' _*[]()~\`>#+-=|{}.! \\`;
+      const notification = formatNotification({
+        kind: 'failed',
+        witness: 'good-karma.v2',
+        facts: { fromKey: `${FROM}<&>`, toKey: TO, attempts: 1, error: nasty },
+      });
+      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify({
+        ...notification,
+        title: `${notification.title} ${nasty}`,
+      });
+      const shown = (telegram.sent[0]?.text ?? '')
+        .replace(/<\/?(b|code)>/g, '')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+      expect(shown).toContain(`good-karma.v2`);
+      expect(shown).toContain(nasty);
+      expect(shown).toContain(`${FROM}<&>`);
+    } finally {
+      await telegram.close();
+    }
   });
 });

@@ -90,6 +90,8 @@ export interface HttpDelivery {
  * - `NOTIFIER_TIMEOUT`: the last attempt did not answer within `timeoutMs` (retryable).
  * - `NOTIFIER_NETWORK`: the last attempt could not connect or lost the connection (retryable).
  * - `NOTIFIER_ABORTED`: the caller's signal aborted delivery.
+ * - `NOTIFIER_BLOCKED`: not produced here; a notifier whose vendor says 403 for "the recipient refused us" (Telegram:
+ *   the bot was blocked by the user or removed from the chat) maps its 403 to it (not retried).
  * (`webhookNotifier` adds `NOTIFIER_FORMAT`: its `format` hook threw.)
  */
 export type NotifierErrorCode =
@@ -98,7 +100,8 @@ export type NotifierErrorCode =
   | 'NOTIFIER_UNAVAILABLE'
   | 'NOTIFIER_TIMEOUT'
   | 'NOTIFIER_NETWORK'
-  | 'NOTIFIER_ABORTED';
+  | 'NOTIFIER_ABORTED'
+  | 'NOTIFIER_BLOCKED';
 
 const DEFAULTS = {
   timeoutMs: 10_000,

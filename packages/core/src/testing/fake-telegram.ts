@@ -13,6 +13,8 @@ export type FakeTelegramFault =
   | { status: 429; retryAfter: number }
   /** Another bot instance is polling, or a webhook is set: 409. */
   | { status: 409 }
+  /** The bot was blocked by the user, or removed from the group: 403 Forbidden. */
+  | { status: 403 }
   /** A server error. */
   | { status: 500 | 502 | 503 }
   /** Never answer (the request stays open until the client gives up or the fake closes). */
@@ -43,6 +45,12 @@ export interface FakeTelegram {
   readonly sent: FakeTelegramSent[];
   /** The number of `getUpdates` calls so far. */
   readonly polls: number;
+  /**
+   * The next update gets `update_id` `next` (the Bot API picks a random one after a week without updates, which
+   * can be below the offset a client holds). The queue is emptied first: the server keeps an update 24 h, so after
+   * a week nothing is left in it.
+   */
+  restartUpdateIds(next: number): void;
   /** A user in chat `chatId` sends `text`. Returns its `update_id`. */
   message(chatId: number | string, text: string, options?: FakeTelegramMessageOptions): number;
   /** The next `count` calls of `method` get `fault` instead of an answer. */
@@ -62,13 +70,19 @@ interface Update {
 }
 
 /** Starts a {@link FakeTelegram} for the bot `token` on a free port. */
-export async function startFakeTelegram(options: { token: string }): Promise<FakeTelegram> {
+export async function startFakeTelegram(options: {
+  token: string;
+  /** The bot's username, answered by `getMe`. @default 'witness_trap_test_bot' */
+  username?: string;
+}): Promise<FakeTelegram> {
   const updates: Update[] = [];
   const sent: FakeTelegramSent[] = [];
   const faults: Record<string, FakeTelegramFault[]> = { getUpdates: [], sendMessage: [] };
   let nextUpdateId = 1000;
   let nextMessageId = 1;
   let polls = 0;
+  let previousOffset: number | undefined;
+  let previousPollAt = 0;
   let held: { answer: (status: number, body: unknown) => void; offset: number } | undefined;
   const changed = new Set<() => void>();
   const notify = () => {
@@ -82,17 +96,28 @@ export async function startFakeTelegram(options: { token: string }): Promise<Fak
   const error = (res: ServerResponse, status: number, description: string, parameters?: unknown) =>
     reply(res, status, { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) });
 
-  const pending = (offset: number) => {
+  const pending = (offset: number, limit: number) => {
+    const last = updates.at(-1)?.update_id;
+    // An offset ahead of the whole queue (update ids restarted below it): the server answers from the queue's head
+    // and confirms nothing, so a client that never lowers its offset gets the same updates again and again.
+    if (last !== undefined && offset > last + 1) return updates.slice(0, limit);
     // Telegram forgets every update below the offset: they are confirmed.
     while (updates.length > 0 && (updates[0]?.update_id ?? 0) < offset) updates.shift();
-    return updates.slice(0, 100);
+    return updates.slice(0, limit);
   };
 
   const getUpdates = (params: Record<string, unknown>, res: ServerResponse) => {
     polls += 1;
     notify();
     const offset = Number(params.offset ?? 0);
-    const timeoutS = Math.max(0, Number(params.timeout ?? 0));
+    // The server clamps the long-polling timeout to 0..50 s.
+    const timeoutS = Math.min(50, Math.max(0, Number(params.timeout ?? 0) || 0));
+    let limit = Math.min(100, Math.max(1, Number(params.limit ?? 100) || 100));
+    // The same offset again within 0.5 s: the server answers at most one update (a spinning client slows down).
+    const now = Date.now();
+    if (offset === previousOffset && now - previousPollAt < 500) limit = 1;
+    previousOffset = offset;
+    previousPollAt = now;
     // A second poll while one is held: Telegram ends the first with 409 Conflict.
     if (held !== undefined) {
       held.answer(409, {
@@ -103,7 +128,7 @@ export async function startFakeTelegram(options: { token: string }): Promise<Fak
       });
       held = undefined;
     }
-    const ready = pending(offset);
+    const ready = pending(offset, limit);
     if (ready.length > 0 || timeoutS === 0) {
       reply(res, 200, { ok: true, result: ready });
       return;
@@ -119,8 +144,8 @@ export async function startFakeTelegram(options: { token: string }): Promise<Fak
       },
     };
     const onChange = () => {
-      const now = pending(offset);
-      if (now.length > 0) me.answer(200, { ok: true, result: now });
+      const ready = pending(offset, limit);
+      if (ready.length > 0) me.answer(200, { ok: true, result: ready });
     };
     changed.add(onChange);
     timer = setTimeout(() => me.answer(200, { ok: true, result: [] }), timeoutS * 1000);
@@ -135,7 +160,26 @@ export async function startFakeTelegram(options: { token: string }): Promise<Fak
   const sendMessage = (params: Record<string, unknown>, res: ServerResponse) => {
     const chatId = String(params.chat_id ?? '');
     const text = typeof params.text === 'string' ? params.text : '';
-    if (chatId === '' || text === '') return error(res, 400, 'Bad Request: message text is empty');
+    if (chatId === '') return error(res, 400, 'Bad Request: chat_id is empty');
+    if (text === '') return error(res, 400, 'Bad Request: message text is empty');
+    if (params.parse_mode === 'HTML') {
+      // The server's HTML parser: a `<` opens a supported tag, a `&` starts a known or numeric entity; else 400.
+      const bad =
+        /<(?!\/?(b|strong|i|em|u|ins|s|strike|del|code|pre|tg-spoiler|blockquote|a\b[^>]*|span\b[^>]*)>)|&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);)/i.exec(
+          text,
+        );
+      if (bad !== null) {
+        return error(
+          res,
+          400,
+          `Bad Request: can't parse entities: Unsupported start tag or unescaped character at byte offset ${Buffer.byteLength(text.slice(0, bad.index))}`,
+        );
+      }
+    }
+    // The limit counts the text after entity parsing: HTML tags and entities count as what they show.
+    const shown =
+      params.parse_mode === 'HTML' ? text.replace(/<[^>]*>/g, '').replace(/&(lt|gt|amp|quot|#\d+);/g, '_') : text;
+    if (shown.length > 4096) return error(res, 400, 'Bad Request: message is too long');
     sent.push({ chatId, text });
     notify();
     reply(res, 200, {
@@ -175,10 +219,22 @@ export async function startFakeTelegram(options: { token: string }): Promise<Fak
         if (fault.status === 409) {
           return error(res, 409, "Conflict: can't use getUpdates method while webhook is active");
         }
+        if (fault.status === 403) return error(res, 403, 'Forbidden: bot was blocked by the user');
         return error(res, fault.status, 'Internal Server Error');
       }
       if (method === 'getUpdates') return getUpdates(params, res);
       if (method === 'sendMessage') return sendMessage(params, res);
+      if (method === 'getMe') {
+        return reply(res, 200, {
+          ok: true,
+          result: {
+            id: Number(options.token.split(':')[0]) || 1,
+            is_bot: true,
+            first_name: 'witness-trap',
+            username: options.username ?? 'witness_trap_test_bot',
+          },
+        });
+      }
       return error(res, 404, 'Not Found: method not found');
     });
   });
@@ -207,6 +263,10 @@ export async function startFakeTelegram(options: { token: string }): Promise<Fak
     sent,
     get polls() {
       return polls;
+    },
+    restartUpdateIds(next) {
+      updates.length = 0;
+      nextUpdateId = next;
     },
     message(chatId, text, opts = {}) {
       const id = nextUpdateId++;
