@@ -66,6 +66,17 @@ describe('configuration layering', () => {
     expect(settings(['--witness', 'a', '--backup-key', KEY_A], {}, cwd).signingKeysEnv).toBe(WIF_A);
   });
 
+  it('refuses a .env holding a notifier token that group or others can read, with the chmod that fixes it', () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, '.env'), 'TELEGRAM_BOT_TOKEN=123:abc\n');
+    chmodSync(join(cwd, '.env'), 0o644);
+    expect(problems(['--witness', 'a', '--backup-key', KEY_A], {}, cwd)).toEqual([
+      `.env (it holds TELEGRAM_BOT_TOKEN) ${join(cwd, '.env')}: readable by group or others (mode 0644); refusing to use it: run chmod 600 ${join(cwd, '.env')}`,
+    ]);
+    chmodSync(join(cwd, '.env'), 0o600);
+    expect(settings(['--witness', 'a', '--backup-key', KEY_A], {}, cwd).env.TELEGRAM_BOT_TOKEN).toBe('123:abc');
+  });
+
   it('splits repeatable options on commas in the environment and keeps their order', () => {
     const result = settings(['--witness', 'alice'], {
       WITNESS_TRAP_BACKUP_KEY: `${KEY_B}, ${KEY_A}`,

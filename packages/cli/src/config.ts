@@ -25,6 +25,8 @@ import { UsageError } from './usage-error.js';
 const MAINNET_CHAIN_ID = 'beeab0de00000000000000000000000000000000000000000000000000000000';
 const NULL_KEY = 'STM1111111111111111111111111111111114T1Anm';
 const SECRET_ENV = OPTIONS.filter((option) => option.secret).map((option) => option.env);
+/** Variables a `.env` may hold that make it a secrets file: the private keys and the notifiers' tokens. */
+const DOTENV_SECRETS = [...SECRET_ENV, 'TELEGRAM_BOT_TOKEN', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_SECRET'];
 
 /** Where a value came from, lowest precedence first. */
 export type SourceKind = 'default' | 'config' | 'dotenv' | 'env' | 'flag';
@@ -136,12 +138,14 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
   } catch (error) {
     problems.push(`.env: cannot be read (${(error as Error).message}); fix its permissions or remove it`);
   }
-  // A .env that holds private keys is a key file, and is held to the same rule.
-  if (SECRET_ENV.some((name) => dotenv[name] !== undefined)) {
-    const exposed = exposure(statSync(dotenvPath).mode, dotenvPath, '.env (it holds private keys)');
+  // A .env that holds private keys or notifier tokens is a key file, and is held to the same rule.
+  const heldSecrets = DOTENV_SECRETS.filter((name) => dotenv[name] !== undefined);
+  if (heldSecrets.length > 0) {
+    const what = SECRET_ENV.some((name) => dotenv[name] !== undefined) ? 'private keys' : heldSecrets.join(', ');
+    const exposed = exposure(statSync(dotenvPath).mode, dotenvPath, `.env (it holds ${what})`);
     if (exposed) {
       problems.push(exposed);
-      for (const name of SECRET_ENV) delete dotenv[name];
+      for (const name of DOTENV_SECRETS) delete dotenv[name];
     }
   }
   const merged: Record<string, string | undefined> = { ...dotenv, ...env };

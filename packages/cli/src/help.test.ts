@@ -19,6 +19,12 @@ describe('help and the configuration reference, from the option table', () => {
     }
   });
 
+  it('states the consequence of each command that changes the signing key', () => {
+    expect(renderCommandHelp('disable')).toMatch(/stops producing blocks until .*enable with the active key/);
+    expect(renderCommandHelp('switch')).toMatch(/Consequence: .*new key/);
+    expect(renderCommandHelp('enable')).toMatch(/Consequence: .*back in the schedule/);
+  });
+
   it('documents every option with its environment variable, default and commands', () => {
     const reference = renderConfigurationReference();
     for (const option of OPTIONS) {

@@ -61,6 +61,10 @@ const COMMAND_NOTES: Partial<Record<CommandName, string>> = {
     'The first line is a verdict: OK, WARNING (SWITCH PENDING, TRAP NOT RUNNING), CRITICAL (MISSING BLOCKS, DISABLED)\nor UNKNOWN; lines behind it start with !. Exit codes as a monitoring check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.',
   keygen:
     "The private key goes to stdout only; store it in the backup node's config (private-key = ...) and keep the\npublic key for --backup-key.",
+  switch: 'Consequence: the witness signs blocks with the new key from the next slot; its old node stops producing.',
+  disable:
+    'Consequence: the witness stops producing blocks until someone runs witness-trap enable with the active key.',
+  enable: 'Consequence: the witness is back in the schedule and produces with the new key from its next slot.',
   demo: 'Runs entirely offline on an accelerated simulated chain; nothing touches a real Hive node.',
   'notify-test':
     'Notifiers from the environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_TO (comma list),\nTWILIO_API_URL; TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID, TELEGRAM_API_URL; and --webhook.',
