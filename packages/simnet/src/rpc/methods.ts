@@ -418,7 +418,18 @@ const simnet: Record<string, Method> = {
   },
 };
 
+/** hived's `jsonrpc` plugin: `get_methods` lists every method served, as `api.method` strings, sorted. */
+const jsonrpc: Record<string, Method> = {
+  get_methods: (p) => {
+    objectParams(p);
+    return methodNames()
+      .filter((name) => !name.startsWith('simnet_api.'))
+      .sort();
+  },
+};
+
 const apis: Record<string, Record<string, Method>> = {
+  jsonrpc,
   condenser_api: condenser,
   database_api: database,
   block_api: blockApi,
