@@ -66,6 +66,8 @@ export interface Settings {
   /** `--preemptive`: switch before a slot whose node's health URL is dark. */
   preemptive: boolean;
   dryRun: boolean;
+  /** `--yes`: switch, disable and enable sign without asking at the terminal. */
+  yes: boolean;
   /** `drill --notify`: send a test message through the notifiers too. */
   notify: boolean;
   killSwitch: boolean;
@@ -264,6 +266,7 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     health: Object.fromEntries(read('health') as Array<[string, string]>),
     preemptive: one<boolean>('preemptive') ?? false,
     dryRun: one<boolean>('dry-run') ?? false,
+    yes: one<boolean>('yes') ?? false,
     notify: one<boolean>('notify') ?? false,
     killSwitch: one<boolean>('kill-switch') ?? false,
     daemon: one<boolean>('daemon') ?? false,

@@ -19,7 +19,12 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Configuration problems already found (only `check` runs with some: it reports them beside its own). */
   problems: string[];
+  /** Where a confirmation is read from (`switch`, `disable`, `enable` ask only where it is a terminal). */
+  stdin?: InputStream;
 }
+
+/** A stream the CLI reads an answer from: `process.stdin`, or a test's. */
+export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean };
 
 /** A command: does its work and says how it ended (an exit code). Throws for errors; `main` maps them. */
 export type Command = (context: CommandContext) => Promise<number>;
@@ -32,6 +37,8 @@ export interface CliIo {
   cwd: string;
   /** Aborts on SIGINT/SIGTERM (bin.ts wires the signals). */
   signal: AbortSignal;
+  /** @default process.stdin */
+  stdin: InputStream;
 }
 
 const COMMANDS: Record<Exclude<CommandName, 'simnet'>, () => Promise<Command>> = {
@@ -128,8 +135,9 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     });
     for (const node of settings.nodes) output.addReplacement(node, safeUrl(node));
     if (problems.length > 0 && command !== 'check') throw new UsageError('CONFIG_INVALID', problems);
+    const signal = io.signal ?? new AbortController().signal;
     const run = await COMMANDS[command]();
-    return await run({ settings, output, problems, signal: io.signal ?? new AbortController().signal });
+    return await run({ settings, output, problems, signal, stdin: io.stdin ?? process.stdin });
   } catch (error) {
     reportError(output, error);
     return exitCodeFor(error);

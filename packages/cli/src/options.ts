@@ -285,6 +285,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['run', 'switch', 'disable', 'enable'],
   },
   {
+    name: 'yes',
+    type: 'boolean',
+    env: 'WITNESS_TRAP_YES',
+    default: 'false',
+    description:
+      "sign and broadcast without asking (scripts); without it a terminal shows what will be signed and asks for the witness's name, and off a terminal the command refuses",
+    commands: ['switch', 'disable', 'enable'],
+  },
+  {
     name: 'daemon',
     type: 'boolean',
     env: 'WITNESS_TRAP_DAEMON',

@@ -121,6 +121,12 @@ export class Output {
     this.stderr.write(this.redact(`witness-trap: ${message}\n`));
   }
 
+  /** A question for the person at the terminal (stderr, no newline: the answer is typed after it), redacted. */
+  prompt(text: string): void {
+    this.endLive();
+    this.stderr.write(this.redact(text));
+  }
+
   /** Highlights part of a narrative line. */
   paint(color: keyof typeof COLORS, text: string): string {
     return this.color ? `\u001b[${COLORS[color]}m${text}\u001b[0m` : text;

@@ -201,7 +201,8 @@ describe('switch, disable, enable', () => {
     const keys = join(op.dir, 'both.keys');
     writeFileSync(keys, `${op.me.privateKey}\n${op.me.backupKeys[0]?.privateKey}\n`);
     chmodSync(keys, 0o600);
-    const flags = [...op.chainFlags, '--signing-keys-file', keys, '--json'];
+    // --yes: the tests have no terminal; off one, these commands refuse to sign without it.
+    const flags = [...op.chainFlags, '--signing-keys-file', keys, '--json', '--yes'];
     const switched = await runCli(['switch', ...flags, '--backup-key', op.backupKey], { cwd: op.dir });
     expect(switched.code, switched.stderr).toBe(0);
     expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);

@@ -84,9 +84,10 @@ describe('no secret ever printed, saved or served', () => {
     if (existsSync(op.statePath)) exposures.push({ where: 'state file', text: readFileSync(op.statePath, 'utf8') });
 
     await cli('status after', ['status', ...chainFlags, '--state', op.statePath]);
-    await cli('switch', ['switch', ...op.runArgs.slice(1), '--to', backupKeys[1] ?? ''], activeEnv);
-    await cli('disable', ['disable', ...chainFlags], activeEnv);
-    await cli('enable', ['enable', ...chainFlags, '--to', me.signingKey], activeEnv);
+    // --yes: no terminal here; the chain-changing commands would refuse to sign without it.
+    await cli('switch', ['switch', ...op.runArgs.slice(1), '--to', backupKeys[1] ?? '', '--yes'], activeEnv);
+    await cli('disable', ['disable', ...chainFlags, '--yes'], activeEnv);
+    await cli('enable', ['enable', ...chainFlags, '--to', me.signingKey, '--yes'], activeEnv);
     await cli('keygen', ['keygen']);
     const keygenWifs = (exposures.at(-2)?.text ?? '').match(/\b5[HJK][1-9A-HJ-NP-Za-km-z]{49}\b/g) ?? [];
 
