@@ -3,6 +3,7 @@
  * an exit code. Commands are imported lazily so that `--help` and `keygen` never load dhive or wax.
  */
 import { readFileSync } from 'node:fs';
+import { agreeOnChainId } from './chain-id.js';
 import { collectSettings, type Settings } from './config.js';
 import { didYouMean } from './did-you-mean.js';
 import { ExitCode, errorLines, exitCodeFor } from './exit-codes.js';
@@ -53,6 +54,9 @@ const COMMANDS: Record<Exclude<CommandName, 'simnet'>, () => Promise<Command>> =
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   drill: async () => (await import('./commands/drill.js')).drillCommand,
 };
+
+/** The commands that sign (or rehearse signing) for the configured chain: the nodes' chain id is checked first. */
+const SIGNING_COMMANDS: ReadonlySet<CommandName> = new Set(['run', 'switch', 'disable', 'enable', 'drill']);
 
 /** The CLI's version, from its package.json (found by walking up: dist/ and src/ sit one level below it). */
 export function cliVersion(): string {
@@ -136,8 +140,10 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     for (const node of settings.nodes) output.addReplacement(node, safeUrl(node));
     if (problems.length > 0 && command !== 'check') throw new UsageError('CONFIG_INVALID', problems);
     const signal = io.signal ?? new AbortController().signal;
+    // `check` reports the nodes' chain ids itself, beside its other findings.
+    const agreed = SIGNING_COMMANDS.has(command) ? await agreeOnChainId(settings, output, signal) : settings;
     const run = await COMMANDS[command]();
-    return await run({ settings, output, problems, signal, stdin: io.stdin ?? process.stdin });
+    return await run({ settings: agreed, output, problems, signal, stdin: io.stdin ?? process.stdin });
   } catch (error) {
     reportError(output, error);
     return exitCodeFor(error);

@@ -2,7 +2,7 @@
  * Tells what the trap does, from its events: narrative lines and a live status line on a terminal, JSON lines
  * elsewhere. Shared by `run`, `demo` and `drill`, so the story reads the same everywhere.
  */
-import { type NodeStatus, shortKey, type TrapEvents } from '@witness-trap/core';
+import { type NodeRefusal, type NodeStatus, shortKey, type TrapEvents } from '@witness-trap/core';
 import type { TrapEventSource } from './metrics.js';
 import type { Output } from './output.js';
 import { safeUrl } from './safe-url.js';
@@ -21,6 +21,11 @@ export interface Narration {
   head(number: number, witness: string): void;
   /** Stops the live line. */
   stop(): void;
+}
+
+/** Each node that refused a broadcast, with hived's reason: `http://a (tx_missing_other_auth: ...)`. */
+function describeRefusals(refusals: readonly NodeRefusal[]): string {
+  return refusals.map((refusal) => `${safeUrl(refusal.node)} (${refusal.reason})`).join(', ');
 }
 
 /** Follows `trap`'s events and tells them through `output`. */
@@ -91,7 +96,8 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
     const text = e.dryRun
       ? `dry run: signed ${e.operation} tx ${e.txId.slice(0, 8)}, NOT broadcast`
       : `broadcast ${e.operation} tx ${e.txId.slice(0, 8)} (attempt ${e.attempt}), accepted by ${e.acceptedBy.length} node${e.acceptedBy.length === 1 ? '' : 's'}`;
-    output.log('info', 'broadcast', text, { ...e });
+    const refused = e.refusedBy?.length ? `; refused by ${describeRefusals(e.refusedBy)}` : '';
+    output.log(refused && e.acceptedBy.length === 0 ? 'warn' : 'info', 'broadcast', `${text}${refused}`, { ...e });
   });
   trap.on('confirmed', (e) => {
     const who = e.byPeer ? ' by another trap instance or by hand (adopted)' : '';

@@ -6,11 +6,13 @@
  * nothing, sends no notification and writes no state.
  */
 
+import { chainIdVerdict, describeProbe, probeAll } from '../chain-id.js';
 import { type Connection, open, probeNodes } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import { probeHealthUrls } from '../health-probes.js';
 import { loadKeys } from '../key-files.js';
 import type { CommandContext } from '../main.js';
+import type { NodeProbe } from '../node-probe.js';
 import { buildNotifiers } from '../notifiers.js';
 import { intervalProblems, metricsNotes, stateFileProblems, webhookProblems } from '../preflight.js';
 import { safeUrl } from '../safe-url.js';
@@ -19,7 +21,7 @@ import { UsageError } from '../usage-error.js';
 import { readWitnessView, type WitnessView } from '../witness-view.js';
 
 /** Runs every check it can, even after earlier ones failed, and reports them together. */
-export async function checkCommand({ settings, output, problems: earlier }: CommandContext): Promise<number> {
+export async function checkCommand({ settings, output, problems: earlier, signal }: CommandContext): Promise<number> {
   const problems = [...earlier];
   const notes: string[] = [];
   const { keys, problems: keyProblems } = loadKeys(settings);
@@ -34,10 +36,29 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
     notes.push('no notifier configured: a failover would only be logged (set TELEGRAM_* / TWILIO_* or --webhook)');
   }
 
+  // Each node's verdict as it arrives, all at once, each within the RPC timeout: a dead node costs that, no more.
+  const probes = await Promise.all(
+    probeAll(settings, signal).map((probing) =>
+      probing.then((probe) => {
+        output.log(probe.reachable ? 'info' : 'warn', 'node', describeProbe(probe), { ...probe });
+        return probe;
+      }),
+    ),
+  );
+  const chainId = chainIdVerdict(settings, probes);
+  problems.push(...chainId.problems);
+  notes.push(...chainId.notes);
+  const reachable = probes.filter((probe) => probe.reachable).map((probe) => probe.url);
+  output.log('info', 'nodes', nodesPlan(probes), { reachable, configured: settings.nodes });
+  // The chain is read through the nodes that answered, for the chain their ids agree on.
+  const checked = { ...settings, chainId: chainId.chainId, nodes: reachable };
+
   let view: WitnessView | undefined;
-  if (settings.witness) {
-    const nodes = probeNodes(settings);
-    const connection = await open(settings, keys);
+  if (settings.witness && reachable.length === 0) {
+    problems.push('no RPC node answered: check --node (the trap decides only on fresh data)');
+  } else if (settings.witness && chainId.problems.length === 0) {
+    const nodes = probeNodes(checked);
+    const connection = await open(checked, keys);
     try {
       view = await readWitnessView(
         connection.chain,
@@ -50,14 +71,14 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
         nodes,
       );
       if (view) {
-        const timing = intervalProblems(settings, view.blockIntervalMs, await roundLength(connection));
+        const timing = intervalProblems(checked, view.blockIntervalMs, await roundLength(connection));
         problems.push(...timing.problems);
         notes.push(...timing.notes);
       }
       if (!view) {
         problems.push(`--witness ${settings.witness}: no such witness on this chain (check the name and --chain-id)`);
       } else if (keyProblems.length === 0 && settings.backupKeys.length > 0) {
-        problems.push(...(await armingProblems(settings, connection)));
+        problems.push(...(await armingProblems(checked, connection)));
       }
       if (keys.activePublicKey) {
         const account = await connection.chain.getAccount(settings.witness);
@@ -67,7 +88,7 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
         }
       }
     } catch (error) {
-      const urls = settings.nodes.map(safeUrl).join(', ');
+      const urls = checked.nodes.map(safeUrl).join(', ');
       problems.push(`the chain could not be read through ${urls}: ${(error as Error).message}; check --node`);
     } finally {
       await connection.close();
@@ -100,6 +121,16 @@ export async function checkCommand({ settings, output, problems: earlier }: Comm
       .join('\n'),
   );
   return ExitCode.ok;
+}
+
+/** What the trap will do with the nodes it has, in one line. */
+function nodesPlan(probes: NodeProbe[]): string {
+  const up = probes.filter((probe) => probe.reachable).map((probe) => safeUrl(probe.url));
+  const down = probes.filter((probe) => !probe.reachable).map((probe) => safeUrl(probe.url));
+  if (up.length === 0) return `no node answered of ${probes.length}: the trap could read nothing and would not arm`;
+  const all = `the trap would read and broadcast through ${up.length} of ${probes.length} node${probes.length === 1 ? '' : 's'} (${up.join(', ')})`;
+  if (down.length === 0) return all;
+  return `${all}; ${down.join(', ')} did not answer: each call it is given costs up to the RPC timeout until it answers again`;
 }
 
 /** A state file that `run` would refuse to arm over: it does not parse, or may not be read (it is only read here). */

@@ -1,0 +1,122 @@
+/**
+ * The CLI's own look at one RPC node, before any command that signs or judges a setup uses it: raw JSON-RPC, each
+ * call bounded by the RPC timeout and cancelled when it runs out. It asks the node which chain it is on
+ * (`database_api.get_version` -> `chain_id`, or `database_api.get_config` -> `HIVE_CHAIN_ID` where the first is not
+ * served), how old its head is (`condenser_api.get_dynamic_global_properties`) and which of the methods the trap calls
+ * it serves (`jsonrpc.get_methods`). No key, no signature, no broadcast.
+ */
+
+/** What the chain client defaults to: the one bound on each call of the probe where `--rpc-timeout` is unset. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
+
+/** The JSON-RPC methods the trap calls on a node, and the API plugin each belongs to (hived: `plugin = ...`). */
+export const METHODS_THE_TRAP_CALLS: readonly string[] = [
+  'condenser_api.get_dynamic_global_properties',
+  'condenser_api.get_witness_by_account',
+  'condenser_api.get_block',
+  'condenser_api.get_accounts',
+  'condenser_api.get_config',
+  'condenser_api.broadcast_transaction',
+  'database_api.get_witness_schedule',
+];
+
+/** One node's answers, or why it gave none. */
+export interface NodeProbe {
+  url: string;
+  /** It answered at least one call within the timeout. */
+  reachable: boolean;
+  /** The chain it says it is on (lower-case hex), where it said. */
+  chainId?: string;
+  headBlockNumber?: number;
+  /** How old its head block was when it answered (its block time against this host's clock). */
+  headAgeMs?: number;
+  /** The methods of {@link METHODS_THE_TRAP_CALLS} it does not serve; absent where it does not list its methods. */
+  missingMethods?: string[];
+  /** How long the probe took, ms. */
+  elapsedMs: number;
+  /** The first failure, in a few words (`no answer within 5 s`, `ECONNREFUSED`, hived's message). */
+  error?: string;
+}
+
+/** Options for {@link probeNode}. */
+export interface ProbeOptions {
+  /** The bound on each call. @default DEFAULT_PROBE_TIMEOUT_MS */
+  timeoutMs?: number;
+  /** Cancels every call in flight (SIGINT). */
+  signal?: AbortSignal;
+}
+
+class RpcError extends Error {}
+
+/** Asks one node, all calls at once under one deadline: resolves within the timeout, never rejects. */
+export async function probeNode(url: string, options: ProbeOptions = {}): Promise<NodeProbe> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const started = Date.now();
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  const call = (method: string, params: unknown) => rpc(url, method, params, signal);
+  const errors: string[] = [];
+  const settle = <T>(promise: Promise<T>): Promise<T | undefined> =>
+    promise.catch((error: unknown) => {
+      errors.push(describe(error, timeoutMs));
+      return undefined;
+    });
+  const [chainId, dgp, methods] = await Promise.all([
+    settle(readChainId(call)),
+    settle(call('condenser_api.get_dynamic_global_properties', [])),
+    // Not every node lists its methods (and an old one may not know the call): its absence is not a failure.
+    call('jsonrpc.get_methods', {}).catch(() => undefined),
+  ]);
+  const probe: NodeProbe = { url, reachable: false, elapsedMs: 0 };
+  if (typeof chainId === 'string') probe.chainId = chainId.toLowerCase();
+  const head = dgp as { head_block_number?: unknown; time?: unknown } | undefined;
+  if (typeof head?.head_block_number === 'number') probe.headBlockNumber = head.head_block_number;
+  if (typeof head?.time === 'string') {
+    // hived writes UTC without a zone.
+    const time = Date.parse(head.time.endsWith('Z') ? head.time : `${head.time}Z`);
+    if (Number.isFinite(time)) probe.headAgeMs = Math.max(0, Date.now() - time);
+  }
+  if (Array.isArray(methods)) {
+    const served = new Set(methods.map(String));
+    probe.missingMethods = METHODS_THE_TRAP_CALLS.filter((method) => !served.has(method));
+  }
+  probe.reachable = chainId !== undefined || dgp !== undefined || methods !== undefined;
+  if (errors[0] !== undefined) probe.error = errors[0];
+  probe.elapsedMs = Date.now() - started;
+  return probe;
+}
+
+/** `get_version`'s `chain_id`; `get_config`'s `HIVE_CHAIN_ID` where the node does not serve `get_version`. */
+async function readChainId(call: (method: string, params: unknown) => Promise<unknown>): Promise<string> {
+  try {
+    const version = (await call('database_api.get_version', {})) as { chain_id?: unknown } | null;
+    if (typeof version?.chain_id === 'string') return version.chain_id;
+  } catch (error) {
+    if (!(error instanceof RpcError)) throw error;
+  }
+  const config = (await call('database_api.get_config', {})) as { HIVE_CHAIN_ID?: unknown } | null;
+  if (typeof config?.HIVE_CHAIN_ID === 'string') return config.HIVE_CHAIN_ID;
+  throw new RpcError('the node does not say which chain it is on (get_version, get_config)');
+}
+
+async function rpc(url: string, method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal,
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message?: unknown } };
+  if (body.error) throw new RpcError(String(body.error.message ?? 'error').slice(0, 160));
+  if (!response.ok) throw new RpcError(`HTTP ${response.status}`);
+  return body.result;
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: unknown })?.name;
+  if (name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  if (name === 'AbortError') return 'cancelled';
+  const cause = (error as { cause?: { code?: unknown } })?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
