@@ -11,6 +11,7 @@ import { type Connection, open, probeNodes } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import { probeHealthUrls } from '../health-probes.js';
 import { loadKeys } from '../key-files.js';
+import { describeHeldKey, type HeldKey, keyRoles } from '../key-roles.js';
 import type { CommandContext } from '../main.js';
 import type { NodeProbe } from '../node-probe.js';
 import { buildNotifiers } from '../notifiers.js';
@@ -54,6 +55,7 @@ export async function checkCommand({ settings, output, problems: earlier, signal
   const checked = { ...settings, chainId: chainId.chainId, nodes: reachable };
 
   let view: WitnessView | undefined;
+  let held: HeldKey[] = [];
   if (settings.witness && reachable.length === 0) {
     problems.push('no RPC node answered: check --node (the trap decides only on fresh data)');
   } else if (settings.witness && chainId.problems.length === 0) {
@@ -80,12 +82,22 @@ export async function checkCommand({ settings, output, problems: earlier, signal
       } else if (keyProblems.length === 0 && settings.backupKeys.length > 0) {
         problems.push(...(await armingProblems(checked, connection)));
       }
+      const account = (await connection.chain.getAccount(settings.witness)).value ?? undefined;
       if (keys.activePublicKey) {
-        const account = await connection.chain.getAccount(settings.witness);
-        const active = account.value?.active.keyAuths.map(([key]) => key) ?? [];
+        const active = account?.active.keyAuths.map(([key]) => key) ?? [];
         if (!active.includes(keys.activePublicKey)) {
           problems.push(`the active key (${keys.activePublicKey}) is not in ${settings.witness}'s active authority`);
         }
+      }
+      if (view) {
+        const report = keyRoles(settings.witness, keys, settings, {
+          signingKey: view.signingKey,
+          backupKeys: settings.backupKeys,
+          ...(account ? { account } : {}),
+        });
+        held = report.roles;
+        for (const role of held) output.log('info', 'key', describeHeldKey(role), { ...role });
+        notes.push(...report.warnings);
       }
     } catch (error) {
       const urls = checked.nodes.map(safeUrl).join(', ');
@@ -110,11 +122,12 @@ export async function checkCommand({ settings, output, problems: earlier, signal
   if (problems.length > 0) throw new UsageError('CONFIG_CHECK_FAILED', problems);
   const role = view?.keyRole === 'backup' ? `backup #${view.backupIndex}` : 'primary';
   output.result(
-    { ok: true, problems: [], notes, witness: view ?? null, notifiers: notifiers.map((n) => n.name) },
+    { ok: true, problems: [], notes, witness: view ?? null, keys: held, notifiers: notifiers.map((n) => n.name) },
     [
       output.paint('green', `ok: ${settings.witness} can fail over`),
       view ? `  on chain:  ${view.signingKey} (${role})` : '',
       view?.nextBackupKey ? `  next:      ${view.nextBackupKey}` : '',
+      ...held.map((role) => `  held:      ${role.publicKey}: ${role.is}; signs ${role.signs}`),
       `  notifiers: ${notifiers.map((n) => n.name).join(', ') || 'none'}`,
     ]
       .filter(Boolean)
