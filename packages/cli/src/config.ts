@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgv } from './argv.js';
+import { configFileSecrets } from './config-file-secrets.js';
 import { didYouMean } from './did-you-mean.js';
 import { readDotenv } from './env-file.js';
 import { isPublicKey, isWif } from './hive-keys.js';
@@ -155,6 +156,16 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
 
   const configPath = argv.flags.get('config')?.[0] ?? env.WITNESS_TRAP_CONFIG ?? dotenv.WITNESS_TRAP_CONFIG;
   const fromFile = configPath ? readConfigFile(resolve(cwd, configPath), problems) : {};
+  // A config file that holds a secret is a key file, and is held to the same rule (the webhook is not used).
+  const fileSecrets = configFileSecrets(fromFile);
+  if (configPath && fileSecrets.length > 0) {
+    const path = resolve(cwd, configPath);
+    const exposed = exposure(statSync(path).mode, path, `--config (it holds ${fileSecrets.join(', ')})`);
+    if (exposed) {
+      problems.push(exposed);
+      delete fromFile.webhook;
+    }
+  }
 
   const layered = new Map<string, Layered>();
   for (const spec of specs) {
