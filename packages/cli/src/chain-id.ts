@@ -5,7 +5,7 @@
  * where `--chain-id` is not set, the nodes' id is used when every node that answered agrees.
  */
 import type { Settings } from './config.js';
-import { DEFAULT_PROBE_TIMEOUT_MS, type NodeProbe, probeNode } from './node-probe.js';
+import { type NodeProbe, probeAll } from './node-probe.js';
 import type { Output } from './output.js';
 import { safeUrl } from './safe-url.js';
 import { UsageError } from './usage-error.js';
@@ -73,33 +73,6 @@ export function chainIdVerdict(settings: Pick<Settings, 'chainId' | 'sources'>, 
     ],
     notes: [],
   };
-}
-
-/** One node's probe as a line for the operator: reachable, chain id, head age, the trap's methods. */
-export function describeProbe(probe: NodeProbe): string {
-  const url = safeUrl(probe.url);
-  if (!probe.reachable) return `node ${url}: NOT REACHABLE (${probe.error ?? 'no answer'})`;
-  const parts = [
-    probe.chainId ? `chain ${describeChainId(probe.chainId)}` : 'chain id not told',
-    probe.headAgeMs === undefined
-      ? `head not read${probe.error ? ` (${probe.error})` : ''}`
-      : `head #${probe.headBlockNumber} ${(probe.headAgeMs / 1000).toFixed(1)} s old`,
-    probe.missingMethods === undefined
-      ? 'methods not listed'
-      : probe.missingMethods.length === 0
-        ? 'serves every method the trap calls'
-        : `MISSING ${probe.missingMethods.join(', ')} (enable that plugin)`,
-  ];
-  return `node ${url}: reachable, ${parts.join(', ')}`;
-}
-
-/** Probes every configured node at once, each within the RPC timeout. */
-export function probeAll(
-  settings: Pick<Settings, 'nodes' | 'rpcTimeoutMs'>,
-  signal?: AbortSignal,
-): Promise<NodeProbe>[] {
-  const timeoutMs = settings.rpcTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
-  return settings.nodes.map((url) => probeNode(url, { timeoutMs, ...(signal ? { signal } : {}) }));
 }
 
 /**

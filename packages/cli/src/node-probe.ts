@@ -48,6 +48,15 @@ export interface ProbeOptions {
 
 class RpcError extends Error {}
 
+/** Probes every configured node at once, each within the RPC timeout. */
+export function probeAll(
+  settings: { nodes: readonly string[]; rpcTimeoutMs?: number | undefined },
+  signal?: AbortSignal,
+): Promise<NodeProbe>[] {
+  const timeoutMs = settings.rpcTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  return settings.nodes.map((url) => probeNode(url, { timeoutMs, ...(signal ? { signal } : {}) }));
+}
+
 /** Asks one node, all calls at once under one deadline: resolves within the timeout, never rejects. */
 export async function probeNode(url: string, options: ProbeOptions = {}): Promise<NodeProbe> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;

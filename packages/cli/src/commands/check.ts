@@ -6,14 +6,15 @@
  * nothing, sends no notification and writes no state.
  */
 
-import { chainIdVerdict, describeProbe, probeAll } from '../chain-id.js';
+import { chainIdVerdict } from '../chain-id.js';
 import { type Connection, open, probeNodes } from '../connect.js';
 import { ExitCode } from '../exit-codes.js';
 import { probeHealthUrls } from '../health-probes.js';
 import { loadKeys } from '../key-files.js';
 import { describeHeldKey, type HeldKey, keyRoles } from '../key-roles.js';
 import type { CommandContext } from '../main.js';
-import type { NodeProbe } from '../node-probe.js';
+import { probeAll } from '../node-probe.js';
+import { describeProbe, nodesPlan } from '../node-report.js';
 import { buildNotifiers } from '../notifiers.js';
 import { intervalProblems, metricsNotes, stateFileProblems, webhookProblems } from '../preflight.js';
 import { safeUrl } from '../safe-url.js';
@@ -50,7 +51,9 @@ export async function checkCommand({ settings, output, problems: earlier, signal
   problems.push(...chainId.problems);
   notes.push(...chainId.notes);
   const reachable = probes.filter((probe) => probe.reachable).map((probe) => probe.url);
-  output.log('info', 'nodes', nodesPlan(probes), { reachable, configured: settings.nodes });
+  const plan = nodesPlan(probes);
+  output.log(plan.problem ? 'warn' : 'info', 'nodes', plan.line, { reachable, configured: settings.nodes });
+  if (plan.problem) problems.push(plan.problem);
   // The chain is read through the nodes that answered, for the chain their ids agree on.
   const checked = { ...settings, chainId: chainId.chainId, nodes: reachable };
 
@@ -134,16 +137,6 @@ export async function checkCommand({ settings, output, problems: earlier, signal
       .join('\n'),
   );
   return ExitCode.ok;
-}
-
-/** What the trap will do with the nodes it has, in one line. */
-function nodesPlan(probes: NodeProbe[]): string {
-  const up = probes.filter((probe) => probe.reachable).map((probe) => safeUrl(probe.url));
-  const down = probes.filter((probe) => !probe.reachable).map((probe) => safeUrl(probe.url));
-  if (up.length === 0) return `no node answered of ${probes.length}: the trap could read nothing and would not arm`;
-  const all = `the trap would read and broadcast through ${up.length} of ${probes.length} node${probes.length === 1 ? '' : 's'} (${up.join(', ')})`;
-  if (down.length === 0) return all;
-  return `${all}; ${down.join(', ')} did not answer: each call it is given costs up to the RPC timeout until it answers again`;
 }
 
 /** A state file that `run` would refuse to arm over: it does not parse, or may not be read (it is only read here). */
