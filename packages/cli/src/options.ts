@@ -219,8 +219,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'hex64',
     valueName: 'HEX',
     env: 'WITNESS_TRAP_CHAIN_ID',
-    defaultText: 'Hive mainnet',
-    description: 'the chain id transactions are signed for',
+    defaultText: "the nodes' own where every node that answers agrees, else Hive mainnet",
+    description: 'the chain id transactions are signed for; a node on another chain is refused (exit 2)',
     commands: CHAIN,
   },
   {
