@@ -67,9 +67,11 @@ export async function confirmPlan(
   const answer = await readLine(stdin, signal, CONFIRM_TIMEOUT_MS);
   if (answer?.trim() === witness) return;
   const why =
-    answer === undefined
-      ? `no answer within ${CONFIRM_TIMEOUT_MS / 60_000} minutes`
-      : `${JSON.stringify(answer.trim())} is not ${JSON.stringify(witness)}`;
+    answer !== undefined
+      ? `${JSON.stringify(answer.trim())} is not ${JSON.stringify(witness)}`
+      : signal.aborted
+        ? 'interrupted'
+        : `no answer (end of input, or none within ${CONFIRM_TIMEOUT_MS / 60_000} minutes)`;
   throw new UsageError('CONFIRM_DECLINED', [`${settings.command} not confirmed (${why}): nothing was signed`]);
 }
 
