@@ -81,6 +81,17 @@ export function chainIdVerdict(settings: Pick<Settings, 'chainId' | 'sources'>, 
  */
 export async function agreeOnChainId(settings: Settings, output: Output, signal?: AbortSignal): Promise<Settings> {
   const probes = await Promise.all(probeAll(settings, signal));
+  for (const probe of probes.filter((each) => each.chainId === undefined)) {
+    output.log(
+      'warn',
+      'chain-id',
+      `node ${safeUrl(probe.url)} did not say which chain it is on (${probe.error ?? 'no answer'})`,
+      {
+        node: probe.url,
+        elapsedMs: probe.elapsedMs,
+      },
+    );
+  }
   const verdict = chainIdVerdict(settings, probes);
   if (verdict.problems.length > 0) throw new UsageError('CONFIG_CHAIN_ID', verdict.problems);
   for (const note of verdict.notes) output.log('warn', 'chain-id', note, { chainId: verdict.chainId });

@@ -66,6 +66,25 @@ describe('no --chain-id', () => {
   }, 40_000);
 });
 
+describe('a node that does not answer the chain id probe', () => {
+  it("is named in a warning before the command goes on (here: refused for the other node's mismatch)", async () => {
+    const op = await setUp();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const args = withoutChainId(op.chainFlags).concat('--chain-id', MAINNET, '--node', closedUrl);
+    const result = await runCli(['disable', ...args, '--signing-keys-file', op.keyFile, '--yes'], {
+      cwd: op.dir,
+      timeoutMs: 30_000,
+    });
+    expect(result.code, result.stderr).toBe(2);
+    const warning = jsonLines(result.stderr).find((record) => record.event === 'chain-id' && record.level === 'warn');
+    expect(warning?.message).toBe(`node ${closedUrl} did not say which chain it is on (ECONNREFUSED)`);
+    expect(op.sim.chain.broadcasts()).toEqual([]);
+  }, 40_000);
+});
+
 describe('a refused broadcast', () => {
   it("shows each node's reason in the broadcast log line", async () => {
     const op = await setUp();
