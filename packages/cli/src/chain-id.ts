@@ -80,7 +80,7 @@ export function chainIdVerdict(settings: Pick<Settings, 'chainId' | 'sources'>, 
  * the settings with it. Throws `UsageError` (exit 2, before anything is signed) on a mismatch.
  */
 export async function agreeOnChainId(settings: Settings, output: Output, signal?: AbortSignal): Promise<Settings> {
-  const probes = await Promise.all(probeAll(settings, signal));
+  const probes = await Promise.all(probeAll(settings, signal, { chainIdOnly: true }));
   for (const probe of probes.filter((each) => each.chainId === undefined)) {
     output.log(
       'warn',

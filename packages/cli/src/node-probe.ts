@@ -44,6 +44,8 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** Cancels every call in flight (SIGINT). */
   signal?: AbortSignal;
+  /** Ask only for the chain id (one call, two where `get_version` is not served): the pre-flight of the commands that sign. */
+  chainIdOnly?: boolean;
 }
 
 class RpcError extends Error {}
@@ -52,9 +54,10 @@ class RpcError extends Error {}
 export function probeAll(
   settings: { nodes: readonly string[]; rpcTimeoutMs?: number | undefined },
   signal?: AbortSignal,
+  options: Pick<ProbeOptions, 'chainIdOnly'> = {},
 ): Promise<NodeProbe>[] {
   const timeoutMs = settings.rpcTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
-  return settings.nodes.map((url) => probeNode(url, { timeoutMs, ...(signal ? { signal } : {}) }));
+  return settings.nodes.map((url) => probeNode(url, { ...options, timeoutMs, ...(signal ? { signal } : {}) }));
 }
 
 /** Asks one node, all calls at once under one deadline: resolves within the timeout, never rejects. */
@@ -72,9 +75,9 @@ export async function probeNode(url: string, options: ProbeOptions = {}): Promis
     });
   const [chainId, dgp, methods] = await Promise.all([
     settle(readChainId(call)),
-    settle(call('condenser_api.get_dynamic_global_properties', [])),
+    options.chainIdOnly ? undefined : settle(call('condenser_api.get_dynamic_global_properties', [])),
     // Not every node lists its methods (and an old one may not know the call): its absence is not a failure.
-    call('jsonrpc.get_methods', {}).catch(() => undefined),
+    options.chainIdOnly ? undefined : call('jsonrpc.get_methods', {}).catch(() => undefined),
   ]);
   const probe: NodeProbe = { url, reachable: false, elapsedMs: 0 };
   if (typeof chainId === 'string') probe.chainId = chainId.toLowerCase();
