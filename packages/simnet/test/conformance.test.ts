@@ -51,6 +51,19 @@ describe('reads through dhive', () => {
     expect(version.chain_id).toBe(sim.chainId);
   });
 
+  it("lists its methods as hived's jsonrpc.get_methods does: sorted api.method strings, its own control API left out", async () => {
+    const methods = (await client.call('jsonrpc', 'get_methods', {})) as string[];
+    expect(methods).toEqual([...methods].sort());
+    expect(methods).toEqual(
+      expect.arrayContaining([
+        'jsonrpc.get_methods',
+        'condenser_api.get_witness_by_account',
+        'database_api.get_version',
+      ]),
+    );
+    expect(methods.filter((name) => name.startsWith('simnet_api.'))).toEqual([]);
+  });
+
   it('serves witness objects in both APIs', async () => {
     const legacy = await client.call('condenser_api', 'get_witness_by_account', [demo().name]);
     expect(legacy.signing_key).toBe(demo().signingKey);
