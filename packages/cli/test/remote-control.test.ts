@@ -43,7 +43,8 @@ async function runWithRemote(
   script: (fake: FakeTelegram, child: { kill(signal: NodeJS.Signals): void }) => Promise<void>,
   options: { onLine?: (line: string) => void; prepare?: (fake: FakeTelegram) => void; extra?: string[] } = {},
 ): Promise<CliRun & { scripted: Promise<void> }> {
-  const fake = await startFakeTelegram({ token: TOKEN });
+  // The operator started the bot (or added it to the group) before: Telegram knows the chat.
+  const fake = await startFakeTelegram({ token: TOKEN, chats: [OPERATOR] });
   telegram = fake;
   options.prepare?.(fake);
   let scripted: Promise<void> = Promise.resolve();

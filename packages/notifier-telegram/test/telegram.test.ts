@@ -6,7 +6,7 @@ import {
   type VendorServer,
 } from '@witness-trap/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { telegramNotifier } from '../src/index.js';
+import { renderTelegramMessage, telegramNotifier } from '../src/index.js';
 
 const TOKEN = '123456789:AAH-fake_TelegramBotToken0123456789';
 
@@ -158,7 +158,7 @@ describe('telegramNotifier', () => {
 
 describe('telegramNotifier, against the fake Bot API', () => {
   it('reports a 403 (bot blocked or removed from the chat) as NOTIFIER_BLOCKED with what to do, not as wrong credentials', async () => {
-    const telegram = await startFakeTelegram({ token: TOKEN });
+    const telegram = await startFakeTelegram({ token: TOKEN, chats: ['4242'] });
     try {
       telegram.fail('sendMessage', { status: 403 });
       const notifier = telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 });
@@ -176,7 +176,7 @@ describe('telegramNotifier, against the fake Bot API', () => {
 
 describe('telegramNotifier, a long list of tried keys', () => {
   it('fits an exhausted alert with 90 tried keys into 4096 characters and says how many were left out', async () => {
-    const telegram = await startFakeTelegram({ token: TOKEN });
+    const telegram = await startFakeTelegram({ token: TOKEN, chats: ['4242'] });
     try {
       const keys = Array.from({ length: 90 }, (_, i) => `STM${String(i).padStart(50, '0')}`);
       const exhausted = formatNotification({
@@ -197,27 +197,63 @@ describe('telegramNotifier, a long list of tried keys', () => {
 });
 
 describe('telegramNotifier, escaping through the fake Bot API', () => {
-  it('sends every HTML-reserved character in title, text, keys and a witness name like good-karma.v2 as text', async () => {
-    const telegram = await startFakeTelegram({ token: TOKEN });
+  // Every character HTML or MarkdownV2 reserves, markup that must stay text, entities that must not be decoded, a
+  // backslash, a code span's backtick, and an emoji (two UTF-16 units).
+  const NASTY = `<b>bold?</b> &amp; &lt; &#33; & < > " ' _*[]()~\`>#+-=|{}.! \\ \\. *x* _y_ ||z|| [l](http://e.x) \u{1F6A8}`;
+  const WITNESS = 'good-karma.v2';
+  const notification = (() => {
+    const n = formatNotification({
+      kind: 'failed',
+      witness: WITNESS,
+      facts: { fromKey: `${FROM}\`\\<&>_*.`, toKey: TO, attempts: 1, error: NASTY },
+    });
+    return { ...n, title: `${n.title} ${NASTY}` };
+  })();
+
+  for (const parseMode of ['HTML', 'MarkdownV2'] as const) {
+    it(`${parseMode}: the text a user sees is exactly the plain text meant, with the title bold and the keys as code`, async () => {
+      const telegram = await startFakeTelegram({ token: TOKEN, chats: ['4242'] });
+      try {
+        await telegramNotifier({
+          botToken: TOKEN,
+          chatId: '4242',
+          parseMode,
+          baseUrl: telegram.url,
+          retries: 0,
+        }).notify(notification);
+        const [message] = telegram.sent;
+        expect(message?.parseMode).toBe(parseMode);
+        // The fake parsed it as Telegram does (400 otherwise); what it shows is the plain rendering, character for character.
+        const meant = renderTelegramMessage(notification, 'plain');
+        expect(message?.shown).toBe(meant);
+        expect(meant).toContain(WITNESS);
+        expect(meant).toContain(NASTY);
+        const spans = (type: string) =>
+          (message?.entities ?? [])
+            .filter((e) => e.type === type)
+            .map((e) => message?.shown.slice(e.offset, e.offset + e.length));
+        expect(spans('bold')).toEqual([notification.title]);
+        expect(spans('code')).toEqual([notification.facts.fromKey, TO]);
+        // Nothing in the text became a link, a spoiler or any other entity.
+        expect((message?.entities ?? []).map((e) => e.type).sort()).toEqual(['bold', 'code', 'code']);
+      } finally {
+        await telegram.close();
+      }
+    });
+  }
+
+  it('plain: sent as is, with no parse_mode', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN, chats: ['4242'] });
     try {
-      const nasty = `<b>&amp; & < > " ' _*[]()~\`>#+-=|{}.! \\`;
-      const notification = formatNotification({
-        kind: 'failed',
-        witness: 'good-karma.v2',
-        facts: { fromKey: `${FROM}<&>`, toKey: TO, attempts: 1, error: nasty },
-      });
-      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify({
-        ...notification,
-        title: `${notification.title} ${nasty}`,
-      });
-      const shown = (telegram.sent[0]?.text ?? '')
-        .replace(/<\/?(b|code)>/g, '')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&');
-      expect(shown).toContain(`good-karma.v2`);
-      expect(shown).toContain(nasty);
-      expect(shown).toContain(`${FROM}<&>`);
+      await telegramNotifier({
+        botToken: TOKEN,
+        chatId: '4242',
+        parseMode: 'plain',
+        baseUrl: telegram.url,
+        retries: 0,
+      }).notify(notification);
+      expect(telegram.sent[0]?.parseMode).toBeUndefined();
+      expect(telegram.sent[0]?.shown).toContain(NASTY);
     } finally {
       await telegram.close();
     }
