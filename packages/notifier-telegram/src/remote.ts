@@ -214,8 +214,15 @@ class Remote implements TelegramRemote {
         failures += 1;
         const waitMs = this.#backoff(error, failures);
         const status = error instanceof NotifierError ? error.status : undefined;
-        this.#log.warn('telegram remote control: getUpdates failed; polling again later', {
+        // 409: another process polls this bot (the server ends the older of two long polls), or a webhook is set.
+        // Two pollers would take turns ending each other's poll: say so plainly, and back off (longer each time).
+        const what =
+          status === 409
+            ? 'getUpdates failed: 409 Conflict, another process polls this bot with the same token (a second witness-trap?) or a webhook is set; commands may go to it, not to us. Polling again later'
+            : 'getUpdates failed; polling again later';
+        this.#log.warn(`telegram remote control: ${what}`, {
           ...(status === undefined ? {} : { status }),
+          failures,
           error: error instanceof Error ? error.message : String(error),
           waitMs,
         });
