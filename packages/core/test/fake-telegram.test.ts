@@ -165,6 +165,38 @@ describe('parseTelegramText', () => {
     });
   });
 
+  it('names the innermost entity left open as the server does (a pre with a language is a PreCode)', () => {
+    expect(parseTelegramText('ok ```ts\nconst x', 'MarkdownV2')).toEqual({
+      ok: false,
+      error: "Can't find end of PreCode entity at byte offset 3",
+    });
+    expect(parseTelegramText('ok ```', 'MarkdownV2')).toEqual({
+      ok: false,
+      error: "Can't find end of Pre entity at byte offset 3",
+    });
+    expect(parseTelegramText('__u_', 'MarkdownV2')).toEqual({
+      ok: false,
+      error: "Can't find end of Italic entity at byte offset 3",
+    });
+  });
+
+  it('HTML: attributes quoted or not, entities without their semicolon, an empty end tag', () => {
+    expect(
+      parseTelegramText('<a href="http://x/?a=1&amp;b=&quot;2&quot;">l&lt</> <i k = v.1-a>i</i >', 'HTML'),
+    ).toEqual({
+      ok: true,
+      text: 'l< i',
+      entities: [
+        { type: 'text_link', offset: 0, length: 2, argument: 'http://x/?a=1&b="2"' },
+        { type: 'italic', offset: 3, length: 1 },
+      ],
+    });
+    expect(parseTelegramText('<i k=v,>x</i>', 'HTML')).toEqual({
+      ok: false,
+      error: 'Unexpected end of name token at byte offset 5',
+    });
+  });
+
   it('no parse_mode: the text as is', () => {
     expect(parseTelegramText('<b>*x*</b>', undefined)).toEqual({ ok: true, text: '<b>*x*</b>', entities: [] });
   });

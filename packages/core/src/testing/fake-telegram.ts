@@ -586,8 +586,10 @@ function parseMarkdownV2(text: string): TelegramParsedText {
   let haveBlockquote = false;
   let canStartBlockquote = true;
   const reserved = (c: string) => fail(`Character '${c}' is reserved and must be escaped with the preceding '\\'`);
-  const noEnd = (entity: { type: string; byteAt: number }) =>
-    fail(`Can't find end of ${TD_TYPE_NAME[entity.type] ?? entity.type} entity at byte offset ${entity.byteAt}`);
+  const noEnd = (entity: { type: string; argument: string; byteAt: number }) => {
+    const name = entity.type === 'pre' && entity.argument !== '' ? 'PreCode' : TD_TYPE_NAME[entity.type];
+    return fail(`Can't find end of ${name ?? entity.type} entity at byte offset ${entity.byteAt}`);
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i] ?? '';
     const next = text.charCodeAt(i + 1);
