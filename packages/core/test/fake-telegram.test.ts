@@ -93,6 +93,10 @@ describe('fake Telegram sendMessage: what the server refuses', () => {
     expect(await send({ chat_id: 1, text: `<b>${'x'.repeat(4097)}</b>`, parse_mode: 'HTML' })).toMatchObject(
       refused('Bad Request: message is too long'),
     );
+    // Half of an emoji (a lone UTF-16 surrogate) is no UTF-8.
+    expect(await send({ chat_id: 1, text: 'cut \uD83D' })).toMatchObject(
+      refused('Bad Request: strings must be encoded in UTF-8'),
+    );
     // Characters, not UTF-16 units: 4096 emoji are 8192 units and still fit.
     expect(await send({ chat_id: 1, text: '\u{1F6A8}'.repeat(4096) })).toMatchObject({ status: 200 });
     expect(telegram.sent.map((m) => [...m.shown].length)).toEqual([4096, 4096]);

@@ -28,10 +28,21 @@ const ICON: Record<TrapNotification['severity'], string> = {
  */
 export function renderTelegramMessage(notification: TrapNotification, mode: TelegramParseMode): string {
   const m = MARKUP[mode];
-  const lines = [`${ICON[notification.severity]} ${m.bold(notification.title)}`, m.text(notification.text)];
+  const details: string[] = [];
   for (const [fact, label] of DETAIL_LABELS) {
     const value = notification.facts[fact];
-    if (value !== undefined && value !== '') lines.push(`${m.text(`${label}: `)}${m.code(String(value))}`);
+    if (value !== undefined && value !== '') details.push(`${m.text(`${label}: `)}${m.code(String(value))}`);
+  }
+  const head = (title: string, text: string) => [`${ICON[notification.severity]} ${m.bold(title)}`, m.text(text)];
+  let lines = [...head(notification.title, notification.text), ...details];
+  const over = visibleLength(lines.join('\n'), mode) - TELEGRAM_TEXT_LIMIT;
+  if (over > 0) {
+    // formatNotification keeps title and text short; a notification made by hand may not. Cut the text (and a title
+    // over 256 characters) rather than lose the message: the keys below stay whole.
+    const title = clip(notification.title, 256);
+    const saved = notification.title.length - title.length;
+    const max = Math.max(0, notification.text.length - Math.max(0, over - saved));
+    lines = [...head(title, clip(notification.text, max)), ...details];
   }
   const tried = notification.facts.triedKeys;
   if (typeof tried !== 'string' || tried === '') return lines.join('\n');
@@ -49,6 +60,16 @@ export function renderTelegramMessage(notification: TrapNotification, mode: Tele
     if (visibleLength(text, mode) <= TELEGRAM_TEXT_LIMIT) return text;
   }
   return lines.join('\n');
+}
+
+/** `text` cut to `max` characters, saying how many were cut. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = (cut: number) => `... (${cut} characters cut)`;
+  let keep = Math.max(0, max - note(text.length).length);
+  // Never half of a surrogate pair (an emoji): Telegram would refuse the text.
+  if (/[\uD800-\uDBFF]/.test(text[keep - 1] ?? '')) keep -= 1;
+  return `${text.slice(0, keep)}${note(text.length - keep)}`;
 }
 
 /** The Bot API's limit on a message's text, after entity parsing. */

@@ -223,6 +223,37 @@ describe('telegramNotifier, a long list of tried keys', () => {
   }
 });
 
+describe('telegramNotifier, a notification made by hand with a long title and text', () => {
+  for (const parseMode of ['HTML', 'MarkdownV2', 'plain'] as const) {
+    it(`${parseMode}: cuts the text (and a title over 256 characters) to fit 4096 characters, keeping the keys whole`, async () => {
+      const base = formatNotification({
+        kind: 'failed',
+        witness: 'good-karma.v2',
+        facts: { fromKey: FROM, toKey: TO },
+      });
+      const long = { ...base, title: `T${'<&>._'.repeat(100)}`, text: `${'\u{1F6A8}<&>.-_*'.repeat(700)}end` };
+      const message = await sendThroughFake(long, parseMode);
+      expect([...message.shown].length).toBeLessThanOrEqual(4096);
+      expect(message.shown).toMatch(/\.\.\. \(\d+ characters cut\)/);
+      expect(message.shown).not.toContain('end');
+      expect(message.shown.split('\n').slice(-2)).toEqual([`from: ${FROM}`, `to: ${TO}`]);
+    });
+  }
+});
+
+describe('telegramNotifier, a long text of emoji', () => {
+  it('never cuts an emoji in half (Telegram refuses half of a surrogate pair), wherever the cut falls', async () => {
+    const base = formatNotification({ kind: 'failed', witness: 'alice', facts: { fromKey: FROM, toKey: TO } });
+    for (let pad = 0; pad < 4; pad++) {
+      const message = await sendThroughFake(
+        { ...base, text: `${'x'.repeat(pad)}${'\u{1F6A8}'.repeat(3000)}` },
+        'plain',
+      );
+      expect(message.shown).toMatch(/characters cut\)/);
+    }
+  });
+});
+
 describe('telegramNotifier, escaping through the fake Bot API', () => {
   // Every character HTML or MarkdownV2 reserves, markup that must stay text, entities that must not be decoded, a
   // backslash, a code span's backtick, and an emoji (two UTF-16 units).

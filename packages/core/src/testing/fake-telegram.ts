@@ -42,7 +42,7 @@ export interface FakeTelegramMessageOptions {
  * offset again within 0.5 s gets `limit` 1 and a repeated short poll is held 3 s; a new poll that would itself wait
  * ends a held one with 409 Conflict, and a 409 less than 3 s after the previous one is answered 3 s late),
  * `sendMessage` (its text parsed for `parse_mode` as Telegram does, {@link parseTelegramText}: 400 `can't parse
- * entities`, `message text is empty`, `text must be non-empty`, `message is too long` over 4096 characters after
+ * entities`, `message text is empty`, `strings must be encoded in UTF-8` (half an emoji), `text must be non-empty`, `message is too long` over 4096 characters after
  * parsing, `chat_id is empty`, `chat not found` for a chat the bot has no conversation with), and `getMe`. Every
  * other method answers 404.
  *
@@ -211,6 +211,10 @@ export async function startFakeTelegram(options: {
       const what =
         parsed.error === 'Unsupported parse_mode' ? 'unsupported parse_mode' : `can't parse entities: ${parsed.error}`;
       return error(res, 400, `Bad Request: ${what}`);
+    }
+    // Half of a surrogate pair (a cut emoji) is no UTF-8.
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) {
+      return error(res, 400, 'Bad Request: strings must be encoded in UTF-8');
     }
     const chatId = String(params.chat_id ?? '');
     if (chatId === '') return error(res, 400, 'Bad Request: chat_id is empty');
