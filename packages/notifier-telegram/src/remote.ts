@@ -8,6 +8,7 @@ import {
   type TrapStatus,
 } from '@witness-trap/core';
 import { type BotApi, callBotApi } from './bot-api.js';
+import { clip } from './clip.js';
 import {
   parseCommand,
   REMOTE_HELP,
@@ -16,6 +17,7 @@ import {
   renderSwitchDone,
   shortKeyName,
 } from './remote-text.js';
+import { TELEGRAM_TEXT_LIMIT } from './render.js';
 
 /** Options of {@link telegramRemote}. */
 export interface TelegramRemoteOptions {
@@ -397,7 +399,10 @@ class Remote implements TelegramRemote {
   async #reply(chatId: string, text: string): Promise<void> {
     if (this.#hush.signal.aborted) return;
     try {
-      await callBotApi(this.#replyApi, 'sendMessage', { chat_id: chatId, text }, this.#hush.signal);
+      // Plain text, fitted to Telegram's 4096 characters (an error quoted in a refusal, or a long unknown command,
+      // must not cost the answer).
+      const fitted = clip(text, TELEGRAM_TEXT_LIMIT);
+      await callBotApi(this.#replyApi, 'sendMessage', { chat_id: chatId, text: fitted }, this.#hush.signal);
     } catch (error) {
       if (this.#hush.signal.aborted) return;
       this.#log.warn('telegram remote control: reply not delivered', {

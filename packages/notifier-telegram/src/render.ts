@@ -1,4 +1,5 @@
 import type { TrapNotification } from '@witness-trap/core';
+import { clip } from './clip.js';
 
 /** How a message is marked up: Telegram's `HTML` or `MarkdownV2` parse modes, or `plain` text (no `parse_mode`). */
 export type TelegramParseMode = 'HTML' | 'MarkdownV2' | 'plain';
@@ -60,16 +61,6 @@ export function renderTelegramMessage(notification: TrapNotification, mode: Tele
     if (visibleLength(text, mode) <= TELEGRAM_TEXT_LIMIT) return text;
   }
   return lines.join('\n');
-}
-
-/** `text` cut to `max` characters, saying how many were cut. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const note = (cut: number) => `... (${cut} characters cut)`;
-  let keep = Math.max(0, max - note(text.length).length);
-  // Never half of a surrogate pair (an emoji): Telegram would refuse the text.
-  if (/[\uD800-\uDBFF]/.test(text[keep - 1] ?? '')) keep -= 1;
-  return `${text.slice(0, keep)}${note(text.length - keep)}`;
 }
 
 /** The Bot API's limit on a message's text, after entity parsing. */

@@ -218,6 +218,16 @@ describe('telegramRemote, against a fake Bot API', () => {
     expect(control.commands.map((c) => c.command)).toEqual(['status']);
   }, 60_000);
 
+  it('answers even when the answer would be over 4096 characters (a very long unknown command): cut, not lost', async () => {
+    const { lines } = await start();
+    const name = 'x'.repeat(5000);
+    telegram.message(OPERATOR, `/${name}`);
+    const answer = await telegram.waitForSent((m) => m.text.startsWith('Unknown command'));
+    expect([...answer.shown].length).toBeLessThanOrEqual(4096);
+    expect(answer.text).toMatch(/characters cut\)$/);
+    expect(lines.some((line) => line.includes('reply not delivered'))).toBe(false);
+  });
+
   it('obeys /cmd and /cmd@ourbot, never /cmd@otherbot (a group whose bot sees every message)', async () => {
     const { control, lines } = await start();
     telegram.message(OPERATOR, '/pause@SomeOtherBot');
