@@ -261,8 +261,9 @@ describe('run --remote-control telegram', () => {
       },
       {
         prepare: (fake) => {
-          fake.fail('getUpdates', { status: 429, retryAfter: 1 });
+          // The 409 first: its warning is then in the output well before the switch ends the run.
           fake.fail('getUpdates', { status: 409 });
+          fake.fail('getUpdates', { status: 429, retryAfter: 1 });
           fake.fail('getUpdates', { status: 500 });
           fake.fail('getUpdates', { hang: true }, 5);
           // The notifications (same bot) hang too.
