@@ -43,7 +43,8 @@ async function runWithRemote(
   script: (fake: FakeTelegram, child: { kill(signal: NodeJS.Signals): void }) => Promise<void>,
   options: { onLine?: (line: string) => void; prepare?: (fake: FakeTelegram) => void; extra?: string[] } = {},
 ): Promise<CliRun & { scripted: Promise<void> }> {
-  const fake = await startFakeTelegram({ token: TOKEN });
+  // The operator started the bot (or added it to the group) before: Telegram knows the chat.
+  const fake = await startFakeTelegram({ token: TOKEN, chats: [OPERATOR] });
   telegram = fake;
   options.prepare?.(fake);
   let scripted: Promise<void> = Promise.resolve();
@@ -260,8 +261,9 @@ describe('run --remote-control telegram', () => {
       },
       {
         prepare: (fake) => {
-          fake.fail('getUpdates', { status: 429, retryAfter: 1 });
+          // The 409 first: its warning is then in the output well before the switch ends the run.
           fake.fail('getUpdates', { status: 409 });
+          fake.fail('getUpdates', { status: 429, retryAfter: 1 });
           fake.fail('getUpdates', { status: 500 });
           fake.fail('getUpdates', { hang: true }, 5);
           // The notifications (same bot) hang too.
@@ -274,5 +276,7 @@ describe('run --remote-control telegram', () => {
     expect(op.sim.chain.keySwitches(op.me.name)).toHaveLength(1);
     expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
     expect(op.sim.chain.missedSlots(op.me.name), result.stdout).toHaveLength(1);
+    // Never silent: the 409 is a warning in the output that says what it means.
+    expect(result.stdout + result.stderr).toContain('409 Conflict, another process polls this bot');
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import {
   type TrapStatus,
 } from '@witness-trap/core';
 import { type BotApi, callBotApi } from './bot-api.js';
+import { clip } from './clip.js';
 import {
   parseCommand,
   REMOTE_HELP,
@@ -16,6 +17,7 @@ import {
   renderSwitchDone,
   shortKeyName,
 } from './remote-text.js';
+import { TELEGRAM_TEXT_LIMIT } from './render.js';
 
 /** Options of {@link telegramRemote}. */
 export interface TelegramRemoteOptions {
@@ -214,8 +216,15 @@ class Remote implements TelegramRemote {
         failures += 1;
         const waitMs = this.#backoff(error, failures);
         const status = error instanceof NotifierError ? error.status : undefined;
-        this.#log.warn('telegram remote control: getUpdates failed; polling again later', {
+        // 409: another process polls this bot (the server ends the older of two long polls), or a webhook is set.
+        // Two pollers would take turns ending each other's poll: say so plainly, and back off (longer each time).
+        const what =
+          status === 409
+            ? 'getUpdates failed: 409 Conflict, another process polls this bot with the same token (a second witness-trap?) or a webhook is set; commands may go to it, not to us. Polling again later'
+            : 'getUpdates failed; polling again later';
+        this.#log.warn(`telegram remote control: ${what}`, {
           ...(status === undefined ? {} : { status }),
+          failures,
           error: error instanceof Error ? error.message : String(error),
           waitMs,
         });
@@ -390,7 +399,10 @@ class Remote implements TelegramRemote {
   async #reply(chatId: string, text: string): Promise<void> {
     if (this.#hush.signal.aborted) return;
     try {
-      await callBotApi(this.#replyApi, 'sendMessage', { chat_id: chatId, text }, this.#hush.signal);
+      // Plain text, fitted to Telegram's 4096 characters (an error quoted in a refusal, or a long unknown command,
+      // must not cost the answer).
+      const fitted = clip(text, TELEGRAM_TEXT_LIMIT);
+      await callBotApi(this.#replyApi, 'sendMessage', { chat_id: chatId, text: fitted }, this.#hush.signal);
     } catch (error) {
       if (this.#hush.signal.aborted) return;
       this.#log.warn('telegram remote control: reply not delivered', {

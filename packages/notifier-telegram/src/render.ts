@@ -1,4 +1,5 @@
 import type { TrapNotification } from '@witness-trap/core';
+import { clip } from './clip.js';
 
 /** How a message is marked up: Telegram's `HTML` or `MarkdownV2` parse modes, or `plain` text (no `parse_mode`). */
 export type TelegramParseMode = 'HTML' | 'MarkdownV2' | 'plain';
@@ -28,10 +29,21 @@ const ICON: Record<TrapNotification['severity'], string> = {
  */
 export function renderTelegramMessage(notification: TrapNotification, mode: TelegramParseMode): string {
   const m = MARKUP[mode];
-  const lines = [`${ICON[notification.severity]} ${m.bold(notification.title)}`, m.text(notification.text)];
+  const details: string[] = [];
   for (const [fact, label] of DETAIL_LABELS) {
     const value = notification.facts[fact];
-    if (value !== undefined && value !== '') lines.push(`${m.text(`${label}: `)}${m.code(String(value))}`);
+    if (value !== undefined && value !== '') details.push(`${m.text(`${label}: `)}${m.code(String(value))}`);
+  }
+  const head = (title: string, text: string) => [`${ICON[notification.severity]} ${m.bold(title)}`, m.text(text)];
+  let lines = [...head(notification.title, notification.text), ...details];
+  const over = visibleLength(lines.join('\n'), mode) - TELEGRAM_TEXT_LIMIT;
+  if (over > 0) {
+    // formatNotification keeps title and text short; a notification made by hand may not. Cut the text (and a title
+    // over 256 characters) rather than lose the message: the keys below stay whole.
+    const title = clip(notification.title, 256);
+    const saved = notification.title.length - title.length;
+    const max = Math.max(0, notification.text.length - Math.max(0, over - saved));
+    lines = [...head(title, clip(notification.text, max)), ...details];
   }
   const tried = notification.facts.triedKeys;
   if (typeof tried !== 'string' || tried === '') return lines.join('\n');

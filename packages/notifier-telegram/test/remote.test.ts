@@ -170,6 +170,65 @@ describe('telegramRemote, against a fake Bot API', () => {
     expect(telegram.polls - pollsBefore).toBeLessThan(10);
   });
 
+  it('a second poller on the same bot: each 409 is a warning that says so, it backs off and never spins, and it obeys once alone', async () => {
+    // The remote's own getUpdates calls, counted on the wire (the fake counts every poller's).
+    let ours = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/getUpdates')) ours += 1;
+      return fetch(input, init);
+    };
+    const { control, lines } = await start({ fetch: countingFetch, pollTimeoutS: 5 });
+    await telegram.waitForPolls(1);
+    // Another process polls the same bot (a second witness-trap, a script): it long-polls again the moment it is
+    // answered, 409 or not, as a naive client does.
+    const rogue = new AbortController();
+    let rogueAnswers = 0;
+    const rogueLoop = (async () => {
+      let offset: number | undefined;
+      while (!rogue.signal.aborted) {
+        const response = await fetch(`${telegram.url}/bot${TOKEN}/getUpdates`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ timeout: 5, ...(offset === undefined ? {} : { offset }) }),
+          signal: rogue.signal,
+        }).catch(() => undefined);
+        const body = (await response?.json().catch(() => undefined)) as
+          | { result?: Array<{ update_id: number }> }
+          | undefined;
+        rogueAnswers += 1;
+        const last = body?.result?.at(-1)?.update_id;
+        if (last !== undefined) offset = last + 1;
+      }
+    })();
+    const before = ours;
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    const conflicts = lines.filter((line) => line.includes('409 Conflict, another process polls this bot'));
+    expect(conflicts.length).toBeGreaterThanOrEqual(1);
+    expect(conflicts[0]).toMatch(/^warn .*"status":409.*"waitMs":\d+/);
+    // It backs off at least 2.5 s after each 409 (5 s doubling, jittered down to half), so in 8 s it polls once or
+    // twice: without its backoff, paced only by the server's 3 s delay of repeated conflicts, it polled 3 times.
+    const waits = conflicts.map((line) => Number(/"waitMs":(\d+)/.exec(line)?.[1]));
+    expect(waits.every((ms) => ms >= 2500)).toBe(true);
+    expect(ours - before).toBeLessThanOrEqual(2);
+    expect(rogueAnswers).toBeLessThanOrEqual(10);
+    rogue.abort();
+    await rogueLoop;
+    // Alone again: the next command is obeyed once the backoff now running is over.
+    telegram.message(OPERATOR, '/status');
+    await telegram.waitForSent((m) => m.text.includes('conformance-wit'), 30_000);
+    expect(control.commands.map((c) => c.command)).toEqual(['status']);
+  }, 60_000);
+
+  it('answers even when the answer would be over 4096 characters (a very long unknown command): cut, not lost', async () => {
+    const { lines } = await start();
+    const name = 'x'.repeat(5000);
+    telegram.message(OPERATOR, `/${name}`);
+    const answer = await telegram.waitForSent((m) => m.text.startsWith('Unknown command'));
+    expect([...answer.shown].length).toBeLessThanOrEqual(4096);
+    expect(answer.text).toMatch(/characters cut\)$/);
+    expect(lines.some((line) => line.includes('reply not delivered'))).toBe(false);
+  });
+
   it('obeys /cmd and /cmd@ourbot, never /cmd@otherbot (a group whose bot sees every message)', async () => {
     const { control, lines } = await start();
     telegram.message(OPERATOR, '/pause@SomeOtherBot');

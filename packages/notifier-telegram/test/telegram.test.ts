@@ -1,12 +1,13 @@
-import { formatNotification, NotifierError } from '@witness-trap/core';
+import { formatNotification, NotifierError, type TrapNotification } from '@witness-trap/core';
 import {
   describeNotifierConformance,
+  type FakeTelegramSent,
   startFakeTelegram,
   startVendorServer,
   type VendorServer,
 } from '@witness-trap/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { telegramNotifier } from '../src/index.js';
+import { renderTelegramMessage, type TelegramParseMode, telegramNotifier } from '../src/index.js';
 
 const TOKEN = '123456789:AAH-fake_TelegramBotToken0123456789';
 
@@ -158,7 +159,7 @@ describe('telegramNotifier', () => {
 
 describe('telegramNotifier, against the fake Bot API', () => {
   it('reports a 403 (bot blocked or removed from the chat) as NOTIFIER_BLOCKED with what to do, not as wrong credentials', async () => {
-    const telegram = await startFakeTelegram({ token: TOKEN });
+    const telegram = await startFakeTelegram({ token: TOKEN, chats: ['4242'] });
     try {
       telegram.fail('sendMessage', { status: 403 });
       const notifier = telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 });
@@ -174,52 +175,120 @@ describe('telegramNotifier, against the fake Bot API', () => {
   });
 });
 
+/** Sends `notification` through the notifier to a fresh fake Bot API (which knows chat 4242) and returns what it got. */
+async function sendThroughFake(
+  notification: TrapNotification,
+  parseMode: TelegramParseMode,
+): Promise<FakeTelegramSent> {
+  const telegram = await startFakeTelegram({ token: TOKEN, chats: ['4242'] });
+  try {
+    await telegramNotifier({ botToken: TOKEN, chatId: '4242', parseMode, baseUrl: telegram.url, retries: 0 }).notify(
+      notification,
+    );
+    const [message] = telegram.sent;
+    if (message === undefined) throw new Error('the fake Bot API received no message');
+    return message;
+  } finally {
+    await telegram.close();
+  }
+}
+
 describe('telegramNotifier, a long list of tried keys', () => {
-  it('fits an exhausted alert with 90 tried keys into 4096 characters and says how many were left out', async () => {
-    const telegram = await startFakeTelegram({ token: TOKEN });
-    try {
+  for (const parseMode of ['HTML', 'MarkdownV2', 'plain'] as const) {
+    it(`${parseMode}: fits an exhausted alert with 90 tried keys into 4096 characters and says how many were left out`, async () => {
       const keys = Array.from({ length: 90 }, (_, i) => `STM${String(i).padStart(50, '0')}`);
+      // A witness name and an error full of characters to escape: the markup is longer than the text shown.
       const exhausted = formatNotification({
         kind: 'failed',
-        witness: 'alice',
-        facts: { fromKey: FROM, toKey: TO, attempts: 2, error: 'all keys tried', triedKeys: keys.join(',') },
+        witness: 'good-karma.v2',
+        facts: {
+          fromKey: FROM,
+          toKey: TO,
+          attempts: 2,
+          error: `all keys tried ${'<&>.-_'.repeat(40)}`,
+          triedKeys: keys.join(','),
+        },
       });
-      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify(exhausted);
-      const [message] = telegram.sent;
-      const left = Number(/\.\.\. and (\d+) more/.exec(message?.text ?? '')?.[1]);
+      const message = await sendThroughFake(exhausted, parseMode);
+      // The fake refuses a text over 4096 characters after parsing, as Telegram does: it was accepted.
+      const shown = message.shown;
+      expect([...shown].length).toBeLessThanOrEqual(4096);
+      const left = Number(/\.\.\. and (\d+) more/.exec(shown)?.[1]);
       expect(left).toBeGreaterThan(0);
-      const listed = (message?.text ?? '').split('tried:')[1] ?? '';
-      expect(keys.filter((key) => listed.includes(`<code>${key}</code>`))).toHaveLength(90 - left);
-    } finally {
-      await telegram.close();
+      const listed = (shown.split('tried:')[1] ?? '').split('\n').filter((line) => line.startsWith('STM'));
+      expect(listed).toEqual(keys.slice(0, 90 - left));
+      // Not shortened more than it must be: within two key lines (53 characters and a line break each) of the limit.
+      expect([...shown].length).toBeGreaterThan(4096 - 2 * 54);
+    });
+  }
+});
+
+describe('telegramNotifier, a notification made by hand with a long title and text', () => {
+  for (const parseMode of ['HTML', 'MarkdownV2', 'plain'] as const) {
+    it(`${parseMode}: cuts the text (and a title over 256 characters) to fit 4096 characters, keeping the keys whole`, async () => {
+      const base = formatNotification({
+        kind: 'failed',
+        witness: 'good-karma.v2',
+        facts: { fromKey: FROM, toKey: TO },
+      });
+      const long = { ...base, title: `T${'<&>._'.repeat(100)}`, text: `${'\u{1F6A8}<&>.-_*'.repeat(700)}end` };
+      const message = await sendThroughFake(long, parseMode);
+      expect([...message.shown].length).toBeLessThanOrEqual(4096);
+      expect(message.shown).toMatch(/\.\.\. \(\d+ characters cut\)/);
+      expect(message.shown).not.toContain('end');
+      expect(message.shown.split('\n').slice(-2)).toEqual([`from: ${FROM}`, `to: ${TO}`]);
+    });
+  }
+});
+
+describe('telegramNotifier, a long text of emoji', () => {
+  it('never cuts an emoji in half (Telegram refuses half of a surrogate pair), wherever the cut falls', async () => {
+    const base = formatNotification({ kind: 'failed', witness: 'alice', facts: { fromKey: FROM, toKey: TO } });
+    for (let pad = 0; pad < 4; pad++) {
+      const message = await sendThroughFake(
+        { ...base, text: `${'x'.repeat(pad)}${'\u{1F6A8}'.repeat(3000)}` },
+        'plain',
+      );
+      expect(message.shown).toMatch(/characters cut\)/);
     }
   });
 });
 
 describe('telegramNotifier, escaping through the fake Bot API', () => {
-  it('sends every HTML-reserved character in title, text, keys and a witness name like good-karma.v2 as text', async () => {
-    const telegram = await startFakeTelegram({ token: TOKEN });
-    try {
-      const nasty = `<b>&amp; & < > " ' _*[]()~\`>#+-=|{}.! \\`;
-      const notification = formatNotification({
-        kind: 'failed',
-        witness: 'good-karma.v2',
-        facts: { fromKey: `${FROM}<&>`, toKey: TO, attempts: 1, error: nasty },
-      });
-      await telegramNotifier({ botToken: TOKEN, chatId: '4242', baseUrl: telegram.url, retries: 0 }).notify({
-        ...notification,
-        title: `${notification.title} ${nasty}`,
-      });
-      const shown = (telegram.sent[0]?.text ?? '')
-        .replace(/<\/?(b|code)>/g, '')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&');
-      expect(shown).toContain(`good-karma.v2`);
-      expect(shown).toContain(nasty);
-      expect(shown).toContain(`${FROM}<&>`);
-    } finally {
-      await telegram.close();
-    }
+  // Every character HTML or MarkdownV2 reserves, markup that must stay text, entities that must not be decoded, a
+  // backslash, a code span's backtick, and an emoji (two UTF-16 units).
+  const NASTY = `<b>bold?</b> &amp; &lt; &#33; & < > " ' _*[]()~\`>#+-=|{}.! \\ \\. *x* _y_ ||z|| [l](http://e.x) \u{1F6A8}`;
+  const WITNESS = 'good-karma.v2';
+  const notification = (() => {
+    const n = formatNotification({
+      kind: 'failed',
+      witness: WITNESS,
+      facts: { fromKey: `${FROM}\`\\<&>_*.`, toKey: TO, attempts: 1, error: NASTY },
+    });
+    return { ...n, title: `${n.title} ${NASTY}` };
+  })();
+
+  for (const parseMode of ['HTML', 'MarkdownV2'] as const) {
+    it(`${parseMode}: the text a user sees is exactly the plain text meant, with the title bold and the keys as code`, async () => {
+      const message = await sendThroughFake(notification, parseMode);
+      expect(message.parseMode).toBe(parseMode);
+      // The fake parsed it as Telegram does (400 otherwise); what it shows is the plain rendering, character for character.
+      const meant = renderTelegramMessage(notification, 'plain');
+      expect(message.shown).toBe(meant);
+      expect(meant).toContain(WITNESS);
+      expect(meant).toContain(NASTY);
+      const spans = (type: string) =>
+        message.entities.filter((e) => e.type === type).map((e) => message.shown.slice(e.offset, e.offset + e.length));
+      expect(spans('bold')).toEqual([notification.title]);
+      expect(spans('code')).toEqual([notification.facts.fromKey, TO]);
+      // Nothing in the text became a link, a spoiler or any other entity.
+      expect(message.entities.map((e) => e.type).sort()).toEqual(['bold', 'code', 'code']);
+    });
+  }
+
+  it('plain: sent as is, with no parse_mode', async () => {
+    const message = await sendThroughFake(notification, 'plain');
+    expect(message.parseMode).toBeUndefined();
+    expect(message.shown).toContain(NASTY);
   });
 });
