@@ -1,4 +1,5 @@
 export * from './chain/dhive-client.js';
+export { type NodeAvailability, nodeAvailability } from './chain/quorum.js';
 export * from './clock.js';
 export * from './errors.js';
 export type * from './events.js';
