@@ -558,6 +558,23 @@ describe('decisive reads', () => {
     expect(client.nodes()[0]?.fresh).toBe(true);
   });
 
+  it('probes an unavailable node again after its backoff but never waits for it: a hanging probe holds nothing up', async () => {
+    const { nodes, client } = await setup(2, { timeoutMs: 1000 });
+    const [healthy, bad] = [nodes[0]!, nodes[1]!];
+    bad.handlers['condenser_api.get_witness_by_account'] = () => ({ error: { code: -32603, message: 'internal' } });
+    await client.getWitness('alice', { decisive: true });
+    expect(client.nodes()[1]).toMatchObject({ available: false });
+    // Past its backoff the bad node is asked again (it may be back), and now it hangs.
+    clock.advance(3001);
+    for (const node of [healthy, bad]) node.head = { number: 1001, time: clock.now() };
+    bad.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    bad.calls.length = 0;
+    const started = Date.now();
+    expect((await client.getWitness('alice', { decisive: true })).node).toBe(healthy.url);
+    expect(Date.now() - started).toBeLessThan(500);
+    await waitFor(() => bad.calls.includes('condenser_api.get_witness_by_account'));
+  });
+
   it('waits for a head read still in flight rather than asking that node for its head again', async () => {
     const { nodes, client } = await setup(3, { timeoutMs: 1000 });
     const slow = nodes[2]!;
