@@ -289,7 +289,7 @@ export function renderWitnessView(
     ...trapLines(view.trap, paint, marked),
     nodesLine(view, paint),
     ...view.nodes.map((node) => {
-      const state = node.fresh ? paint('green', 'fresh') : paint('red', 'STALE');
+      const state = node.available ? paint('green', 'available') : paint('red', 'UNAVAILABLE');
       const head = node.headBlockNumber === undefined ? '' : `, head #${node.headBlockNumber}`;
       const age = node.headAgeMs === undefined ? '' : `, ${(node.headAgeMs / 1000).toFixed(1)} s old`;
       const latency = node.latencyMs === undefined ? '' : `, ${node.latencyMs} ms`;
