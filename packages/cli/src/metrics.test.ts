@@ -22,21 +22,30 @@ afterEach(async () => {
 
 describe('metrics server', () => {
   it("reports each node's freshness as its last read's verdict, which does not decay between the trap's reads", () => {
-    // Between slots the trap reads rarely: the chain client's `fresh` (judged on the clock when asked) has turned
-    // false on these healthy nodes; what their last answers said is what the gauge shows.
+    // Between slots the trap reads rarely: the chain client's `available` is its last read's verdict, and that is
+    // what the gauge shows.
     const metrics = new TrapMetrics({
       witness: 'alice',
       staleAfterMs: 30_000,
       nodes: () => [
-        { url: 'http://127.0.0.1:1', fresh: false, headAgeMs: 1500, failures: 0 },
-        { url: 'http://127.0.0.1:2', fresh: false, headAgeMs: 45_000, failures: 0 },
-        { url: 'http://127.0.0.1:3', fresh: false, headAgeMs: 900, failures: 2, lastError: 'timeout' },
+        { url: 'http://127.0.0.1:1', fresh: true, available: true, headAgeMs: 1500, failures: 0 },
+        { url: 'http://127.0.0.1:2', fresh: false, available: false, headAgeMs: 45_000, failures: 0 },
+        {
+          url: 'http://127.0.0.1:3',
+          fresh: false,
+          available: false,
+          headAgeMs: 900,
+          failures: 2,
+          lastError: 'timeout',
+        },
       ],
     });
     const text = metrics.render();
     expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:1"} 1');
     expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:2"} 0');
     expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:3"} 0');
+    expect(text).toContain('witness_trap_rpc_nodes_available{witness="alice"} 1');
+    expect(text).toContain('witness_trap_rpc_nodes_configured{witness="alice"} 3');
   });
 
   it('fails /healthz until the trap is armed and has seen a fresh head, then fails again when heads stop', async () => {
@@ -68,7 +77,15 @@ describe('metrics server', () => {
     const events = new Events();
     const metrics = new TrapMetrics({
       witness: 'alice',
-      nodes: () => [{ url: 'http://user:secret@127.0.0.1:8090/path?key=k', fresh: true, headAgeMs: 1500, failures: 0 }],
+      nodes: () => [
+        {
+          url: 'http://user:secret@127.0.0.1:8090/path?key=k',
+          fresh: true,
+          available: true,
+          headAgeMs: 1500,
+          failures: 0,
+        },
+      ],
     }).observe(events);
     events.emit('missed', {
       witness: 'alice',
