@@ -7,7 +7,7 @@
  * Everything is judged on the chain (the key on chain, the slots missed, when the landed transaction was broadcast).
  */
 import { join } from 'node:path';
-import type { Fault, Simnet } from '@witness-trap/simnet';
+import { type Fault, slotsIfMissing } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, type Operator, operatorPerTest } from './fixtures.js';
 import { runCli } from './harness.js';
@@ -64,32 +64,6 @@ interface Outcome {
 }
 
 /**
- * The witness's next two slots (aslots) if its node died now, projected from the schedule the chain holds (its
- * current round, and the next one once the shuffle block is made); `undefined` when the second lies beyond that.
- */
-function nextTwoSlots(sim: Simnet, name: string): [number, number] | undefined {
-  const head = sim.chain.head();
-  const { current, future, nextShuffleBlockNum } = sim.chain.schedule();
-  let order = current;
-  let num = head.number;
-  let shuffled = false;
-  const found: number[] = [];
-  for (let aslot = head.aslot + 1; found.length < 2; aslot++) {
-    if (order[aslot % order.length] === name) {
-      found.push(aslot); // missed: no block
-      continue;
-    }
-    num++;
-    if (num === nextShuffleBlockNum) {
-      if (shuffled) return undefined;
-      order = future;
-      shuffled = true;
-    }
-  }
-  return [found[0] as number, found[1] as number];
-}
-
-/**
  * Runs `run` one-shot; once it is armed, and at least a block before a slot of the witness that is followed by
  * `gap` slots of others (a switch broadcast within the bound then lands before the witness's next slot, as on Hive
  * where its next slot is a round of 21 away; without this, a shuffle that puts it twice in a row would count a
@@ -110,10 +84,11 @@ async function runThroughKill(
     onStdoutLine: (line) => {
       if (watch !== undefined || !line.includes('"event":"armed"')) return;
       watch = setInterval(() => {
-        const slots = nextTwoSlots(sim, me.name);
+        const slots = slotsIfMissing(sim.chain, me.name, 2);
         const head = sim.chain.head();
-        if (killing || slots === undefined || slots[1] - slots[0] < gap) return;
-        const lead = (slots[0] - head.aslot) * INTERVAL_MS - (Date.now() - head.time);
+        const [missed = 0, next = 0] = slots ?? [];
+        if (killing || next - missed < gap) return;
+        const lead = (missed - head.aslot) * INTERVAL_MS - (Date.now() - head.time);
         if (lead < INTERVAL_MS) return;
         killing = true;
         clearInterval(watch);
