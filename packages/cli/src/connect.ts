@@ -60,7 +60,7 @@ export async function probeNodes(settings: Settings): Promise<NodeStatus[]> {
       }
       const [status] = client.nodes();
       await client.close();
-      return status ?? { url, fresh: false, failures: 1 };
+      return status ?? { url, fresh: false, available: false, failures: 1 };
     }),
   );
 }

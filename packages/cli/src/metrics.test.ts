@@ -28,9 +28,16 @@ describe('metrics server', () => {
       witness: 'alice',
       staleAfterMs: 30_000,
       nodes: () => [
-        { url: 'http://127.0.0.1:1', fresh: false, headAgeMs: 1500, failures: 0 },
-        { url: 'http://127.0.0.1:2', fresh: false, headAgeMs: 45_000, failures: 0 },
-        { url: 'http://127.0.0.1:3', fresh: false, headAgeMs: 900, failures: 2, lastError: 'timeout' },
+        { url: 'http://127.0.0.1:1', fresh: false, available: false, headAgeMs: 1500, failures: 0 },
+        { url: 'http://127.0.0.1:2', fresh: false, available: false, headAgeMs: 45_000, failures: 0 },
+        {
+          url: 'http://127.0.0.1:3',
+          fresh: false,
+          available: false,
+          headAgeMs: 900,
+          failures: 2,
+          lastError: 'timeout',
+        },
       ],
     });
     const text = metrics.render();
@@ -68,7 +75,15 @@ describe('metrics server', () => {
     const events = new Events();
     const metrics = new TrapMetrics({
       witness: 'alice',
-      nodes: () => [{ url: 'http://user:secret@127.0.0.1:8090/path?key=k', fresh: true, headAgeMs: 1500, failures: 0 }],
+      nodes: () => [
+        {
+          url: 'http://user:secret@127.0.0.1:8090/path?key=k',
+          fresh: true,
+          available: true,
+          headAgeMs: 1500,
+          failures: 0,
+        },
+      ],
     }).observe(events);
     events.emit('missed', {
       witness: 'alice',

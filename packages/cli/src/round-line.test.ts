@@ -3,8 +3,8 @@ import { roundLine } from './round-line.js';
 
 const nodes = {
   status: [
-    { url: 'http://127.0.0.1:1', fresh: false, headAgeMs: 1200, failures: 0 },
-    { url: 'http://127.0.0.1:2', fresh: false, failures: 3, lastError: 'timeout' },
+    { url: 'http://127.0.0.1:1', fresh: false, available: false, headAgeMs: 1200, failures: 0 },
+    { url: 'http://127.0.0.1:2', fresh: false, available: false, failures: 3, lastError: 'timeout' },
   ],
   configured: 2,
   staleAfterMs: 30_000,

@@ -64,7 +64,7 @@ function exportedNames(): Set<string> {
   const metrics = new TrapMetrics({
     witness: 'alice',
     backupKeys: [key],
-    nodes: () => [{ url: 'http://127.0.0.1:1', fresh: true, headAgeMs: 100, failures: 0 }],
+    nodes: () => [{ url: 'http://127.0.0.1:1', fresh: true, available: true, headAgeMs: 100, failures: 0 }],
   }).observe(source);
   metrics.setBackupHealth([{ key, up: true }]);
   events.emit('notified', { notifier: 'webhook', kind: 'confirmed', elapsedMs: 1 });

@@ -152,8 +152,12 @@ export interface TrapEvents {
   recovered: { witness: string; blockNum: number; key: PublicKeyString };
   /** Every backup has failed or is unusable. `killSwitch`: the null key was set (or is being set). */
   exhausted: { witness: string; triedKeys: PublicKeyString[]; killSwitch: boolean };
-  /** The RPC nodes' freshness changed (a node went stale or came back). */
-  nodes: { nodes: NodeStatus[] };
+  /**
+   * The RPC nodes' availability changed (a node went unavailable or came back). `available` of `configured` are
+   * available now; `degraded` while that is fewer than a majority of the configured nodes (the trap still decides
+   * on them, but a miss must hold on two reads a block apart).
+   */
+  nodes: { nodes: NodeStatus[]; available: number; configured: number; degraded: boolean };
   /** Something went wrong that the trap survived (a read failed, the state file could not be written, ...). */
   error: { error: WitnessTrapError; during: string };
   /** The trap was paused (`pause()` or a remote's `/pause`): it keeps watching, but fires nothing on its own. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import { nodeAvailability } from './chain/quorum.js';
 import { systemClock } from './clock.js';
 import { SwitchFailedError, toWitnessTrapError, type WitnessTrapError } from './errors.js';
 import type { SwitchOperation, TrapEvents, TriggerReason } from './events.js';
@@ -195,8 +196,17 @@ export interface TrapStatus {
   backupIndex?: number;
   /** The last miss this trap saw (chain time of the slot, epoch ms). */
   lastMiss?: { aslot: number; slotTime: number; seenInBlock: number };
-  /** How many RPC nodes are fresh now (of `nodes.length`). */
+  /** How many RPC nodes are fresh now (of `nodes.length`): the same as `availableNodes` (its older name). */
   freshNodes: number;
+  /** How many RPC nodes are available now (answering, head advancing and near the clock): only they decide. */
+  availableNodes: number;
+  /** How many RPC nodes are configured. */
+  configuredNodes: number;
+  /**
+   * Fewer than a majority of the configured nodes are available: the trap still decides on the available ones,
+   * but a miss must hold on two decisive reads a block apart (see docs/rpc-nodes.md).
+   */
+  degraded: boolean;
   /** The configured backup keys, in order: the only keys a remote's `switch` may name. */
   backupKeys: PublicKeyString[];
   /** The last switch that landed, from the state (this run's or an earlier one's). */
@@ -486,6 +496,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       ...this.#keys.describe(),
       ...(this.#misses.last === undefined ? {} : { lastMiss: this.#misses.last }),
       freshNodes: this.#o.chain.nodes().filter((node) => node.fresh).length,
+      ...this.#nodeCounts(),
       backupKeys: [...this.#o.backupKeys],
       ...(this.#state.snapshot().history.length === 0
         ? {}
@@ -508,7 +519,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * ```
    */
   health(): TrapHealth {
-    return this.#watchHealth?.snapshot() ?? { healthy: true, problems: [] };
+    return { ...(this.#watchHealth?.snapshot() ?? { healthy: true, problems: [] }), ...this.#nodeCounts() };
+  }
+
+  /** The RPC nodes available now, of those configured, and whether the trap runs degraded. */
+  #nodeCounts(): { availableNodes: number; configuredNodes: number; degraded: boolean } {
+    const { available, configured, degraded } = nodeAvailability(this.#o.chain.nodes());
+    return { availableNodes: available, configuredNodes: configured, degraded };
   }
 
   /**

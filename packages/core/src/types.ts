@@ -136,8 +136,18 @@ export interface NodeStatus {
   headBlockNumber?: number;
   /** Age of its head block, ms, at the last answer (local clock minus head block time). */
   headAgeMs?: number;
-  /** Fresh: answering, head advancing and not older than the client's bound. Only fresh nodes decide. */
+  /** The same as {@link NodeStatus.available} (its older name). */
   fresh: boolean;
+  /**
+   * Available: answering, its head advancing and its head time near the client's clock. Only available nodes
+   * decide, and only they can hold a decision up; an unavailable one (down, erroring, timing out, stale, frozen)
+   * is probed again at a bounded rate and counts again once it answers well.
+   */
+  available: boolean;
+  /** Since when it is unavailable (epoch ms, the client's clock), while it is and once it had been asked. */
+  unavailableSince?: number;
+  /** Why it is unavailable, in a few words (e.g. `failing (connection refused)`, `head frozen at #1200 ...`). */
+  unavailableReason?: string;
   /** Round-trip time of its last answer, ms. */
   latencyMs?: number;
   /** Consecutive failed calls. */

@@ -167,12 +167,20 @@ describe('dhiveChainClient on the simulated chain', () => {
     expect(client.nodes()[1]?.headBlockNumber).toBeUndefined();
   });
 
-  it('with two endpoints, one caught lying leaves no quorum: the read waits instead of trusting the other alone', async () => {
+  it('with two endpoints, one caught lying is unavailable: the read decides on the other (degraded); minNodes 2 waits', async () => {
     const { sim, client } = await start(2);
     const alice = sim.witnesses[0]!;
     await sim.injectFault({ kind: 'lying-head' }, { endpoint: 1 });
-    const error = await client.getWitness(alice.name, { decisive: true }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'STALE_DATA', isRetryable: true, details: { needed: 2, configured: 2 } });
+    const { value, node } = await client.getWitness(alice.name, { decisive: true });
+    expect([value?.signingKey, node]).toEqual([alice.signingKey, sim.urls[0]]);
+    expect(client.nodes().map((n) => n.available)).toEqual([true, false]);
+    const strict = dhiveChainClient({ nodes: sim.urls, chainId: sim.chainId, clock: sim.clock, minNodes: 2 });
+    try {
+      const error = await strict.getWitness(alice.name, { decisive: true }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'STALE_DATA', isRetryable: true, details: { needed: 2, configured: 2 } });
+    } finally {
+      await strict.close();
+    }
   });
 
   it('gets a broadcast through when one endpoint hangs and another answers HTML', async () => {

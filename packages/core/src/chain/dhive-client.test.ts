@@ -317,18 +317,23 @@ describe('freshness', () => {
     expect((await client.broadcast(await signedSwitch())).acceptedBy).toHaveLength(1);
   });
 
-  it('tells the caller about freshness changes', async () => {
+  it('tells the caller about availability changes', async () => {
     const changes: boolean[][] = [];
-    const { nodes, client } = await setup(2, { onNodesChange: (all) => changes.push(all.map((n) => n.fresh)) });
+    const { nodes, client } = await setup(2, { onNodesChange: (all) => changes.push(all.map((n) => n.available)) });
     await client.getHead({ decisive: true });
     expect(changes.at(-1)).toEqual([true, true]);
     const seen = changes.length;
     await client.getHead({ decisive: true });
     expect(changes).toHaveLength(seen); // nothing changed, nothing said
     nodes[1]!.head.time = clock.now() - 120_000;
-    // One fresh node of two is no quorum: the read waits, and the change is told all the same.
-    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+    // The stale node is unavailable: the read decides on the other, and the change is told.
+    expect((await client.getHead({ decisive: true })).node).toBe(nodes[0]?.url);
     expect(changes.slice(seen)).toEqual([[true, false]]);
+    expect(client.nodes()[1]).toMatchObject({
+      available: false,
+      unavailableSince: clock.now(),
+      unavailableReason: expect.stringMatching(/s old/),
+    });
   });
 });
 
@@ -381,7 +386,7 @@ describe('decisive reads', () => {
     expect(value.headBlockNumber).toBe(1001);
   });
 
-  it('never lets one of two nodes decide alone: the other stale or timing out makes the read wait, and says so once', async () => {
+  it('decides on the one available node of two once the other is unavailable, and says DEGRADED once per change', async () => {
     const warnings: string[] = [];
     const infos: string[] = [];
     const log = {
@@ -391,48 +396,119 @@ describe('decisive reads', () => {
       error: () => undefined,
     };
     const { nodes, client } = await setup(2, { log });
-    const [honest, liar] = [nodes[0]!, nodes[1]!];
-    // The liar says the witness missed five more slots, on a later aslot: what would decide a switch.
-    liar.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 93, last_aslot: 1300 });
+    const [healthy, bad] = [nodes[0]!, nodes[1]!];
+    // Both available and contradicting: the read waits.
+    bad.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 93, last_aslot: 1300 });
     await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(DisagreementError);
 
-    // The honest node times out: the liar is the only fresh node left, and still decides nothing.
-    honest.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    // The bad node answers every call with hived's lock error: unavailable, the healthy node decides alone.
+    bad.handlers['condenser_api.get_witness_by_account'] = () => ({
+      error: { code: -32003, message: 'Unable to acquire database lock' },
+    });
     for (let i = 0; i < 4; i++) {
-      const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(StaleDataError);
-      expect((error as StaleDataError).isRetryable).toBe(true);
-      expect((error as StaleDataError).details).toMatchObject({ needed: 2, configured: 2 });
-      expect((error as Error).message).toMatch(/waiting for a quorum/);
+      expect((await client.getWitness('alice', { decisive: true })).value?.totalMissed).toBe(88);
       clock.advance(1000);
     }
-    // The honest node is stale instead: the same.
-    delete honest.handlers['condenser_api.get_witness_by_account'];
-    honest.head.time = clock.now() - 120_000;
-    await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+    expect(client.nodes()[1]).toMatchObject({ available: false, unavailableReason: expect.stringMatching(/lock/) });
+    // The stale node is unavailable too: the same.
+    delete bad.handlers['condenser_api.get_witness_by_account'];
+    bad.head.time = clock.now() - 120_000;
+    healthy.head = { number: 1001, time: clock.now() };
+    clock.advance(6000);
+    expect((await client.getWitness('alice', { decisive: true })).node).toBe(healthy.url);
+    expect(warnings.filter((w) => /DEGRADED/.test(w))).toHaveLength(1);
     expect(warnings.filter((w) => /quorum/.test(w))).toHaveLength(1);
 
-    // Both fresh and agreeing again: the read answers, and the log says the quorum is back.
-    honest.head = { number: 1001, time: clock.now() };
-    liar.head = { number: 1001, time: clock.now() };
-    liar.witnesses.alice = witnessJson('alice', PUB_A);
-    clock.advance(6000);
-    expect((await client.getWitness('alice', { decisive: true })).value?.totalMissed).toBe(88);
-    expect(infos.filter((m) => /quorum/.test(m))).toHaveLength(1);
+    // Both available and agreeing again: the log says it is over.
+    // (once its backoff is over: a node that kept failing is probed at most once per stale bound, 12 s here)
+    clock.advance(13_000);
+    bad.head = { number: 1002, time: clock.now() };
+    healthy.head = { number: 1002, time: clock.now() };
+    bad.witnesses.alice = witnessJson('alice', PUB_A);
+    await client.getHead({ decisive: true });
+    // The unavailable node is probed beside the read, never awaited: it counts again once its answer is in.
+    await waitFor(() => client.nodes()[1]?.available === true);
+    expect(infos.filter((m) => /no longer degraded/.test(m))).toHaveLength(1);
   });
 
-  it('needs 3 agreeing of 5 configured nodes: two honest answers with two nodes down and one liar wait', async () => {
+  it('with minNodes 2, one node of two decides nothing: the other stale or failing makes the read wait', async () => {
+    const { nodes, client } = await setup(2, { minNodes: 2 });
+    nodes[1]!.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StaleDataError);
+    expect((error as StaleDataError).isRetryable).toBe(true);
+    expect((error as StaleDataError).details).toMatchObject({ needed: 2, configured: 2, minNodes: 2 });
+    expect((error as Error).message).toMatch(/waiting for a quorum/);
+    delete nodes[1]!.handlers['condenser_api.get_witness_by_account'];
+    nodes[1]!.head.time = clock.now() - 120_000;
+    clock.advance(1000);
+    await expect(client.getWitness('alice', { decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+    expect(() => dhiveChainClient({ nodes: ['http://127.0.0.1:1'], minNodes: 2 })).toThrow(/minNodes/);
+  });
+
+  it('decides on the available nodes of five: two honest answers outvote one liar with two nodes down; minNodes 3 waits', async () => {
     const { nodes, client } = await setup(5);
     nodes[0]!.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 93 });
     for (const node of nodes.slice(1, 3)) node.head.time = clock.now() - 120_000;
-    const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(DisagreementError);
-    expect((error as DisagreementError).details).toMatchObject({ needed: 3, configured: 5 });
-    clock.advance(3001);
-    for (const node of nodes) node.head = { number: 1001, time: clock.now() };
-    nodes[2]!.head.time = clock.now() - 120_000;
-    // A third honest node is back: 3 of 5 agree.
     expect((await client.getWitness('alice', { decisive: true })).value?.totalMissed).toBe(88);
+    const strict = dhiveChainClient({ nodes: nodes.map((n) => n.url), chainId: CHAIN_ID, clock, minNodes: 3 });
+    clients.push(strict);
+    const error = await strict.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DisagreementError);
+    expect((error as DisagreementError).details).toMatchObject({ needed: 3, configured: 5, available: 3 });
+  });
+
+  it('never counts a frozen node: a head stuck while another moves two blocks past it is unavailable after 2 blocks', async () => {
+    const { nodes, client } = await setup(2);
+    const [moving, frozen] = [nodes[0]!, nodes[1]!];
+    await client.getHead({ decisive: true });
+    for (let n = 1001; n <= 1003; n++) {
+      clock.advance(3000);
+      moving.head = { number: n, time: clock.now() };
+      // The frozen node answers from a stale snapshot; its head time is still within the stale bound.
+      await client.getHead({ decisive: true });
+    }
+    expect(client.nodes()[1]).toMatchObject({ available: false, unavailableReason: expect.stringMatching(/frozen/) });
+    expect((await client.getHead({ decisive: true })).value.headBlockNumber).toBe(1003);
+    expect(frozen.head.number).toBe(1000);
+  });
+
+  it('takes the head whole from one node: A #103 aslot 1001, B #104 aslot 1002, C #101 aslot 1050 never gives #103 at 1002', async () => {
+    const { nodes, client } = await setup(3);
+    // C is fresh but on another fork; the head times are all near the clock.
+    const slot = (_aslot: number) => clock.now();
+    nodes[0]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({
+      result: { ...dgpAt(1003, slot(1001)), current_aslot: 1001 },
+    });
+    nodes[1]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({
+      result: { ...dgpAt(1004, slot(1002)), current_aslot: 1002 },
+    });
+    nodes[2]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({
+      result: { ...dgpAt(1001, slot(1050)), current_aslot: 1050 },
+    });
+    const { value } = await client.getHead({ decisive: true });
+    expect([value.headBlockNumber, value.currentAslot]).toEqual([1003, 1001]);
+  });
+
+  it("an error from the node, not the transaction, marks it unavailable and is never hived's verdict on a broadcast", async () => {
+    const { nodes, client } = await setup(2);
+    await client.getHead({ decisive: true });
+    nodes[0]!.handlers['condenser_api.broadcast_transaction'] = () => ({
+      error: { code: -32003, message: 'Unable to acquire database lock', data: { name: 'fc_exception', code: 0 } },
+    });
+    nodes[1]!.handlers['condenser_api.broadcast_transaction'] = () => ({
+      error: {
+        code: -32601,
+        message: 'Could not find API network_broadcast_api',
+        data: { name: 'assert_exception', code: 10 },
+      },
+    });
+    const error = await client.broadcast(await signedSwitch()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BroadcastRejectedError);
+    // Not a verdict: retryable, no hived reason, and both nodes are unavailable for it.
+    expect((error as BroadcastRejectedError).isRetryable).toBe(true);
+    expect((error as BroadcastRejectedError).dataName).toBeUndefined();
+    expect(client.nodes().map((n) => n.available)).toEqual([false, false]);
   });
 
   it('refreshes heads it has not read lately before trusting a node for a decisive read', async () => {

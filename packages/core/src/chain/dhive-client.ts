@@ -39,7 +39,7 @@ import {
   parseSchedule,
   parseWitness,
 } from './parse.js';
-import { judge, quorumHead, quorumOf, type Tally, type Verdict } from './quorum.js';
+import { judge, nodeAvailability, quorumHead, quorumOf, type Tally, type Verdict } from './quorum.js';
 
 /** Options for {@link dhiveChainClient}. */
 export interface DhiveChainClientOptions {
@@ -85,9 +85,17 @@ export interface DhiveChainClientOptions {
    * @default systemClock
    */
   clock?: Clock;
-  /** Where node failovers and freshness changes are logged. */
+  /**
+   * At least this many AVAILABLE nodes must agree before a decisive read answers (besides a strict majority of
+   * the available ones). 1 decides on whatever nodes are available, down to one (then "degraded": see
+   * `nodeAvailability`); the number of configured nodes keeps the strict rule (every node must be available and
+   * agree, so one bad node makes the trap wait). See docs/rpc-nodes.md for the trade-off.
+   * @default 1
+   */
+  minNodes?: number;
+  /** Where node failovers and availability changes are logged. */
   log?: Logger;
-  /** Called whenever a node turns fresh or stale, with every node's status. */
+  /** Called whenever a node turns available or unavailable, with every node's status. */
   onNodesChange?: (nodes: NodeStatus[]) => void;
 }
 
@@ -108,11 +116,14 @@ export interface DhiveChainClient extends ChainClient {
  * (dhive retries inside a call with 500 ms first tries and a global health tracker); and abort signals.
  *
  * - Every node's head is tracked: when it last advanced, its age, latency, failures. `nodes()` reports it.
- * - `decisive` reads ask every fresh node in parallel and return only what a quorum agrees on: a strict majority of
- *   the nodes CONFIGURED (one of one, both of two, two of three, three of four or five), among fresh nodes. Fewer
- *   fresh nodes than that, or no agreement, is a retryable `StaleDataError` or `DisagreementError` (and one warning
- *   in the log until a quorum agrees again): the caller waits; the quorum never shrinks to whoever answered. A node
- *   one block behind is not lying: the disagreement passes on the next try.
+ * - `decisive` reads decide on the AVAILABLE nodes (answering, head advancing, head time near the client's clock):
+ *   a strict majority of them must agree, at least `minNodes` (default 1); an available node that contradicts the
+ *   value makes the read wait (a retryable `DisagreementError`), too few a retryable `StaleDataError` (one warning
+ *   in the log until a quorum agrees again). Unavailable nodes (down, erroring, timing out, stale, frozen) never
+ *   block a decision and never count for one: they are probed again at a bounded rate (per block, or per backoff
+ *   when failing) and count again once they answer well. Fewer than a majority of the configured nodes available
+ *   is DEGRADED: said once per change in a warning naming each unavailable node and since when. A node one block
+ *   behind is not lying: the head decided is one node's answer that enough nodes have reached.
  * - Other reads go to the fresh nodes in turn (round-robin) and fail over to the next best.
  * - `broadcast` sends the same signed transaction to every usable node at once (all but those that failed in the
  *   last few blocks, unless that is all of them); "Duplicate transaction check failed" counts as accepted.
@@ -148,6 +159,9 @@ class DhiveChainClientImpl implements DhiveChainClient {
   #chainIntervalMs: number | undefined;
   /** A decisive read last ended without a quorum (said once until one agrees again). */
   #waitingForQuorum = false;
+  readonly #minNodes: number;
+  /** The degraded state last told in the log (fewer than a majority of the configured nodes available). */
+  #saidDegraded = '';
   /** Non-decisive reads taken so far: they go to the fresh nodes in turn, so that none carries them all. */
   #turn = 0;
   /** Each node's latest head read, while it may still be in flight: a decisive read waits for it, not asks again. */
@@ -175,6 +189,14 @@ class DhiveChainClientImpl implements DhiveChainClient {
         throw new ConfigError('CONFIG_INVALID_OPTION', `${name} must be a positive number of milliseconds`);
       }
     }
+    const minNodes = options.minNodes ?? 1;
+    if (!Number.isInteger(minNodes) || minNodes < 1 || minNodes > endpoints.length) {
+      throw new ConfigError(
+        'CONFIG_INVALID_OPTION',
+        `minNodes must be a whole number from 1 to the number of nodes (${endpoints.length}), not ${options.minNodes}`,
+      );
+    }
+    this.#minNodes = minNodes;
     this.chainId = chainId.toLowerCase();
     this.addressPrefix = options.addressPrefix ?? 'STM';
     this.#nodes = endpoints.map((endpoint) => new NodeHealth(endpoint));
@@ -255,7 +277,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
     if (acceptedBy.length === 0) {
       const rejection = failures
         .map((f) => f.error)
-        .find((e): e is RpcError => e instanceof RpcError && e.dataName !== undefined);
+        .find((e): e is RpcError => e instanceof RpcError && isHivedVerdict(e));
       const why = rejection?.dataName ?? failures[0]?.error.message ?? 'no node';
       throw new BroadcastRejectedError(
         `no node accepted transaction ${txId}: ${why}`,
@@ -272,8 +294,9 @@ class DhiveChainClientImpl implements DhiveChainClient {
   }
 
   nodes(): NodeStatus[] {
-    const now = this.#clock.now();
-    return this.#nodes.map((node) => node.status(now, this.#bounds));
+    return this.#nodes.map((node) =>
+      node.status(this.#unavailable(node) ?? (node.head === undefined ? 'no answer yet' : undefined)),
+    );
   }
 
   async close(): Promise<void> {
@@ -318,19 +341,39 @@ class DhiveChainClientImpl implements DhiveChainClient {
    * instead of all landing on the fastest; the failover order after it is the ranking (stale and failing last).
    */
   #inTurn(ranked: NodeHealth[]): NodeHealth[] {
-    const now = this.#clock.now();
     // In configured order, so that the turn does not follow latencies that change with every call.
-    const fresh = this.#nodes.filter((node) => node.failures === 0 && node.isFresh(now, this.#bounds));
+    const fresh = this.#nodes.filter((node) => this.#unavailable(node) === undefined);
     if (fresh.length < 2) return ranked;
     const first = fresh[this.#turn++ % fresh.length] as NodeHealth;
     return [first, ...ranked.filter((node) => node !== first)];
   }
 
   /**
-   * Asks every node that may be fresh, in parallel, and returns the value a quorum of fresh nodes agrees on (see
-   * `quorumOf` in quorum.ts: a strict majority of the configured nodes, however many answer). A
-   * node whose head was not read within the last block interval is asked for its head too, in the same breath,
-   * so that its freshness is judged on now and not on a minute ago.
+   * Why `node` is unavailable by its last answer (see `NodeHealth.unavailability`), `undefined` where it is
+   * available or not asked yet: such a node is awaited by a decisive read (see `#decisiveRead`).
+   */
+  #unavailable(node: NodeHealth): string | undefined {
+    return node.unavailability(this.#bounds, this.#intervalMs, this.#nodes);
+  }
+
+  /**
+   * Whether an unavailable node may be asked again now: a failing one once its backoff is over (one interval,
+   * doubling per failure, up to the stale bound), a stale or frozen one once per block interval. So a node that
+   * comes back counts again within a few blocks, and one that stays out costs at most one call per block.
+   */
+  #mayProbe(node: NodeHealth, now: number): boolean {
+    if (node.failures > 0) return !node.inBackoff(now, this.#intervalMs, this.#bounds);
+    return node.askedAt === undefined || now - node.askedAt >= this.#intervalMs;
+  }
+
+  /**
+   * Asks the nodes in parallel and returns the value a strict majority of the AVAILABLE nodes agrees on (at least
+   * `minNodes`; see `judge` in quorum.ts). Available nodes, and those not asked yet, are awaited, each at most for
+   * its call's timeout, and only while its answer could still change the outcome. Unavailable nodes are probed at a
+   * bounded rate (`#mayProbe`) but never awaited: one that answers well before the decision counts (and may
+   * contradict), one that does not blocks nothing. Where no node is available, every node that may be probed is
+   * awaited (all of them where every node is backing off). A node whose head was not read within the last block
+   * interval is asked for its head too, in the same breath, so that its availability is judged on now.
    */
   #decisiveRead<T>(
     method: string,
@@ -340,18 +383,28 @@ class DhiveChainClientImpl implements DhiveChainClient {
     isHead: boolean,
   ): Promise<Observation<T>> {
     const now = this.#clock.now();
-    const bounds = this.#bounds;
-    const usable = this.#nodes.filter((node) => !node.inBackoff(now, this.#intervalMs, bounds));
-    const candidates = usable.length > 0 ? usable : this.#nodes;
     const call = { timeoutMs: this.#timeoutMs, signal };
     const configured = this.#nodes.length;
+    const minNodes = this.#minNodes;
+    const problems: string[] = [];
+    let awaited: NodeHealth[] = [];
+    let probes: NodeHealth[] = [];
+    for (const node of this.#nodes) {
+      const why = this.#unavailable(node);
+      if (why === undefined) awaited.push(node);
+      else if (this.#mayProbe(node, now)) probes.push(node);
+      else problems.push(`${node.name}: ${why} (probed again later)`);
+    }
+    if (awaited.length === 0) {
+      awaited = probes.length > 0 ? probes : [...this.#nodes];
+      probes = [];
+    }
 
     return new Promise((resolve, reject) => {
-      const tally: Tally = { groups: new Map(), pending: 0, configured };
+      const tally: Tally = { groups: new Map(), pending: 0, minNodes };
       const values = new Map<string, T>();
       const heads: HeadState[] = [];
       const headNodes: string[] = [];
-      const problems: string[] = [];
       let done = false;
 
       const decide = (): void => {
@@ -361,21 +414,24 @@ class DhiveChainClientImpl implements DhiveChainClient {
           reject(abortError(signal));
           return;
         }
-        // Heads need not be equal: the quorum's head is what enough fresh nodes have reached (see quorumHead).
-        const needed = quorumOf(configured);
-        const head = isHead ? quorumHead(heads, needed) : undefined;
-        if (head !== undefined) {
-          done = true;
-          this.#quorumRegained(method);
-          const node = headNodes[heads.findIndex((h) => h.headBlockNumber === head.headBlockNumber)];
-          resolve({ value: head as T, node: node ?? '', receivedAt: this.#clock.now() });
-          return;
-        }
-        const verdict: Verdict = !isHead
-          ? judge(tally)
-          : heads.length + tally.pending >= needed
-            ? { kind: 'wait' }
-            : { kind: 'stale', needed, agreeing: heads.length };
+        let verdict: Verdict;
+        if (isHead) {
+          // Heads need not be equal: the quorum's head is one node's answer that enough nodes have reached.
+          const needed = quorumOf(heads.length + tally.pending, minNodes);
+          const head = quorumHead(heads, needed);
+          if (head !== undefined) {
+            done = true;
+            this.#quorumRegained(method);
+            resolve({ value: head as T, node: headNodes[heads.indexOf(head)] ?? '', receivedAt: this.#clock.now() });
+            return;
+          }
+          verdict =
+            tally.pending > 0
+              ? { kind: 'wait' }
+              : heads.length >= needed
+                ? { kind: 'disagree', needed, agreeing: 0 }
+                : { kind: 'stale', needed, agreeing: heads.length };
+        } else verdict = judge(tally);
         if (verdict.kind === 'wait') return;
         done = true;
         if (verdict.kind === 'agreed') {
@@ -384,22 +440,25 @@ class DhiveChainClientImpl implements DhiveChainClient {
           resolve({ value: values.get(verdict.key) as T, node: first ?? '', receivedAt: this.#clock.now() });
           return;
         }
-        const quorum = { method, needed: verdict.needed, agreeing: verdict.agreeing, configured };
+        const available = isHead ? heads.length : [...tally.groups.values()].reduce((n, g) => n + g.length, 0);
+        const quorum = { method, needed: verdict.needed, agreeing: verdict.agreeing, available, configured, minNodes };
         this.#quorumShort(quorum, problems);
-        const rule = `${verdict.needed} of the ${configured} configured RPC node${configured === 1 ? '' : 's'} must agree`;
+        const rule = `${verdict.needed} must agree: a strict majority of the ${available} available of ${configured} configured RPC node${configured === 1 ? '' : 's'}${minNodes > 1 ? `, at least ${minNodes}` : ''}`;
         if (verdict.kind === 'stale') {
           const why = problems.join('; ') || 'none asked';
           reject(
             new StaleDataError(
-              `waiting for a quorum on ${method}: ${verdict.agreeing} fresh node(s) agree, ${rule} (${why})`,
+              `waiting for a quorum on ${method}: ${verdict.agreeing} available node(s) agree, ${rule} (${why})`,
               { details: { ...quorum, nodes: this.nodes() } },
             ),
           );
         } else {
-          const answers = [...tally.groups.values()].map((nodes) => nodes.join(', '));
+          const answers = isHead
+            ? heads.map((h, i) => `${headNodes[i]} #${h.headBlockNumber} aslot ${h.currentAslot}`)
+            : [...tally.groups.values()].map((nodes) => nodes.join(', '));
           reject(
             new DisagreementError(
-              `fresh RPC nodes disagree on ${method}: ${answers.map((a) => `[${a}]`).join(' vs ')}; ${rule}`,
+              `available RPC nodes disagree on ${method}: ${answers.map((a) => `[${a}]`).join(' vs ')}; ${rule}`,
               { details: { ...quorum, groups: answers, nodes: this.nodes() } },
             ),
           );
@@ -408,41 +467,38 @@ class DhiveChainClientImpl implements DhiveChainClient {
 
       const recent = (node: NodeHealth): boolean =>
         node.headSeenAt !== undefined && now - node.headSeenAt <= this.#intervalMs;
-      // A node whose head, read moments ago, is stale has nothing to say; a failing one is asked again.
-      const toAsk = candidates.filter((node) => {
-        if (isHead || node.failures > 0 || !recent(node) || node.isFresh(now, bounds)) return true;
-        problems.push(`${node.name}: ${node.staleness(now, bounds)}`);
-        return false;
-      });
-      // Every node asked is awaited only while its answer could still make up the quorum: once a quorum agrees, a
-      // hanging node holds nothing up; where the quorum needs it, the wait is bounded by the call's timeout.
-      for (const node of toAsk) {
-        const known = recent(node) && node.failures === 0;
-        tally.pending++;
+      const ask = (node: NodeHealth): Promise<T> => {
+        if (isHead || (recent(node) && node.failures === 0)) return this.#call(node, method, params, parse, call);
         // A head read of this node started within the interval (the decisive head read just before, which ended
         // on a quorum of the others before this node answered) is waited for rather than asked again.
         const headRead = this.#headReads.get(node);
         const pendingHead = headRead !== undefined && now - headRead.at <= this.#intervalMs ? headRead.done : undefined;
-        const ask = async (): Promise<T> => {
-          if (isHead || known) return this.#call(node, method, params, parse, call);
-          const [, value] = await Promise.all([
-            pendingHead ?? this.#readHead(node, call),
-            this.#call(node, method, params, parse, call),
-          ]);
-          return value;
-        };
-        ask().then(
+        return Promise.all([
+          pendingHead ?? this.#readHead(node, call),
+          this.#call(node, method, params, parse, call),
+        ]).then(([, value]) => value);
+      };
+      const count = (node: NodeHealth, value: T): void => {
+        const why = this.#unavailable(node);
+        if (why !== undefined) {
+          problems.push(`${node.name}: ${why}`);
+          return;
+        }
+        const key = canonical(value);
+        values.set(key, value);
+        tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
+        if (isHead) {
+          heads.push(value as HeadState);
+          headNodes.push(node.name);
+        }
+      };
+      // Every awaited node is awaited only while its answer could still change the outcome: once a majority of
+      // the available nodes agrees, a hanging node holds nothing up; otherwise the wait is its call's timeout.
+      for (const node of awaited) {
+        tally.pending++;
+        ask(node).then(
           (value) => {
-            const why = node.staleness(this.#clock.now(), bounds);
-            if (why === undefined) {
-              const key = canonical(value);
-              values.set(key, value);
-              tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
-              if (isHead) {
-                heads.push(value as HeadState);
-                headNodes.push(node.name);
-              }
-            } else problems.push(`${node.name}: ${why}`);
+            if (!done) count(node, value);
             tally.pending--;
             decide();
           },
@@ -453,6 +509,17 @@ class DhiveChainClientImpl implements DhiveChainClient {
           },
         );
       }
+      // Probes are never awaited: their outcome updates the node's health either way.
+      for (const node of probes) {
+        ask(node).then(
+          (value) => {
+            if (done) return;
+            count(node, value);
+            decide();
+          },
+          () => undefined,
+        );
+      }
       decide();
     });
   }
@@ -461,7 +528,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
   #quorumShort(quorum: { method: string; needed: number; agreeing: number; configured: number }, why: string[]): void {
     if (this.#waitingForQuorum) return;
     this.#waitingForQuorum = true;
-    this.#log?.warn('decisive reads wait for a quorum of fresh RPC nodes: nothing is decided until then', {
+    this.#log?.warn('decisive reads wait for a quorum of available RPC nodes: nothing is decided until then', {
       ...quorum,
       why: why.join('; '),
     });
@@ -470,7 +537,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
   #quorumRegained(method: string): void {
     if (!this.#waitingForQuorum) return;
     this.#waitingForQuorum = false;
-    this.#log?.info('a quorum of fresh RPC nodes agrees again', { method });
+    this.#log?.info('a quorum of available RPC nodes agrees again', { method });
   }
 
   #readHead(node: NodeHealth, call: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<HeadState> {
@@ -485,6 +552,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
     parse: (raw: unknown) => T,
     options: { timeoutMs: number; signal: AbortSignal | undefined },
   ): Promise<T> {
+    node.askedAt = this.#clock.now();
     const settled = this.#callAndRecord(node, method, params, parse, options);
     if (method === HEAD_METHOD) {
       this.#headReads.set(node, { at: this.#clock.now(), done: settled.catch(() => undefined) });
@@ -521,7 +589,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
       if (options.signal?.aborted) throw abortError(options.signal);
       const typed =
         error instanceof WitnessTrapError ? error : new RpcError(String(error), { node: node.name, method });
-      if (method === BROADCAST_METHOD && isHivedVerdict(typed)) {
+      if (method === BROADCAST_METHOD && isHivedVerdict(typed) && !isNodeFault(typed)) {
         // hived judged the transaction: the node itself works.
         node.recordSuccess(performance.now() - started);
       } else {
@@ -535,19 +603,37 @@ class DhiveChainClientImpl implements DhiveChainClient {
     }
   }
 
+  /**
+   * Notices nodes turning available or unavailable: each change is logged once (a warning naming the node and why,
+   * or an info line when it is back), the listener is told, and where fewer than a majority of the configured
+   * nodes are available (degraded) one warning names every unavailable node and since when.
+   */
   #noticeFreshnessChanges(): void {
     const now = this.#clock.now();
     let changed = false;
     for (const node of this.#nodes) {
-      const fresh = node.isFresh(now, this.#bounds);
-      if (fresh !== node.wasFresh) {
-        changed = true;
-        node.wasFresh = fresh;
-        if (fresh) this.#log?.info('rpc node fresh', { node: node.name });
-        else this.#log?.warn('rpc node stale', { node: node.name, why: node.staleness(now, this.#bounds) });
+      const why = this.#unavailable(node);
+      const available = why === undefined;
+      // A node not asked yet is neither: it turns one way or the other at its first answer.
+      if (node.head === undefined && node.failures === 0) continue;
+      node.unavailableReason = why;
+      if (available === node.wasAvailable && (available || node.unavailableSince !== undefined)) continue;
+      changed = true;
+      node.wasAvailable = available;
+      if (available) {
+        node.unavailableSince = undefined;
+        this.#log?.info('rpc node available', { node: node.name });
+      } else {
+        node.unavailableSince = now;
+        this.#log?.warn('rpc node unavailable: it decides nothing and holds nothing up until it answers well', {
+          node: node.name,
+          why,
+        });
       }
     }
-    if (!changed || this.#onNodesChange === undefined) return;
+    if (!changed) return;
+    this.#sayDegraded(now);
+    if (this.#onNodesChange === undefined) return;
     try {
       this.#onNodesChange(this.nodes());
     } catch (error) {
@@ -556,6 +642,29 @@ class DhiveChainClientImpl implements DhiveChainClient {
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+
+  /** One warning per change of the degraded set (not per read), and one info line when it ends. */
+  #sayDegraded(now: number): void {
+    const nodes = this.nodes();
+    const { available, configured, degraded } = nodeAvailability(nodes);
+    const down = nodes.filter((node) => !node.available && node.unavailableSince !== undefined);
+    const said = degraded ? down.map((node) => node.url).join(',') : '';
+    if (said === this.#saidDegraded) return;
+    const was = this.#saidDegraded;
+    this.#saidDegraded = said;
+    if (!degraded) {
+      if (was !== '') this.#log?.info('rpc nodes no longer degraded', { available, configured });
+      return;
+    }
+    const unavailable = down.map(
+      (node) =>
+        `${node.url} unavailable since ${new Date(node.unavailableSince ?? now).toISOString()} (${node.unavailableReason ?? 'unknown'})`,
+    );
+    this.#log?.warn(
+      `DEGRADED: ${available} of ${configured} RPC nodes available, fewer than a majority: deciding on the available ones, a miss must hold on two reads a block apart`,
+      { available, configured, minNodes: this.#minNodes, unavailable },
+    );
   }
 }
 
@@ -575,7 +684,29 @@ function quietLogger(log: Logger): Logger {
 
 /** An answer to a broadcast that is hived's verdict on the transaction, not a failure of the node. */
 function isHivedVerdict(error: WitnessTrapError): boolean {
-  return error instanceof RpcError && error.dataName !== undefined;
+  return error instanceof RpcError && error.dataName !== undefined && !isNodeFault(error);
+}
+
+/**
+ * JSON-RPC error codes that speak of the node or the request, never of a transaction: parse error, invalid
+ * request, method not found (an API plugin not enabled), internal error.
+ */
+const NODE_FAULT_CODES = new Set([-32700, -32600, -32601, -32603]);
+/** hived's words for a node in trouble, whatever `data.name` it puts on them. */
+const NODE_FAULT_TEXT =
+  /unable to acquire (?:the )?(?:database|read|write)? ?lock|could not find (?:api|method)|plugin (?:is )?not enabled|api .* not enabled/i;
+
+/**
+ * An error that comes from the node rather than from what was sent (an API plugin not enabled, a bad request, a
+ * parse error, a 5xx or an HTML page, "Unable to acquire database lock"): it marks the node unavailable, and it is
+ * never hived's verdict on a broadcast.
+ */
+export function isNodeFault(error: Error): boolean {
+  if (!(error instanceof RpcError)) return true;
+  if (error.code !== 'RPC_ERROR') return true;
+  if (error.rpcCode !== undefined && (NODE_FAULT_CODES.has(error.rpcCode) || error.rpcCode >= 500)) return true;
+  const text = `${error.message} ${JSON.stringify(error.details ?? {})}`;
+  return NODE_FAULT_TEXT.test(text);
 }
 
 /** hived's answer to a transaction it already has. */

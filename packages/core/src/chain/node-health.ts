@@ -29,8 +29,14 @@ export class NodeHealth {
   failures = 0;
   failedAt: number | undefined;
   lastError: string | undefined;
-  /** Freshness at the last check, to notice changes. */
-  wasFresh = false;
+  /** Availability at the last check, to notice changes. */
+  wasAvailable = false;
+  /** Local time it last turned unavailable (after having been asked), while it is. */
+  unavailableSince: number | undefined;
+  /** Why it is unavailable, at the last check. */
+  unavailableReason: string | undefined;
+  /** Local time a call to it last started: an unavailable node is probed again at a bounded rate. */
+  askedAt: number | undefined;
 
   constructor(endpoint: RpcEndpoint) {
     this.endpoint = endpoint;
@@ -74,6 +80,37 @@ export class NodeHealth {
     return undefined;
   }
 
+  /**
+   * Why this node is UNAVAILABLE (it decides nothing and holds nothing up), or `undefined` where it is available,
+   * as its last answer showed it: failing; or its head, judged when it was read, too old or ahead of the local
+   * clock or not advanced for the stale bound ({@link staleness}); or frozen while the chain moves on: a head that
+   * has not advanced for `2 * intervalMs` while another answering node, read within that time, is at least two
+   * blocks past it. Judged on the last read, not on `now`, so that a node read a while ago keeps its verdict
+   * between the trap's reads; a decisive read asks it again before trusting it. `undefined` too for a node not
+   * asked yet (no head, no failure).
+   */
+  unavailability(bounds: FreshnessBounds, intervalMs: number, peers: readonly NodeHealth[]): string | undefined {
+    if (this.failures > 0) return `failing (${this.lastError ?? 'error'})`;
+    if (this.head === undefined || this.headSeenAt === undefined || this.advancedAt === undefined) return undefined;
+    const at = this.headSeenAt;
+    const stale = this.staleness(at, bounds);
+    if (stale !== undefined) return stale;
+    const head = this.head;
+    const stuckFor = at - this.advancedAt;
+    if (stuckFor <= 2 * intervalMs) return undefined;
+    const ahead = peers.find(
+      (peer) =>
+        peer !== this &&
+        peer.failures === 0 &&
+        peer.head !== undefined &&
+        peer.headSeenAt !== undefined &&
+        Math.abs(at - peer.headSeenAt) <= 2 * intervalMs &&
+        peer.head.headBlockNumber >= head.headBlockNumber + 2,
+    );
+    if (ahead === undefined) return undefined;
+    return `head frozen at #${head.headBlockNumber} for ${Math.round(stuckFor / 1000)} s while ${ahead.name} is at #${ahead.head?.headBlockNumber}`;
+  }
+
   isFresh(now: number, bounds: FreshnessBounds): boolean {
     return this.staleness(now, bounds) === undefined;
   }
@@ -88,8 +125,16 @@ export class NodeHealth {
     return now - this.failedAt < backoff;
   }
 
-  status(now: number, bounds: FreshnessBounds): NodeStatus {
-    const status: NodeStatus = { url: this.name, fresh: this.isFresh(now, bounds), failures: this.failures };
+  /** Its status; `why` is its {@link unavailability} (`undefined`: available). */
+  status(why: string | undefined): NodeStatus {
+    const status: NodeStatus = {
+      url: this.name,
+      fresh: why === undefined,
+      available: why === undefined,
+      failures: this.failures,
+    };
+    if (why !== undefined) status.unavailableReason = why;
+    if (why !== undefined && this.unavailableSince !== undefined) status.unavailableSince = this.unavailableSince;
     if (this.head !== undefined && this.headSeenAt !== undefined) {
       status.headBlockNumber = this.head.headBlockNumber;
       status.headAgeMs = this.headSeenAt - this.head.headBlockTime;

@@ -38,6 +38,15 @@ export interface TrapHealth {
   lastCheck?: { aslot: number; produced: boolean; at: number };
   /** When (local epoch ms) the check of the next predicted slot is due. */
   nextCheckAt?: number;
+  /** RPC nodes available now (set by `FailoverTrap#health()`). */
+  availableNodes?: number;
+  /** RPC nodes configured (set by `FailoverTrap#health()`). */
+  configuredNodes?: number;
+  /**
+   * Fewer than a majority of the configured RPC nodes are available (set by `FailoverTrap#health()`): the trap
+   * still decides, and stays healthy, but a miss must hold on two reads a block apart.
+   */
+  degraded?: boolean;
 }
 
 /** What the health monitor needs. */

@@ -1,3 +1,4 @@
+import { nodeAvailability } from '../chain/quorum.js';
 import type { WitnessTrapError } from '../errors.js';
 import type {
   ChainClient,
@@ -281,7 +282,70 @@ export class SlotWatcher {
       }
     }
     this.#lastTotalMissed = witness.totalMissed;
+    if (nodeAvailability(this.#o.chain.nodes()).degraded) return this.#confirmDegraded(slot, head, witness, watchedKey);
     return { kind: 'missed', aslot: slot.aslot, slotTime: slot.time, seenInBlock: head.headBlockNumber, witness };
+  }
+
+  /**
+   * Degraded (fewer than a majority of the configured RPC nodes available): a miss counts only where it holds on a
+   * second decisive read at least one block later, so that a glitch or a micro-fork on a lone node does not fire.
+   * The second look waits for a head past the first one (at block pace, backing off to one read per interval if
+   * the chain stalls), then reads the witness again: its block since, or a key moved, or `total_missed` gone back,
+   * and the miss is not counted.
+   */
+  async #confirmDegraded(
+    slot: SlotPrediction,
+    first: HeadState,
+    witness: WitnessState,
+    watchedKey: PublicKeyString,
+  ): Promise<SlotVerdict> {
+    const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
+    const { available, configured } = nodeAvailability(this.#o.chain.nodes());
+    this.#o.log.warn('DEGRADED: a miss seen on fewer than a majority of the RPC nodes; confirming it a block later', {
+      aslot: slot.aslot,
+      seenInBlock: first.headBlockNumber,
+      available,
+      configured,
+    });
+    await sleepOrStop(clock, blockIntervalMs, this.#o.signal());
+    let head = await this.readHead();
+    let delay = pollIntervalMs;
+    const since = clock.now();
+    while (head.headBlockNumber <= first.headBlockNumber) {
+      if (clock.now() - since > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
+      await sleepOrStop(clock, delay, this.#o.signal());
+      head = await this.readHead();
+    }
+    const again = await this.#witnessOrNone();
+    if (again === undefined) return { kind: 'none' };
+    if (again.signingKey !== watchedKey) return { kind: 'moved', witness: again };
+    if (again.lastAslot >= slot.aslot) {
+      this.#o.log.warn('DEGRADED: the miss did not hold on the second read (a glitch or a fork); not counted', {
+        aslot: slot.aslot,
+        lastAslot: again.lastAslot,
+      });
+      this.#lastTotalMissed = again.totalMissed;
+      return { kind: 'produced', blockNum: again.lastConfirmedBlockNum, key: again.signingKey };
+    }
+    if (again.totalMissed < witness.totalMissed) {
+      this.#o.log.warn('DEGRADED: total_missed went back on the second read (a fork); the miss is not counted', {
+        aslot: slot.aslot,
+      });
+      this.#lastTotalMissed = again.totalMissed;
+      return { kind: 'none' };
+    }
+    this.#lastTotalMissed = again.totalMissed;
+    this.#o.log.info('DEGRADED: the miss held on a second read a block later', {
+      aslot: slot.aslot,
+      head: head.headBlockNumber,
+    });
+    return {
+      kind: 'missed',
+      aslot: slot.aslot,
+      slotTime: slot.time,
+      seenInBlock: first.headBlockNumber,
+      witness: again,
+    };
   }
 
   /** Forgets the schedule, so that the next look reads it again. */
@@ -345,11 +409,11 @@ export class SlotWatcher {
 
   #reportNodes(): void {
     const nodes = this.#o.chain.nodes();
-    const signature = nodes.map((n) => `${n.url}:${n.fresh}`).join(',');
+    const signature = nodes.map((n) => `${n.url}:${n.available ?? n.fresh}`).join(',');
     if (signature !== this.#nodesSignature) {
       const first = this.#nodesSignature === '';
       this.#nodesSignature = signature;
-      if (!first) this.#o.emit('nodes', { nodes });
+      if (!first) this.#o.emit('nodes', { nodes, ...nodeAvailability(nodes) });
     }
   }
 

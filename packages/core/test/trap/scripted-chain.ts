@@ -9,6 +9,7 @@ import type {
   BroadcastResult,
   ChainClient,
   HeadState,
+  NodeStatus,
   Observation,
   WitnessSchedule,
   WitnessState,
@@ -59,7 +60,9 @@ export class ScriptedChain implements ChainClient {
   async broadcast(): Promise<BroadcastResult> {
     throw new Error('the scripted chain takes no broadcasts');
   }
+  /** What `nodes()` answers: set it to make the watcher see a degraded node set. */
+  nodeList: NodeStatus[] = [];
   nodes() {
-    return [];
+    return this.nodeList;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dhiveChainClient } from '../../src/chain/dhive-client.js';
 import type { TrapEvents } from '../../src/events.js';
 import { FailoverTrap } from '../../src/trap.js';
 import { keySwitches, scenarios, stepUntil } from './sim-harness.js';
@@ -21,7 +22,7 @@ async function runningWithFrozenNode(endpoints: number) {
   await trap.arm();
   const run = trap.run();
   await scenario.sim.injectFault({ kind: 'frozen-head' }, { endpoint: 0 });
-  return { ...scenario, seen, run };
+  return { ...scenario, seen, run, trap };
 }
 
 describe('FailoverTrap never fires on data it does not trust', () => {
@@ -61,19 +62,57 @@ describe('FailoverTrap never fires on data it does not trust', () => {
     expect(seen.missed).toHaveLength(1);
   });
 
-  it('with two nodes, one frozen: a real miss waits for the quorum (no decision on one node), fires once it is back', async () => {
-    const { sim, witness, backupKeys, seen, run } = await runningWithFrozenNode(2);
+  it('with two nodes, one frozen: the trap decides on the other (DEGRADED), the miss held a block later, and fires', async () => {
+    const { sim, witness, backupKeys, seen, run, trap } = await runningWithFrozenNode(2);
+    const nodeEvents: Array<TrapEvents['nodes']> = [];
+    trap.on('nodes', (e) => nodeEvents.push(e));
     await sim.stopNode(witness.signingKey);
-    expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
-    expect(keySwitches(sim, witness.name)).toEqual([]);
-    expect(seen.missed).toEqual([]);
-    expect(seen.errors).toContain('STALE_DATA');
-
-    await sim.clearFaults(0);
     const result = await stepUntil(sim, run, 63);
     expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
     expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
     expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(seen.missed).toHaveLength(1);
+    // Said: the frozen node is unavailable, the trap degraded.
+    expect(nodeEvents.at(0)).toMatchObject({ available: 1, configured: 2, degraded: true });
+    expect(nodeEvents.at(0)?.nodes[0]).toMatchObject({
+      available: false,
+      unavailableReason: expect.stringMatching(/frozen|advanced/),
+    });
+    // The miss was confirmed on a head at least one block past the one it was first seen in.
+    const missedSlot = seen.missed[0]!;
+    expect(sim.chain.head().number).toBeGreaterThan(missedSlot.seenInBlock);
+  });
+
+  it('with two nodes, one frozen, and minNodes 2 (the strict rule): a real miss waits for both, fires once it is back', async () => {
+    const scenario = await start({ endpoints: 2 });
+    const { sim, witness, backupKeys } = scenario;
+    const strict = dhiveChainClient({
+      nodes: sim.urls,
+      chainId: sim.chainId,
+      clock: sim.clock,
+      blockIntervalMs: sim.blockIntervalMs,
+      timeoutMs: 2000,
+      minNodes: 2,
+    });
+    try {
+      const trap = new FailoverTrap(scenario.trapOptions({ chain: strict }));
+      const seen = record(trap);
+      await trap.arm();
+      const run = trap.run();
+      await sim.injectFault({ kind: 'frozen-head' }, { endpoint: 0 });
+      await sim.stopNode(witness.signingKey);
+      expect(await stepUntil(sim, run, 63)).toEqual({ settled: false });
+      expect(keySwitches(sim, witness.name)).toEqual([]);
+      expect(seen.missed).toEqual([]);
+      expect(seen.errors).toContain('STALE_DATA');
+
+      await sim.clearFaults(0);
+      const result = await stepUntil(sim, run, 63);
+      expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+      expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('does not fire on a lying node that claims the witness is missing and keyless', async () => {

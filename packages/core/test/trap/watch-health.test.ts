@@ -13,7 +13,14 @@ describe('FailoverTrap#health on the simnet', () => {
     const stalled: Array<TrapEvents['stalled']> = [];
     trap.on('slot', (e) => slots.push(e));
     trap.on('stalled', (e) => stalled.push(e));
-    expect(trap.health()).toEqual({ healthy: true, problems: [] });
+    // Before arming no node has answered yet: none counts as available.
+    expect(trap.health()).toEqual({
+      healthy: true,
+      problems: [],
+      availableNodes: 0,
+      configuredNodes: 1,
+      degraded: true,
+    });
     await trap.arm();
     const run = trap.run();
     const unhealthy: string[] = [];

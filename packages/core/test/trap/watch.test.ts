@@ -1,6 +1,7 @@
 import { ManualClock } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
 import type { TrapEvents } from '../../src/events.js';
+import type { SlotPrediction } from '../../src/trap/schedule.js';
 import { type SlotVerdict, SlotWatcher } from '../../src/trap/watch.js';
 import { WatchHealth } from '../../src/trap/watch-health.js';
 import type { HeadState, WitnessState } from '../../src/types.js';
@@ -33,6 +34,12 @@ function witness(fields: Partial<WitnessState> = {}): WitnessState {
     ...fields,
   };
 }
+
+/** Two nodes configured, one available: fewer than a majority. */
+const DEGRADED = [
+  { url: 'http://a', fresh: true, available: true, failures: 0 },
+  { url: 'http://b', fresh: false, available: false, failures: 3, unavailableReason: 'failing (connection refused)' },
+];
 
 /** alice produces slot `aslot % 21 === at` in the given list. */
 function listWithAliceAt(prefix: string, at: number): string[] {
@@ -84,6 +91,34 @@ async function setup(init: { head: HeadState; current: string[]; future?: string
   return { clock, chain, watcher, slot, check };
 }
 
+/** Degraded nodes; alice's slot 1003 looks missed on the first read (head #103, total_missed 11). */
+async function degradedMissSeen() {
+  const scenario = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+  scenario.chain.nodeList = DEGRADED;
+  scenario.chain.head = head(103, 1004);
+  scenario.chain.witnessAnswers = [witness({ totalMissed: 11 })];
+  return scenario;
+}
+
+/** Checks `slot` while the clock moves, the next block (#104) arriving 3 s after the one the miss was seen in. */
+async function checkAsBlockArrives(
+  chain: ScriptedChain,
+  clock: ManualClock,
+  watcher: SlotWatcher,
+  slot: SlotPrediction,
+): Promise<SlotVerdict | undefined> {
+  let verdict: SlotVerdict | undefined;
+  const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
+    verdict = v;
+  });
+  for (let i = 0; i < 40 && verdict === undefined; i++) {
+    await clock.advance(300);
+    if (i === 10) chain.head = head(104, 1005);
+  }
+  await done;
+  return verdict;
+}
+
 describe('SlotWatcher', () => {
   it('counts a miss when a later block arrived, the witness did not produce, and total_missed grew', async () => {
     const { chain, slot, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
@@ -91,6 +126,30 @@ describe('SlotWatcher', () => {
     chain.head = head(103, 1004);
     chain.witness = witness({ totalMissed: 11 });
     expect(await check()).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 103 });
+  });
+
+  it('degraded (one of two nodes available): a miss counts only where it holds on a second read a block later', async () => {
+    const { chain, clock, watcher, slot } = await degradedMissSeen();
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await checkAsBlockArrives(chain, clock, watcher, slot)).toMatchObject({
+      kind: 'missed',
+      aslot: 1003,
+      seenInBlock: 103,
+    });
+    expect(chain.reads.filter((r) => r === 'witness').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('degraded: a miss on the lone node that does not hold a block later (a micro-fork) is not counted', async () => {
+    const { chain, clock, watcher, slot } = await degradedMissSeen();
+    // The lone node first shows the miss; a block later it switched forks: alice's block at 1003 is there.
+    chain.witness = witness({ totalMissed: 10, lastAslot: 1003, lastConfirmedBlockNum: 102 });
+    expect(await checkAsBlockArrives(chain, clock, watcher, slot)).toMatchObject({ kind: 'produced' });
+    // With a majority of the configured nodes available, the same first read is a miss at once.
+    const again = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    again.chain.head = head(103, 1004);
+    again.chain.witnessAnswers = [witness({ totalMissed: 11 })];
+    again.chain.witness = witness({ totalMissed: 10, lastAslot: 1003, lastConfirmedBlockNum: 102 });
+    expect(await again.check()).toMatchObject({ kind: 'missed' });
   });
 
   it('does not count a miss the chain did not charge (a witness read that stays behind)', async () => {
