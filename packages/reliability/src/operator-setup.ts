@@ -112,9 +112,9 @@ export async function operatorSetup(options: { endpoints?: number } = {}): Promi
 
 /**
  * For a test file of CLI scenarios: bundles the CLI once before the tests, and closes each test's setup after it.
- * @returns the function a test calls to get a fresh setup
+ * @returns the function a test calls to get a fresh setup (with its own options, e.g. `{ endpoints: 2 }`)
  */
-export function operatorPerTest(): () => Promise<OperatorSetup> {
+export function operatorPerTest(): (options?: { endpoints?: number }) => Promise<OperatorSetup> {
   let current: OperatorSetup | undefined;
   beforeAll(async () => {
     await cliBin();
@@ -124,8 +124,8 @@ export function operatorPerTest(): () => Promise<OperatorSetup> {
     await current?.close();
     current = undefined;
   });
-  return async () => {
-    current = await operatorSetup();
+  return async (options) => {
+    current = await operatorSetup(options);
     return current;
   };
 }

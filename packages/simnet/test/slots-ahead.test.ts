@@ -10,7 +10,7 @@ afterEach(async () => {
 describe('slotsIfMissing', () => {
   it("projects the witness's next missed slots across shuffles, as the chain then charges them", async () => {
     // A tidy chain: a micro-fork would move the slots the projection is checked against.
-    sim = await startSimnet({ ...TIDY_CHAIN, clock: 'manual', witnesses: 7, seed: 'slots-ahead' });
+    sim = await startSimnet({ clock: 'manual', ...TIDY_CHAIN, witnesses: 7, seed: 'slots-ahead' });
     const name = sim.witnesses[0]?.name ?? '';
     let checked = 0;
     for (let start = 0; start < 60; start += 5) {
@@ -34,7 +34,7 @@ describe('slotsIfMissing', () => {
   });
 
   it('says it cannot know a slot past the next shuffle', async () => {
-    sim = await startSimnet({ ...TIDY_CHAIN, clock: 'manual', witnesses: 21, seed: 'slots-ahead' });
+    sim = await startSimnet({ clock: 'manual', ...TIDY_CHAIN, witnesses: 21, seed: 'slots-ahead' });
     expect(slotsIfMissing(sim.chain, sim.witnesses[0]?.name ?? '', 5)).toBeUndefined();
   });
 });

@@ -1,0 +1,145 @@
+/**
+ * Node faults through the CLI (issue 19): `witness-trap run` one-shot with two `--node`s, one of them down,
+ * blackholed, frozen, erroring ("Unable to acquire database lock") or slow by 0.6 block, from the start or from just
+ * before the primary dies; and three nodes, one down and one 0.6 block late. On the simnet's hostile defaults at
+ * 200 ms blocks. Each run's figures come off the chain and the exit code: slots missed, blocks from the missed slot
+ * to the first broadcast of the switch that landed (unrounded), exit code; the verdict is judgeNodeFaultRun's.
+ */
+import { type Fault, slotsIfMissing } from '@witness-trap/simnet';
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../src/cli-process.js';
+import { judgeNodeFaultRun, type NodeFaultRun } from '../src/figures.js';
+import { recordFinding } from '../src/findings.js';
+import { CLI_BLOCK_INTERVAL_MS, type OperatorSetup, operatorPerTest } from '../src/operator-setup.js';
+
+const setup = operatorPerTest();
+const INTERVAL = CLI_BLOCK_INTERVAL_MS;
+
+/** The node faults of issue 19, as the simnet makes them. */
+const FAULTS: Array<{ name: string; fault: Fault }> = [
+  { name: 'down (connections refused)', fault: { kind: 'refuse-connections' } },
+  { name: 'blackholed (connection accepted, never answered)', fault: { kind: 'blackhole' } },
+  { name: 'frozen (a stale snapshot)', fault: { kind: 'frozen-head' } },
+  {
+    name: 'erroring ("Unable to acquire database lock")',
+    fault: { kind: 'error-rate', rate: 1, response: 'rpc-server' },
+  },
+  { name: 'slow (every answer 0.6 block late)', fault: { kind: 'latency', ms: 0.6 * INTERVAL } },
+];
+
+/**
+ * Kills the primary's node (after `beforeKill`) at least a block before a slot of the witness that the next one
+ * follows by `gap` slots or more: a shuffle that puts the witness twice in a row would charge a second miss that no
+ * watcher could prevent (on Hive its next slot is a round of 21 away). Resolves once it is killed.
+ */
+function killBeforeASlot(op: OperatorSetup, gap: number, beforeKill: () => Promise<unknown>): Promise<void> {
+  const { sim, me } = op;
+  return new Promise((resolve, reject) => {
+    let busy = false;
+    const timer = setInterval(() => {
+      const [missed = 0, next = 0] = slotsIfMissing(sim.chain, me.name, 2) ?? [];
+      const head = sim.chain.head();
+      const lead = (missed - head.aslot) * INTERVAL - (Date.now() - head.time);
+      if (busy || next - missed < gap || lead < INTERVAL) return;
+      busy = true;
+      clearInterval(timer);
+      beforeKill()
+        .then(() => sim.stopNode(me.signingKey))
+        .then(resolve, reject);
+    }, 10);
+  });
+}
+
+/** The figures of a run, off the chain: see {@link NodeFaultRun}. */
+function figuresOf(op: OperatorSetup, exitCode: number | string): NodeFaultRun {
+  const { sim, me } = op;
+  const misses = sim.chain.missedSlots(me.name);
+  const landed = sim.chain.keySwitches(me.name)[0];
+  const sentAt = sim.chain
+    .broadcasts()
+    .filter((b) => landed !== undefined && b.txId === landed.id)
+    .map((b) => b.at);
+  const firstMiss = misses[0]?.slotTime;
+  return {
+    missedSlots: misses.length,
+    blocksToBroadcast:
+      firstMiss === undefined || sentAt.length === 0 ? Number.NaN : (Math.min(...sentAt) - firstMiss) / INTERVAL,
+    exitCode,
+  };
+}
+
+/**
+ * One scenario: `run` one-shot over `endpoints` nodes, `before` injected at the start, `atKill` just before the
+ * primary dies; the figures judged against `maxBlocks`, recorded, then asserted.
+ */
+async function scenario(options: {
+  endpoints: number;
+  before?: Array<{ fault: Fault; endpoint: number }>;
+  atKill?: Array<{ fault: Fault; endpoint: number }>;
+  maxBlocks: number;
+  injected: string;
+}): Promise<void> {
+  const op = await setup({ endpoints: options.endpoints });
+  const { sim, me, backupKeys } = op;
+  for (const { fault, endpoint } of options.before ?? []) await sim.injectFault(fault, { endpoint });
+  const run = await startCli(op.runArgs, { env: op.env, cwd: op.dir });
+  await run.waitForRecord((r) => r.event === 'armed', 30_000);
+  await killBeforeASlot(op, options.maxBlocks + 3, () =>
+    Promise.all((options.atKill ?? []).map(({ fault, endpoint }) => sim.injectFault(fault, { endpoint }))),
+  );
+  const timer = setTimeout(() => run.child.kill('SIGTERM'), 30_000);
+  const exitCode = await run.exited;
+  clearTimeout(timer);
+  // A few more blocks: a switch that came too late shows as a second miss.
+  await new Promise((resolve) => setTimeout(resolve, 8 * INTERVAL));
+  const figures = figuresOf(op, exitCode);
+  const verdict = judgeNodeFaultRun(figures, options.maxBlocks);
+  const degraded = run.records().some((r) => r.level === 'warn' && /degraded/i.test(String(r.message)));
+  recordFinding({
+    area: 'node faults through the CLI',
+    injected: options.injected,
+    happened:
+      `${figures.missedSlots} missed slot(s); broadcast ${figures.blocksToBroadcast.toFixed(2)} blocks after the ` +
+      `missed slot (bound ${options.maxBlocks}); exit ${figures.exitCode}; degraded warning: ${degraded ? 'yes' : 'no'}; ` +
+      `verdict ${verdict.text}`,
+    figures: { ...figures, degradedWarning: degraded, maxBlocks: options.maxBlocks },
+  });
+  expect(verdict.text).toBe('pass');
+  expect(sim.chain.witness(me.name)?.signing_key).toBe(backupKeys[0]);
+}
+
+describe('run one-shot, two nodes, one bad', () => {
+  for (const { name, fault } of FAULTS) {
+    it(`one node ${name} from the start: one missed slot, broadcast within 3 blocks of it, exit 0`, async () => {
+      await scenario({
+        endpoints: 2,
+        before: [{ fault, endpoint: 1 }],
+        maxBlocks: 3,
+        injected: `2 nodes, the second ${name} from the start (${JSON.stringify(fault)}); primary killed`,
+      });
+    }, 90_000);
+
+    it(`one node ${name} from just before the primary dies: the same`, async () => {
+      await scenario({
+        endpoints: 2,
+        atKill: [{ fault, endpoint: 0 }],
+        maxBlocks: 3,
+        injected: `2 nodes, the first ${name} from just before the primary is killed (${JSON.stringify(fault)})`,
+      });
+    }, 90_000);
+  }
+});
+
+describe('run one-shot, three nodes', () => {
+  it('one down and one 0.6 block late from the start: one missed slot, broadcast within 4 blocks of it, exit 0', async () => {
+    await scenario({
+      endpoints: 3,
+      before: [
+        { fault: { kind: 'refuse-connections' }, endpoint: 0 },
+        { fault: { kind: 'latency', ms: 0.6 * INTERVAL }, endpoint: 1 },
+      ],
+      maxBlocks: 4,
+      injected: '3 nodes: the first refusing connections, the second answering 0.6 block late; primary killed',
+    });
+  }, 90_000);
+});
