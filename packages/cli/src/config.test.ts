@@ -228,3 +228,29 @@ describe('--remote-control', () => {
     expect(missing.join('\n')).not.toContain('1:abc');
   });
 });
+
+describe('--min-nodes', () => {
+  const base = [
+    '--witness',
+    'a',
+    '--backup-key',
+    KEY_A,
+    '--node',
+    'http://127.0.0.1:1',
+    '--node',
+    'http://127.0.0.1:2',
+  ];
+
+  it('takes the floor of agreeing available nodes from a flag or WITNESS_TRAP_MIN_NODES, 1 by default', () => {
+    expect(settings(base).minNodes).toBe(1);
+    expect(settings([...base, '--min-nodes', '2']).minNodes).toBe(2);
+    expect(settings(base, { WITNESS_TRAP_MIN_NODES: '2' }).minNodes).toBe(2);
+  });
+
+  it('refuses more than the nodes configured, and a floor that is not a whole number from 1', () => {
+    expect(problems([...base, '--min-nodes', '3'])).toEqual([
+      expect.stringMatching(/--min-nodes 3 is more than the 2 RPC nodes configured/),
+    ]);
+    expect(problems([...base, '--min-nodes', '0']).join(' ')).toMatch(/min-nodes/);
+  });
+});

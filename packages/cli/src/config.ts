@@ -58,6 +58,8 @@ export interface Settings {
   pollIntervalMs?: number;
   /** Per-call timeout of each node; the chain client's default where unset. */
   rpcTimeoutMs?: number;
+  /** At least this many available RPC nodes must agree (`--min-nodes`); the chain client's default, 1, where unset. */
+  minNodes?: number;
   /** Absolute path. */
   statePath: string;
   webhooks: string[];
@@ -236,6 +238,14 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     problems.push(...remoteControlProblems(remoteControl, layered.get('remote-control')?.label ?? '', merged));
   }
 
+  const minNodes = one<number>('min-nodes');
+  const nodeCount = many('node').length > 0 ? new Set(many('node')).size : DEFAULT_NODES.length;
+  if (minNodes !== undefined && minNodes > nodeCount) {
+    problems.push(
+      `--min-nodes ${minNodes} is more than the ${nodeCount} RPC node${nodeCount === 1 ? '' : 's'} configured: at most ${nodeCount} (every node must agree)`,
+    );
+  }
+
   const logLevel = one<string>('log-level') ?? 'info';
   const logFormat = one<string>('log-format');
   problems.push(...logSettingsProblems(logLevel, logFormat));
@@ -259,6 +269,7 @@ export function collectSettings(input: SettingsInput): CollectedSettings {
     blockIntervalMs: one<number>('block-interval'),
     pollIntervalMs: one<number>('poll-interval'),
     rpcTimeoutMs: one<number>('rpc-timeout'),
+    minNodes,
     statePath: resolve(cwd, one<string>('state') ?? '.witness-trap-state.json'),
     webhooks: many('webhook'),
     health: Object.fromEntries(read('health') as Array<[string, string]>),

@@ -40,6 +40,8 @@ function clientOptions(settings: Settings, nodes: string[]): DhiveChainClientOpt
     nodes,
     chainId: settings.chainId,
     ...(settings.rpcTimeoutMs === undefined ? {} : { timeoutMs: settings.rpcTimeoutMs }),
+    // A client over one node (a probe of each) takes no floor above one.
+    ...(settings.minNodes === undefined || nodes.length < settings.minNodes ? {} : { minNodes: settings.minNodes }),
     ...(settings.blockIntervalMs === undefined ? {} : { blockIntervalMs: settings.blockIntervalMs }),
   };
 }

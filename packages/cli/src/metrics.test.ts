@@ -22,13 +22,13 @@ afterEach(async () => {
 
 describe('metrics server', () => {
   it("reports each node's freshness as its last read's verdict, which does not decay between the trap's reads", () => {
-    // Between slots the trap reads rarely: the chain client's `fresh` (judged on the clock when asked) has turned
-    // false on these healthy nodes; what their last answers said is what the gauge shows.
+    // Between slots the trap reads rarely: the chain client's `available` is its last read's verdict, and that is
+    // what the gauge shows.
     const metrics = new TrapMetrics({
       witness: 'alice',
       staleAfterMs: 30_000,
       nodes: () => [
-        { url: 'http://127.0.0.1:1', fresh: false, available: false, headAgeMs: 1500, failures: 0 },
+        { url: 'http://127.0.0.1:1', fresh: true, available: true, headAgeMs: 1500, failures: 0 },
         { url: 'http://127.0.0.1:2', fresh: false, available: false, headAgeMs: 45_000, failures: 0 },
         {
           url: 'http://127.0.0.1:3',
@@ -44,6 +44,8 @@ describe('metrics server', () => {
     expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:1"} 1');
     expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:2"} 0');
     expect(text).toContain('witness_trap_node_fresh{node="http://127.0.0.1:3"} 0');
+    expect(text).toContain('witness_trap_rpc_nodes_available{witness="alice"} 1');
+    expect(text).toContain('witness_trap_rpc_nodes_configured{witness="alice"} 3');
   });
 
   it('fails /healthz until the trap is armed and has seen a fresh head, then fails again when heads stop', async () => {

@@ -229,6 +229,14 @@ export class TrapMetrics {
         lastReadVerdict(node, this.options.staleAfterMs) ? 1 : 0,
       ]),
     );
+    const available = nodes.filter((node) => lastReadVerdict(node, this.options.staleAfterMs)).length;
+    metric(
+      'witness_trap_rpc_nodes_available',
+      'gauge',
+      'RPC nodes available (answering, head advancing and near the clock): only they decide. Below a majority of witness_trap_rpc_nodes_configured the trap runs DEGRADED.',
+      [[w, available]],
+    );
+    metric('witness_trap_rpc_nodes_configured', 'gauge', 'RPC nodes configured.', [[w, nodes.length]]);
     metric(
       'witness_trap_node_head_age_seconds',
       'gauge',

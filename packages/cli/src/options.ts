@@ -251,6 +251,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: CHAIN,
   },
   {
+    name: 'min-nodes',
+    type: 'count',
+    valueName: 'N',
+    env: 'WITNESS_TRAP_MIN_NODES',
+    default: '1',
+    description:
+      'at least N available RPC nodes must agree before the trap decides (the number of --node keeps every node required: one bad node makes it wait)',
+    commands: CHAIN,
+  },
+  {
     name: 'state',
     type: 'path',
     valueName: 'PATH',

@@ -3,7 +3,7 @@ import { roundLine } from './round-line.js';
 
 const nodes = {
   status: [
-    { url: 'http://127.0.0.1:1', fresh: false, available: false, headAgeMs: 1200, failures: 0 },
+    { url: 'http://127.0.0.1:1', fresh: true, available: true, headAgeMs: 1200, failures: 0 },
     { url: 'http://127.0.0.1:2', fresh: false, available: false, failures: 3, lastError: 'timeout' },
   ],
   configured: 2,

@@ -22,6 +22,9 @@ const view = (over: Partial<WitnessView> = {}): WitnessView => ({
   url: '',
   blockIntervalMs: 3000,
   nodes: [],
+  nodesAvailable: 0,
+  nodesConfigured: 0,
+  degraded: false,
   trap: { witness: 'alice', armedAt: 'x', baselineTotalMissed: 0, pending: null, lastSwitch: null, switches: 0 },
   ...over,
 });

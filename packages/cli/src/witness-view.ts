@@ -10,6 +10,7 @@ import {
   isNullSigningKey,
   type NodeStatus,
   nextSlotOf,
+  nodeAvailability,
   roundOf,
   SHUFFLE_PERIOD_BLOCKS,
   type TrapState,
@@ -26,6 +27,12 @@ export type KeyRole = 'backup' | 'held' | 'null' | 'unknown';
 export interface NodeView {
   url: string;
   fresh: boolean;
+  /** Available: answering, head advancing and near the clock (only available nodes decide). */
+  available: boolean;
+  /** Since when it is unavailable (ISO time), where known. */
+  unavailableSince?: string;
+  /** Why it is unavailable, in a few words. */
+  unavailableReason?: string;
   headBlockNumber?: number;
   headAgeMs?: number;
   latencyMs?: number;
@@ -62,6 +69,11 @@ export interface WitnessView {
   runningVersion?: string;
   blockIntervalMs: number;
   nodes: NodeView[];
+  /** RPC nodes available, of `nodesConfigured`. */
+  nodesAvailable: number;
+  nodesConfigured: number;
+  /** Fewer than a majority of the configured RPC nodes available: the trap decides on the others, more cautiously. */
+  degraded: boolean;
   /** What the trap's state file says (`null` where there is none: the trap has not run with this --state). */
   trap?: TrapStateView | null;
 }
@@ -215,13 +227,22 @@ export function witnessView(
     ...(witness.runningVersion ? { runningVersion: witness.runningVersion } : {}),
     blockIntervalMs,
     nodes: nodes.map(nodeView),
+    ...nodeCounts(nodes),
   };
+}
+
+function nodeCounts(nodes: readonly NodeStatus[]) {
+  const { available, configured, degraded } = nodeAvailability(nodes);
+  return { nodesAvailable: available, nodesConfigured: configured, degraded };
 }
 
 function nodeView(node: NodeStatus): NodeView {
   return {
     url: safeUrl(node.url),
     fresh: node.fresh,
+    available: node.available,
+    ...(node.unavailableSince === undefined ? {} : { unavailableSince: new Date(node.unavailableSince).toISOString() }),
+    ...(node.unavailableReason === undefined ? {} : { unavailableReason: node.unavailableReason }),
     ...(node.headBlockNumber === undefined ? {} : { headBlockNumber: node.headBlockNumber }),
     ...(node.headAgeMs === undefined ? {} : { headAgeMs: Math.round(node.headAgeMs) }),
     ...(node.latencyMs === undefined ? {} : { latencyMs: Math.round(node.latencyMs) }),
@@ -266,7 +287,7 @@ export function renderWitnessView(
     `  next slot     ${next}`,
     `  next backup   ${view.nextBackupKey ?? paint('yellow', 'none configured')}`,
     ...trapLines(view.trap, paint, marked),
-    '  nodes',
+    nodesLine(view, paint),
     ...view.nodes.map((node) => {
       const state = node.fresh ? paint('green', 'fresh') : paint('red', 'STALE');
       const head = node.headBlockNumber === undefined ? '' : `, head #${node.headBlockNumber}`;
@@ -277,6 +298,25 @@ export function renderWitnessView(
     }),
   ];
   return lines.join('\n');
+}
+
+/**
+ * `nodes: 2 of 2 available`, or where fewer than a majority are available `nodes: 1 of 2 available — DEGRADED:
+ * https://a unavailable since 03:01:12 (connection refused)`.
+ */
+export function nodesLine(
+  view: Pick<WitnessView, 'nodes' | 'nodesAvailable' | 'nodesConfigured' | 'degraded'>,
+  paint: (color: 'red' | 'yellow', text: string) => string,
+): string {
+  const counts = `  nodes         ${view.nodesAvailable} of ${view.nodesConfigured} available`;
+  if (!view.degraded) return counts;
+  const down = view.nodes
+    .filter((node) => !node.available)
+    .map((node) => {
+      const since = node.unavailableSince === undefined ? '' : ` since ${node.unavailableSince.slice(11, 19)}`;
+      return `${node.url} unavailable${since} (${node.unavailableReason ?? 'no answer'})`;
+    });
+  return `${counts} — ${paint('red', 'DEGRADED')}: ${down.join('; ')}`;
 }
 
 function trapLines(

@@ -236,6 +236,12 @@ const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * never silent, it is reported as `error` events and, past a due slot or a round, as `stalled` ({@link
  * FailoverTrap.health}).
  *
+ * The trap decides on the chain client's AVAILABLE RPC nodes (see `dhiveChainClient` and docs/rpc-nodes.md): one
+ * node that is down, erroring or frozen never blinds it, nor stops it arming. Where fewer than a majority of the
+ * configured nodes are available it runs DEGRADED: a miss counts only where it holds on a second decisive read a
+ * block later, and it says so (a warning per change naming each unavailable node and since when, the `nodes` event,
+ * `status()` and `health()` with `availableNodes`, `configuredNodes`, `degraded`).
+ *
  * @example
  * ```ts
  * const trap = new FailoverTrap({ witness: 'alice', chain, signer, backupKeys: ['STM...'] });

@@ -84,8 +84,8 @@ export class NodeHealth {
    * Why this node is UNAVAILABLE (it decides nothing and holds nothing up), or `undefined` where it is available,
    * as its last answer showed it: failing; or its head, judged when it was read, too old or ahead of the local
    * clock or not advanced for the stale bound ({@link staleness}); or frozen while the chain moves on: a head that
-   * has not advanced for `2 * intervalMs` while another answering node, read within that time, is at least two
-   * blocks past it. Judged on the last read, not on `now`, so that a node read a while ago keeps its verdict
+   * has not advanced for `intervalMs` while another answering node, read within two intervals of it, is at least
+   * two blocks past it. Judged on the last read, not on `now`, so that a node read a while ago keeps its verdict
    * between the trap's reads; a decisive read asks it again before trusting it. `undefined` too for a node not
    * asked yet (no head, no failure).
    */
@@ -97,7 +97,8 @@ export class NodeHealth {
     if (stale !== undefined) return stale;
     const head = this.head;
     const stuckFor = at - this.advancedAt;
-    if (stuckFor <= 2 * intervalMs) return undefined;
+    // Two blocks behind a node read at about the same time is more than a caching proxy's lag (one block).
+    if (stuckFor <= intervalMs) return undefined;
     const ahead = peers.find(
       (peer) =>
         peer !== this &&

@@ -24,6 +24,7 @@
  * watching, bounded per node by {@link SwitchEnv.broadcastTimeoutMs} in the chain client), and the signer is
  * outrun, not cancelled (the `Signer` contract takes no signal): a late signature is dropped.
  */
+import { isNodeFault } from '../chain/node-fault.js';
 import {
   BroadcastRejectedError,
   SwitchFailedError,
@@ -243,11 +244,14 @@ export type FinalRejection =
  */
 export function finalRejection(error: WitnessTrapError): FinalRejection | undefined {
   if (!(error instanceof BroadcastRejectedError)) return undefined;
-  const facts = error.failures.map((f) => ({
-    code: (f.error as { dataCode?: number }).dataCode,
-    name: (f.error as { dataName?: string }).dataName,
-    message: f.error.message,
-  }));
+  // A node's own trouble (a plugin not enabled, a lock, a 5xx) is no verdict on the transaction.
+  const facts = error.failures
+    .filter((f) => !isNodeFault(f.error))
+    .map((f) => ({
+      code: (f.error as { dataCode?: number }).dataCode,
+      name: (f.error as { dataName?: string }).dataName,
+      message: f.error.message,
+    }));
   if (
     error.dataName === NOT_ENOUGH_RC ||
     facts.some((f) => f.name === NOT_ENOUGH_RC || f.code === NOT_ENOUGH_RC_CODE)

@@ -5,6 +5,7 @@ import type {
   Clock,
   HeadState,
   Logger,
+  NodeStatus,
   PublicKeyString,
   WitnessSchedule,
   WitnessState,
@@ -26,6 +27,12 @@ import type { WatchHealth } from './watch-health.js';
 
 /** Head reads remembered to learn the host clock's offset from the chain's. */
 const AGE_SAMPLES = 16;
+
+/** `https://a unavailable since 2026-12-06T03:01:12.000Z (connection refused)`. */
+function describeUnavailable(node: NodeStatus): string {
+  const since = node.unavailableSince === undefined ? '' : ` since ${new Date(node.unavailableSince).toISOString()}`;
+  return `${node.url} unavailable${since} (${node.unavailableReason ?? 'no answer'})`;
+}
 
 /** What a look at one of the witness's slots found. */
 export type SlotVerdict =
@@ -69,6 +76,8 @@ export class SlotWatcher {
   #schedule: { value: WitnessSchedule; round: number } | undefined;
   #lastTotalMissed: number | undefined;
   #nodesSignature = '';
+  /** The unavailable nodes last named in a DEGRADED warning ('' while not degraded). */
+  #degradedSaid = '';
   /** Local time minus head block time, of the recent head reads. */
   #ages: number[] = [];
 
@@ -289,8 +298,8 @@ export class SlotWatcher {
   /**
    * Degraded (fewer than a majority of the configured RPC nodes available): a miss counts only where it holds on a
    * second decisive read at least one block later, so that a glitch or a micro-fork on a lone node does not fire.
-   * The second look waits for a head past the first one (at block pace, backing off to one read per interval if
-   * the chain stalls), then reads the witness again: its block since, or a key moved, or `total_missed` gone back,
+   * The second look waits for a head past the first one (polled, backing off to one read per interval if the
+   * chain stalls), then reads the witness again: its block since, or a key moved, or `total_missed` gone back,
    * and the miss is not counted.
    */
   async #confirmDegraded(
@@ -307,7 +316,8 @@ export class SlotWatcher {
       available,
       configured,
     });
-    await sleepOrStop(clock, blockIntervalMs, this.#o.signal());
+    // The next block, not a fixed sleep: it may be due sooner than an interval after the first read.
+    await sleepOrStop(clock, pollIntervalMs, this.#o.signal());
     let head = await this.readHead();
     let delay = pollIntervalMs;
     const since = clock.now();
@@ -413,7 +423,19 @@ export class SlotWatcher {
     if (signature !== this.#nodesSignature) {
       const first = this.#nodesSignature === '';
       this.#nodesSignature = signature;
-      if (!first) this.#o.emit('nodes', { nodes, ...nodeAvailability(nodes) });
+      const counts = nodeAvailability(nodes);
+      if (!first) this.#o.emit('nodes', { nodes, ...counts });
+      const down = counts.degraded ? nodes.filter((node) => !(node.available ?? node.fresh)) : [];
+      const said = down.map((node) => node.url).join(',');
+      if (said !== this.#degradedSaid) {
+        if (counts.degraded) {
+          this.#o.log.warn(
+            `DEGRADED: ${counts.available} of ${counts.configured} RPC nodes available; deciding on them, a miss must hold on two reads a block apart`,
+            { ...counts, unavailable: down.map(describeUnavailable) },
+          );
+        } else this.#o.log.info('RPC nodes no longer degraded', { ...counts });
+        this.#degradedSaid = said;
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { ConfigError } from '../../src/errors.js';
 import { wifKeyRing } from '../../src/signer/wif-key-ring.js';
 import { disableWitness } from '../../src/trap/witness-admin.js';
 import { FailoverTrap } from '../../src/trap.js';
-import { scenarios } from './sim-harness.js';
+import { keySwitches, scenarios, stepUntil } from './sim-harness.js';
 
 const start = scenarios();
 
@@ -90,5 +90,27 @@ describe('arming refuses a setup that could not fail over, and broadcasts nothin
     const error = await refusal(new FailoverTrap(scenario.trapOptions()));
     expect(error.code).toBe('CONFIG_WITNESS_DISABLED');
     expect(sim.chain.broadcasts()).toHaveLength(before);
+  });
+});
+
+describe('arming with one bad RPC node of two', () => {
+  it('arms, and switches through the other, while one node answers every call "Unable to acquire database lock"', async () => {
+    const scenario = await start({ endpoints: 2 });
+    const { sim, witness, backupKeys } = scenario;
+    // From the start: the node errors on every call (hived's lock error, JSON-RPC -32000).
+    await sim.injectFault({ kind: 'error-rate', rate: 1, response: 'rpc-server' }, { endpoint: 1 });
+    const trap = new FailoverTrap(scenario.trapOptions());
+    await trap.arm();
+    expect(trap.status()).toMatchObject({ armed: true, availableNodes: 1, configuredNodes: 2, degraded: true });
+    expect(trap.status().nodes[1]).toMatchObject({
+      available: false,
+      unavailableReason: expect.stringMatching(/lock/),
+    });
+    const run = trap.run();
+    await sim.stopNode(witness.signingKey);
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
   });
 });

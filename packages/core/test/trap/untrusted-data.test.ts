@@ -17,12 +17,20 @@ function record(trap: FailoverTrap) {
 /** A trap armed and running over `endpoints` API endpoints, the first of them then frozen. */
 async function runningWithFrozenNode(endpoints: number) {
   const scenario = await start({ endpoints });
-  const trap = new FailoverTrap(scenario.trapOptions());
+  const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+  const log = {
+    debug() {},
+    info() {},
+    warn: (message: string, fields?: Record<string, unknown>) =>
+      warnings.push({ message, ...(fields ? { fields } : {}) }),
+    error() {},
+  };
+  const trap = new FailoverTrap(scenario.trapOptions({ log }));
   const seen = record(trap);
   await trap.arm();
   const run = trap.run();
   await scenario.sim.injectFault({ kind: 'frozen-head' }, { endpoint: 0 });
-  return { ...scenario, seen, run, trap };
+  return { ...scenario, seen, run, trap, warnings };
 }
 
 describe('FailoverTrap never fires on data it does not trust', () => {
@@ -63,7 +71,7 @@ describe('FailoverTrap never fires on data it does not trust', () => {
   });
 
   it('with two nodes, one frozen: the trap decides on the other (DEGRADED), the miss held a block later, and fires', async () => {
-    const { sim, witness, backupKeys, seen, run, trap } = await runningWithFrozenNode(2);
+    const { sim, witness, backupKeys, seen, run, trap, warnings } = await runningWithFrozenNode(2);
     const nodeEvents: Array<TrapEvents['nodes']> = [];
     trap.on('nodes', (e) => nodeEvents.push(e));
     await sim.stopNode(witness.signingKey);
@@ -78,6 +86,12 @@ describe('FailoverTrap never fires on data it does not trust', () => {
       available: false,
       unavailableReason: expect.stringMatching(/frozen|advanced/),
     });
+    // One warning (not one per read) names the unavailable node, since when and why.
+    const degraded = warnings.filter((w) => /^DEGRADED: 1 of 2 RPC nodes available/.test(w.message));
+    expect(degraded).toHaveLength(1);
+    expect(degraded[0]?.fields?.unavailable).toEqual([
+      expect.stringMatching(new RegExp(`^${sim.urls[0]} unavailable since \\d{4}-.*\\(.*(frozen|advanced).*\\)$`)),
+    ]);
     // The miss was confirmed on a head at least one block past the one it was first seen in.
     const missedSlot = seen.missed[0]!;
     expect(sim.chain.head().number).toBeGreaterThan(missedSlot.seenInBlock);
