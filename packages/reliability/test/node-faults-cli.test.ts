@@ -2,7 +2,7 @@
  * Node faults through the CLI (issue 19): `witness-trap run` one-shot with two `--node`s, one of them down,
  * blackholed, frozen, erroring ("Unable to acquire database lock") or slow by 0.6 block, from the start or from just
  * before the primary dies; and three nodes, one down and one 0.6 block late. On the simnet's hostile defaults at
- * 200 ms blocks. Each run's figures come off the chain and the exit code: slots missed, blocks from the missed slot
+ * 300 ms blocks. Each run's figures come off the chain and the exit code: slots missed, blocks from the missed slot
  * to the first broadcast of the switch that landed (unrounded), exit code; the verdict is judgeNodeFaultRun's.
  */
 import { type Fault, slotsIfMissing } from '@witness-trap/simnet';
@@ -10,21 +10,35 @@ import { describe, expect, it } from 'vitest';
 import { startCli } from '../src/cli-process.js';
 import { judgeNodeFaultRun, type NodeFaultRun } from '../src/figures.js';
 import { recordFinding } from '../src/findings.js';
-import { CLI_BLOCK_INTERVAL_MS, type OperatorSetup, operatorPerTest } from '../src/operator-setup.js';
+import { type OperatorSetup, operatorPerTest } from '../src/operator-setup.js';
 
 const setup = operatorPerTest();
-const INTERVAL = CLI_BLOCK_INTERVAL_MS;
+/**
+ * 300 ms blocks, as in the CLI's own node-fault tests: the bounds are in blocks and the CLI's overhead (a child
+ * process, HTTP to each node, signing) in milliseconds, a fifth of a block at 200 ms and a hundredth at Hive's 3 s.
+ */
+const INTERVAL = 300;
+/**
+ * The CLI's RPC timeout scaled to these short blocks as the default (5 s) stands to Hive's 3 s ones: 1.67 blocks. At
+ * its default a blackholed node would hold a read for 25 blocks here, a figure of the test's pace, not of the trap.
+ */
+const RPC_TIMEOUT_MS = Math.round((5000 * INTERVAL) / 3000);
 
-/** The node faults of issue 19, as the simnet makes them. */
-const FAULTS: Array<{ name: string; fault: Fault }> = [
-  { name: 'down (connections refused)', fault: { kind: 'refuse-connections' } },
-  { name: 'blackholed (connection accepted, never answered)', fault: { kind: 'blackhole' } },
-  { name: 'frozen (a stale snapshot)', fault: { kind: 'frozen-head' } },
+/**
+ * The node faults of issue 19, as the simnet makes them, and the bound on blocks from the missed slot to the
+ * broadcast: 3 with one of two nodes unavailable ("Done when"); 4 with a slow node, which stays available and must
+ * agree (the issue's bound for its slow node, with three nodes).
+ */
+const FAULTS: Array<{ name: string; fault: Fault; maxBlocks: number }> = [
+  { name: 'down (connections refused)', fault: { kind: 'refuse-connections' }, maxBlocks: 3 },
+  { name: 'blackholed (connection accepted, never answered)', fault: { kind: 'blackhole' }, maxBlocks: 3 },
+  { name: 'frozen (a stale snapshot)', fault: { kind: 'frozen-head' }, maxBlocks: 3 },
   {
     name: 'erroring ("Unable to acquire database lock")',
     fault: { kind: 'error-rate', rate: 1, response: 'rpc-server' },
+    maxBlocks: 3,
   },
-  { name: 'slow (every answer 0.6 block late)', fault: { kind: 'latency', ms: 0.6 * INTERVAL } },
+  { name: 'slow (every answer 0.6 block late)', fault: { kind: 'latency', ms: 0.6 * INTERVAL }, maxBlocks: 4 },
 ];
 
 /**
@@ -79,10 +93,11 @@ async function scenario(options: {
   maxBlocks: number;
   injected: string;
 }): Promise<void> {
-  const op = await setup({ endpoints: options.endpoints });
+  const op = await setup({ endpoints: options.endpoints, blockIntervalMs: INTERVAL });
   const { sim, me, backupKeys } = op;
   for (const { fault, endpoint } of options.before ?? []) await sim.injectFault(fault, { endpoint });
-  const run = await startCli(op.runArgs, { env: op.env, cwd: op.dir });
+  const args = [...op.runArgs, '--rpc-timeout', String(RPC_TIMEOUT_MS)];
+  const run = await startCli(args, { env: op.env, cwd: op.dir });
   await run.waitForRecord((r) => r.event === 'armed', 30_000);
   await killBeforeASlot(op, options.maxBlocks + 3, () =>
     Promise.all((options.atKill ?? []).map(({ fault, endpoint }) => sim.injectFault(fault, { endpoint }))),
@@ -97,7 +112,7 @@ async function scenario(options: {
   const degraded = run.records().some((r) => r.level === 'warn' && /degraded/i.test(String(r.message)));
   recordFinding({
     area: 'node faults through the CLI',
-    injected: options.injected,
+    injected: `${options.injected}; --rpc-timeout ${RPC_TIMEOUT_MS} (5 s at Hive's pace)`,
     happened:
       `${figures.missedSlots} missed slot(s); broadcast ${figures.blocksToBroadcast.toFixed(2)} blocks after the ` +
       `missed slot (bound ${options.maxBlocks}); exit ${figures.exitCode}; degraded warning: ${degraded ? 'yes' : 'no'}; ` +
@@ -109,12 +124,12 @@ async function scenario(options: {
 }
 
 describe('run one-shot, two nodes, one bad', () => {
-  for (const { name, fault } of FAULTS) {
-    it(`one node ${name} from the start: one missed slot, broadcast within 3 blocks of it, exit 0`, async () => {
+  for (const { name, fault, maxBlocks } of FAULTS) {
+    it(`one node ${name} from the start: one missed slot, broadcast within ${maxBlocks} blocks of it, exit 0`, async () => {
       await scenario({
         endpoints: 2,
         before: [{ fault, endpoint: 1 }],
-        maxBlocks: 3,
+        maxBlocks,
         injected: `2 nodes, the second ${name} from the start (${JSON.stringify(fault)}); primary killed`,
       });
     }, 90_000);
@@ -123,7 +138,7 @@ describe('run one-shot, two nodes, one bad', () => {
       await scenario({
         endpoints: 2,
         atKill: [{ fault, endpoint: 0 }],
-        maxBlocks: 3,
+        maxBlocks,
         injected: `2 nodes, the first ${name} from just before the primary is killed (${JSON.stringify(fault)})`,
       });
     }, 90_000);
