@@ -155,10 +155,18 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
   });
   let stale = new Set<string>();
   trap.on('nodes', (e) => {
-    const now = new Set(e.nodes.filter((node) => !node.fresh).map((node) => node.url));
-    for (const url of now)
-      if (!stale.has(url)) output.log('warn', 'node-stale', `node ${safeUrl(url)} is stale or failing`);
-    for (const url of stale) if (!now.has(url)) output.log('info', 'node-fresh', `node ${safeUrl(url)} is fresh again`);
+    const down = e.nodes.filter((node) => !node.available);
+    const now = new Set(down.map((node) => node.url));
+    const counts = `${e.available} of ${e.configured} available${e.degraded ? ', DEGRADED' : ''}`;
+    for (const node of down) {
+      if (stale.has(node.url)) continue;
+      const why = node.unavailableReason === undefined ? '' : ` (${node.unavailableReason})`;
+      output.log('warn', 'node-stale', `node ${safeUrl(node.url)} is unavailable${why}; RPC nodes ${counts}`);
+    }
+    for (const url of stale) {
+      if (!now.has(url))
+        output.log('info', 'node-fresh', `node ${safeUrl(url)} is available again; RPC nodes ${counts}`);
+    }
     stale = now;
   });
   trap.on('error', (e) => {

@@ -55,7 +55,17 @@ export function renderStatus(status: TrapStatus): string {
       ? 'last miss: none seen'
       : `last miss: slot ${status.lastMiss.aslot} at ${utc(status.lastMiss.slotTime)}`,
     `misses in window: ${status.missesInWindow}/${status.threshold}`,
-    `RPC nodes fresh: ${status.freshNodes}/${status.nodes.length}`,
+    `RPC nodes: ${status.availableNodes} of ${status.configuredNodes} available${
+      status.degraded
+        ? ` — DEGRADED: ${status.nodes
+            .filter((node) => !node.available)
+            .map(
+              (node) =>
+                `${node.url} unavailable${node.unavailableSince === undefined ? '' : ` since ${utc(node.unavailableSince)}`} (${node.unavailableReason ?? 'no answer'})`,
+            )
+            .join('; ')}`
+        : ''
+    }`,
     status.headBlockNumber === undefined ? '' : `head block: ${status.headBlockNumber}`,
     last === undefined
       ? 'last switch: none'

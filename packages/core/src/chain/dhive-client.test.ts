@@ -286,6 +286,9 @@ describe('freshness', () => {
     const error = await client.getHead({ decisive: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StaleDataError);
     expect((error as Error).message).toMatch(/not advanced/);
+    // Unavailable, it is probed at most once per block interval: not again at once.
+    await expect(client.getHead({ decisive: true })).rejects.toBeInstanceOf(StaleDataError);
+    clock.advance(3000);
     nodes[0]!.handlers['condenser_api.get_dynamic_global_properties'] = () => ({
       result: dgpAt(1005, clock.now()),
     });
@@ -539,14 +542,37 @@ describe('decisive reads', () => {
     expect(nodes[2]!.calls).toEqual([]);
   });
 
-  it('asks a node that failed once again, and waits for it when it is the only one', async () => {
+  it('asks a node that failed again once its backoff is over (not before: an outage is not hammered), and waits for it when it is the only one', async () => {
     const { nodes, client } = await setup(1);
     await client.getHead({ decisive: true });
     nodes[0]!.handlers['condenser_api.broadcast_transaction'] = () => ({ hang: true });
     await client.broadcast(await signedSwitch(), { timeoutMs: 100 }).catch(() => undefined);
     expect(client.nodes()[0]?.failures).toBe(1);
+    nodes[0]!.calls.length = 0;
+    const early = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+    expect(early).toBeInstanceOf(StaleDataError);
+    expect((early as Error).message).toMatch(/backoff/);
+    expect(nodes[0]!.calls).toEqual([]);
+    clock.advance(3000);
     expect((await client.getWitness('alice', { decisive: true })).value?.signingKey).toBe(PUB_A);
     expect(client.nodes()[0]?.fresh).toBe(true);
+  });
+
+  it('probes an unavailable node again after its backoff but never waits for it: a hanging probe holds nothing up', async () => {
+    const { nodes, client } = await setup(2, { timeoutMs: 1000 });
+    const [healthy, bad] = [nodes[0]!, nodes[1]!];
+    bad.handlers['condenser_api.get_witness_by_account'] = () => ({ error: { code: -32603, message: 'internal' } });
+    await client.getWitness('alice', { decisive: true });
+    expect(client.nodes()[1]).toMatchObject({ available: false });
+    // Past its backoff the bad node is asked again (it may be back), and now it hangs.
+    clock.advance(3001);
+    for (const node of [healthy, bad]) node.head = { number: 1001, time: clock.now() };
+    bad.handlers['condenser_api.get_witness_by_account'] = () => ({ hang: true });
+    bad.calls.length = 0;
+    const started = Date.now();
+    expect((await client.getWitness('alice', { decisive: true })).node).toBe(healthy.url);
+    expect(Date.now() - started).toBeLessThan(500);
+    await waitFor(() => bad.calls.includes('condenser_api.get_witness_by_account'));
   });
 
   it('waits for a head read still in flight rather than asking that node for its head again', async () => {

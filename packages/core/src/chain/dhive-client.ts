@@ -373,7 +373,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
    * its call's timeout, and only while its answer could still change the outcome. Unavailable nodes are probed at a
    * bounded rate (`#mayProbe`) but never awaited: one that answers well before the decision counts (and may
    * contradict), one that does not blocks nothing. Where no node is available, every node that may be probed is
-   * awaited (all of them where every node is backing off). A node whose head was not read within the last block
+   * awaited; where every node is backing off, the read fails at once (retryable): no node is asked before its
+   * backoff ends, so an outage costs each node at most one call per backoff. A node whose head was not read within the last block
    * interval is asked for its head too, in the same breath, so that its availability is judged on now.
    */
   #decisiveRead<T>(
@@ -397,8 +398,18 @@ class DhiveChainClientImpl implements DhiveChainClient {
       else problems.push(`${node.name}: ${why} (probed again later)`);
     }
     if (awaited.length === 0) {
-      awaited = probes.length > 0 ? probes : [...this.#nodes];
+      awaited = probes;
       probes = [];
+    }
+    if (awaited.length === 0) {
+      // Every node is unavailable and backing off: asking again now would hammer nodes that are down. The caller
+      // retries; the first node's backoff ends within a block interval or so.
+      const error = new StaleDataError(
+        `waiting for a quorum on ${method}: no RPC node is available, each is probed again after its backoff (${problems.join('; ')})`,
+        { details: { method, needed: minNodes, agreeing: 0, available: 0, configured, minNodes, nodes: this.nodes() } },
+      );
+      this.#quorumShort({ method, needed: minNodes, agreeing: 0, configured }, problems);
+      return Promise.reject(error);
     }
 
     return new Promise((resolve, reject) => {
