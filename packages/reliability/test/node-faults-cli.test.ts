@@ -119,7 +119,14 @@ async function scenario(options: {
       `verdict ${verdict.text}`,
     figures: { ...figures, degradedWarning: degraded, maxBlocks: options.maxBlocks },
   });
-  expect(verdict.text).toBe('pass');
+  // What the CLI said, for a failure: its warnings and decisions, with their times.
+  const said = run
+    .records()
+    .filter((r) => r.level !== 'info' || ['triggered', 'broadcast', 'confirmed', 'armed'].includes(String(r.event)))
+    .map((r) => `${String(r.time).slice(11, 23)} ${String(r.message).slice(0, 240)}`)
+    .slice(-25)
+    .join('\n');
+  expect(verdict.text, said).toBe('pass');
   expect(sim.chain.witness(me.name)?.signing_key).toBe(backupKeys[0]);
 }
 
