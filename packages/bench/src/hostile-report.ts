@@ -111,9 +111,9 @@ export function hostileSection(tidy: { misses: MissFigures; latency?: LatencyFig
       `${h.proxy.cacheMs} ms, spread over ${h.proxy.backends} backends each ${h.proxy.backendLagBlocks} block further ` +
       'behind), one-block micro-forks at a seeded 0.5 % per block, and dead hosts that blackhole. ' +
       `${h.endpoints} RPC nodes, the first blackholed for the whole run (it accepts the connection and never answers; ` +
-      'the trap only learns it from its own timeout), the others behind the proxy. A third node because the trap ' +
-      'decides on a majority of the nodes it is given: with two, one blackholed node leaves no majority and the trap ' +
-      'cannot arm at all. Same manual clock, lanes and crash draws as items 1 and 2. On the manual clock a blackholed ' +
+      'the trap only learns it from its own timeout), the others behind the proxy. A third node so that a majority of ' +
+      'the configured nodes stays available: with two, the trap decides on the one left but runs degraded (a miss ' +
+      'must hold on a second read a block later; docs/rpc-nodes.md). Same manual clock, lanes and crash draws as items 1 and 2. On the manual clock a blackholed ' +
       "read hangs for the client's timeout in real time, which is many simulated blocks here: longer, not shorter, " +
       'than on Hive. A third column runs the same incidents with only the proxy taken out.',
   );

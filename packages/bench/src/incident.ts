@@ -81,8 +81,8 @@ export interface LaneOptions {
    * per-endpoint pools, a caching fan-out proxy in front of each endpoint, micro-forks, blackholing dead hosts) with
    * three endpoints, the first blackholed for the whole run (it accepts connections and never answers), the other
    * two behind the caching proxy: the design target's "one node blackholed and one behind a caching proxy", with a
-   * third node because the trap decides on a majority of its configured nodes (with two, one blackholed node
-   * leaves it unable to decide anything).
+   * third node so that a majority of the configured nodes stays available (with two, the trap would decide on the
+   * one left but run degraded: a miss must then hold on a second read a block later, docs/rpc-nodes.md).
    * @default 'tidy'
    */
   chain?: 'tidy' | 'hostile';

@@ -7,7 +7,8 @@
  * cross-check), BENCH_LANES (10 per contender), BENCH_ROUNDS (1000, the footprint run), BENCH_HELP_RUNS (21),
  * BENCH_THROUGHPUT_SECONDS (5), BENCH_RPC_REAL_ROUNDS (3, the real-clock RPC load at 3 s blocks), BENCH_FLAKY_ROUNDS
  * (200 per failure rate), BENCH_HOSTILE (500, witness-trap on the hostile chain, one node blackholed),
- * BENCH_HOSTILE_NO_PROXY (200, the same with the caching proxy off), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
+ * BENCH_HOSTILE_NO_PROXY (200, the same with the caching proxy off), BENCH_OUTAGE_BLOCKS (42, each read outage on the real
+ * clock at 3 s blocks), BENCH_OUT (the report's path; default docs/performance.md at the workspace root).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
@@ -18,6 +19,7 @@ import { measureRunFootprint, measureRuntimeModules, measureStartup } from './fo
 import { type HostileResults, hostileRealism } from './hostile-report.js';
 import { installedSize } from './installed-size.js';
 import { runMonteCarlo } from './monte-carlo.js';
+import { measureOutageLoad, type OutageCase } from './outage-load.js';
 import { type BenchResults, renderReport } from './report.js';
 import { measureRpcLoad } from './rpc-load.js';
 import { measureSimnetThroughput, type SimnetThroughput } from './throughput.js';
@@ -45,8 +47,18 @@ const config = {
   flakyRounds: env('BENCH_FLAKY_ROUNDS', 200),
   hostile: env('BENCH_HOSTILE', 500),
   hostileNoProxy: env('BENCH_HOSTILE_NO_PROXY', 200),
+  outageBlocks: env('BENCH_OUTAGE_BLOCKS', 42),
 };
-const RPC_NODES = [1, 2, 3, 5];
+const RPC_NODES = [1, 2, 3, 4, 5];
+/** Read outages measured: one node or all failing every read, erroring or blackholed (issue 19). */
+const OUTAGES: OutageCase[] = [
+  { nodes: 2, failing: 'one', fault: 'erroring' },
+  { nodes: 2, failing: 'one', fault: 'blackholed' },
+  { nodes: 3, failing: 'one', fault: 'erroring' },
+  { nodes: 3, failing: 'one', fault: 'blackholed' },
+  { nodes: 3, failing: 'all', fault: 'erroring' },
+  { nodes: 3, failing: 'all', fault: 'blackholed' },
+];
 const FAILURE_RATES = [0.01, 0.05, 0.1, 0.2, 0.3];
 const LEAD = { min: 2, max: 21 };
 const NEAR_LEAD = { min: 2, max: 6 };
@@ -91,6 +103,10 @@ async function main(): Promise<void> {
     settleSlots: 7,
   });
   rpcReal.catch(() => undefined);
+  // Read outages on the real clock at 3 s blocks, all at once (each its own chain; they only wait): in the background.
+  log(`RPC load during read outages: ${OUTAGES.length} cases, ${config.outageBlocks} blocks each at 3 s (background)`);
+  const outage = Promise.all(OUTAGES.map((c) => measureOutageLoad({ ...c, blocks: config.outageBlocks })));
+  outage.catch(() => undefined);
 
   const progress = (label: string, total: number) => (_: unknown, done: number) => {
     if (done % 50 === 0 || done === total) log(`${label}: ${done}/${total} incidents`);
@@ -166,6 +182,8 @@ async function main(): Promise<void> {
   }
   log('waiting for the real-clock RPC load');
   rpc.push(await rpcReal);
+  log('waiting for the read-outage RPC load');
+  const outages = await outage;
 
   log('waiting for the footprint run');
   const interval = config.blockIntervalMs;
@@ -203,6 +221,7 @@ async function main(): Promise<void> {
       ...optional('baselineLatency', latencyFigures(realBaseline, config.realtimeBlockIntervalMs)),
     },
     rpc,
+    outages,
     flaky,
     hostile: {
       hostile: {

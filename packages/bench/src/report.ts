@@ -7,6 +7,8 @@ import { DARK_CHECKS, type FlakyHealthFigure } from './flaky-health.js';
 import type { RunFootprint, RuntimeModules, StartupTime } from './footprint.js';
 import { type HostileResults, hostileSection, hostileVerdicts, multiMissText } from './hostile-report.js';
 import type { InstalledSize } from './installed-size.js';
+import type { OutageLoad } from './outage-load.js';
+import { outageSection, outageSummaryRows } from './outage-report.js';
 import type { RpcLoad } from './rpc-load.js';
 import type { Summary } from './stats.js';
 import { judge, judgeAll, TARGETS, type Target, targetText } from './targets.js';
@@ -46,6 +48,8 @@ export interface BenchResults {
     baselineLatency?: LatencyFigures;
   };
   rpc: RpcLoad[];
+  /** Calls per block while one node or all fail every read (issue 19). */
+  outages: OutageLoad[];
   /** Needless pre-emptive switches on a health URL failing at random. */
   flaky: FlakyHealthFigure[];
   /** witness-trap on the hostile chain (one node blackholed), and with its proxy off. */
@@ -161,6 +165,7 @@ export function renderReport(r: BenchResults): string {
     `| 4 | the same, 1 node, real clock at 3 s blocks (${realRpc?.rounds ?? 0} rounds) | ${n(realRpc?.perRoundPerNode ?? Number.NaN)} | | ` +
       `${t(T.callsPerRoundBusiestNode)} | ${rpcV(realRpc).text} |`,
   );
+  for (const row of outageSummaryRows(r.outages)) out(row);
   out(
     `| 5 | RSS of \`witness-trap run\` over ${r.footprint.rounds} rounds (peak / end) | ${n(r.footprint.peakRssMB, 1)} / ${n(r.footprint.rssMB, 1)} MB | | ${t(T.peakRssMB)} | ${rssV.text} |`,
   );
@@ -412,6 +417,9 @@ export function renderReport(r: BenchResults): string {
     );
     out();
   }
+
+  for (const line of outageSection(r.outages)) out(line);
+  out();
 
   out('## 5. Footprint');
   out();

@@ -96,7 +96,8 @@ export async function measureRpcLoad(options: RpcLoadOptions): Promise<RpcLoad> 
   }
 }
 
-function startWatcher(watcher: RpcLoadOptions['watcher'], sim: Simnet, proxies: CountingProxy[]): Watcher {
+/** Starts `watcher` on the demo witness, talking to the chain through `proxies` (one per node). */
+export function startWatcher(watcher: RpcLoadOptions['watcher'], sim: Simnet, proxies: CountingProxy[]): Watcher {
   const witness = demoWitness(sim);
   const backupKey = witness.backupKeys[0]?.publicKey ?? '';
   if (watcher === 'baseline-2017') return startBaseline(sim, { node: proxies[0]?.url ?? sim.url, backupKey });

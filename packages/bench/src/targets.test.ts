@@ -9,6 +9,8 @@ describe('verdicts against the targets', () => {
     expect(judge(TARGETS.peakRssMB, 70).ok).toBe(false);
     expect(judge(TARGETS.peakRssMB, 69.99).ok).toBe(true);
     expect(judge(TARGETS.callsPerRoundBusiestNode, 3.05).ok).toBe(false);
+    expect(judge(TARGETS.callsPerBlockPerNodeInOutage, 3.001).ok).toBe(false);
+    expect(judge(TARGETS.callsPerBlockPerNodeInOutage, 3).ok).toBe(true);
   });
 
   it('fails a figure that was not measured', () => {

@@ -32,6 +32,8 @@ export const TARGETS = {
   preemptiveMissedSlots: { limit: 0, comparison: '<=', digits: 2 },
   /** Calls per 21-block round on the busiest RPC node, steady state. */
   callsPerRoundBusiestNode: { limit: 3, comparison: '<=' },
+  /** Calls per block on the busiest RPC node while one node or all fail every read (erroring, blackholed). */
+  callsPerBlockPerNodeInOutage: { limit: 3, comparison: '<=' },
   /** Peak resident memory of `witness-trap run`. */
   peakRssMB: { limit: 70, comparison: '<', unit: ' MB' },
   /** `witness-trap --help` start-up time over a bare `node -e 0`. */

@@ -34,21 +34,23 @@ export type OperatorWitnessState = Omit<SimnetWitnessSeed, 'name'>;
 /**
  * Starts a simnet and writes the operator's key file (mode 600) holding the primary's signing key.
  * @param blockIntervalMs - the chain's block interval (and `--block-interval`) @default TEST_BLOCK_INTERVAL_MS
- * @param realism - realism options that differ from the hostile default (the caller says why in a comment)
+ * @param realism - realism options that differ from the hostile default (the caller says why in a comment), and
+ *   the shape of the chain: `endpoints` (each one a `--node`, in order; default 1), `witnesses` (default 5, the
+ *   operator's witness first), `seed`
  */
 export async function operator(
   state?: OperatorWitnessState,
   blockIntervalMs = TEST_BLOCK_INTERVAL_MS,
-  realism: Pick<SimnetOptions, 'microForkRate'> = {},
+  realism: OperatorChain = {},
 ): Promise<Operator> {
+  const { witnesses = 5, ...options } = realism;
   // Few witnesses: the operator's slot comes round every few blocks, so tests wait less for it.
+  const names = Array.from({ length: witnesses }, (_, i) => ['alice', 'bob', 'carol', 'dave', 'erin'][i] ?? `w${i}`);
   const sim = await startSimnet({
-    ...realism,
+    ...options,
     blockIntervalMs,
     backupKeys: 1,
-    witnesses: state
-      ? ['alice', 'bob', 'carol', 'dave', 'erin'].map((name, i) => (i === 0 ? { name, ...state } : { name }))
-      : 5,
+    witnesses: state ? names.map((name, i) => (i === 0 ? { name, ...state } : { name })) : witnesses,
   });
   const me = sim.witnesses[0];
   const backupKey = me?.backupKeys[0]?.publicKey;
@@ -60,8 +62,7 @@ export async function operator(
   const chainFlags = [
     '--witness',
     me.name,
-    '--node',
-    sim.url,
+    ...sim.urls.flatMap((url) => ['--node', url]),
     '--chain-id',
     sim.chainId,
     '--block-interval',
@@ -78,6 +79,9 @@ export async function operator(
   };
 }
 
+/** Simnet options a test may set beside the hostile defaults: see {@link operator}. */
+export type OperatorChain = Pick<SimnetOptions, 'microForkRate' | 'endpoints' | 'seed'> & { witnesses?: number };
+
 /** The JSON lines of a CLI stream. */
 export function jsonLines(text: string): Array<Record<string, unknown>> {
   return text
@@ -93,7 +97,7 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 export function operatorPerTest(): (
   state?: OperatorWitnessState,
   blockIntervalMs?: number,
-  realism?: Pick<SimnetOptions, 'microForkRate'>,
+  realism?: OperatorChain,
 ) => Promise<Operator> {
   let current: Operator | undefined;
   beforeAll(async () => {

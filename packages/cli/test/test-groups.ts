@@ -13,6 +13,7 @@ export const REAL_CLOCK_FILES = [
   'packages/reliability/test/bad-minute-cli.test.ts',
   'packages/reliability/test/config-fuzz.test.ts',
   'packages/reliability/test/crash.test.ts',
+  'packages/reliability/test/node-faults-cli.test.ts',
   'packages/reliability/test/rpc-fuzz.test.ts',
   'packages/reliability/test/secrets.test.ts',
   'packages/simnet/test/cli.test.ts',

@@ -49,3 +49,37 @@ export function memoryTrend(samples: number[], limitMiB: number): MemoryTrend {
   const projectedGrowth = slopePerSample * (n - 1);
   return { slopePerSample, projectedGrowth, verdict: projectedGrowth < limitMiB ? 'within limit' : 'over limit' };
 }
+
+/** What one `witness-trap run` through a node fault did, read off the chain and the exit code. */
+export interface NodeFaultRun {
+  /** Slots the witness missed. */
+  missedSlots: number;
+  /** Blocks (unrounded) from the missed slot to the first broadcast of the switch that landed; NaN: none landed. */
+  blocksToBroadcast: number;
+  /** The CLI's exit code (or the signal that ended it). */
+  exitCode: number | string;
+}
+
+/** The verdict on a {@link NodeFaultRun}: `pass`, or `FAIL` with each reason. */
+export interface NodeFaultVerdict {
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * Judges a run through a node fault against issue 19's bound, on the unrounded figures: exactly one missed slot,
+ * the broadcast at most `maxBlocks` blocks after it (3.001 fails a bound of 3), exit 0. A run with no switch on
+ * chain fails (its blocks-to-broadcast is NaN).
+ */
+export function judgeNodeFaultRun(run: NodeFaultRun, maxBlocks: number): NodeFaultVerdict {
+  const reasons: string[] = [];
+  if (run.missedSlots !== 1) reasons.push(`${run.missedSlots} missed slots, not 1`);
+  if (!(run.blocksToBroadcast <= maxBlocks))
+    reasons.push(
+      Number.isNaN(run.blocksToBroadcast)
+        ? 'no switch landed'
+        : `broadcast ${run.blocksToBroadcast} blocks after the missed slot, over ${maxBlocks}`,
+    );
+  if (run.exitCode !== 0) reasons.push(`exit ${run.exitCode}, not 0`);
+  return { ok: reasons.length === 0, text: reasons.length === 0 ? 'pass' : `FAIL: ${reasons.join('; ')}` };
+}

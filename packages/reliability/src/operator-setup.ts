@@ -39,10 +39,19 @@ export const FAKE_TELEGRAM_TOKEN = '123456789:telegram-secret-AAHx0R7vQ2pLmN4kZ'
 /** A token in the webhook's path, as Discord and Slack webhook URLs carry one. */
 export const WEBHOOK_PATH_TOKEN = 'hook-path-secret-9b8c7d6e';
 
+/** What a test may choose of its setup: API nodes (each a `--node`), the block interval (and `--block-interval`). */
+export interface OperatorSetupOptions {
+  /** @default 1 */
+  endpoints?: number;
+  /** @default CLI_BLOCK_INTERVAL_MS */
+  blockIntervalMs?: number;
+}
+
 /** Starts the chain and the receiver and writes the operator's files (key file mode 600). */
-export async function operatorSetup(options: { endpoints?: number } = {}): Promise<OperatorSetup> {
+export async function operatorSetup(options: OperatorSetupOptions = {}): Promise<OperatorSetup> {
+  const blockIntervalMs = options.blockIntervalMs ?? CLI_BLOCK_INTERVAL_MS;
   const sim = await startSimnet({
-    blockIntervalMs: CLI_BLOCK_INTERVAL_MS,
+    blockIntervalMs,
     backupKeys: 2,
     endpoints: options.endpoints ?? 1,
     seed: 'reliability-cli',
@@ -65,7 +74,7 @@ export async function operatorSetup(options: { endpoints?: number } = {}): Promi
     '--chain-id',
     sim.chainId,
     '--block-interval',
-    String(CLI_BLOCK_INTERVAL_MS),
+    String(blockIntervalMs),
     ...backupKeys.flatMap((key) => ['--backup-key', key]),
     '--signing-keys-file',
     keyFile,
@@ -112,9 +121,9 @@ export async function operatorSetup(options: { endpoints?: number } = {}): Promi
 
 /**
  * For a test file of CLI scenarios: bundles the CLI once before the tests, and closes each test's setup after it.
- * @returns the function a test calls to get a fresh setup
+ * @returns the function a test calls to get a fresh setup (with its own options, e.g. `{ endpoints: 2 }`)
  */
-export function operatorPerTest(): () => Promise<OperatorSetup> {
+export function operatorPerTest(): (options?: OperatorSetupOptions) => Promise<OperatorSetup> {
   let current: OperatorSetup | undefined;
   beforeAll(async () => {
     await cliBin();
@@ -124,8 +133,8 @@ export function operatorPerTest(): () => Promise<OperatorSetup> {
     await current?.close();
     current = undefined;
   });
-  return async () => {
-    current = await operatorSetup();
+  return async (options) => {
+    current = await operatorSetup(options);
     return current;
   };
 }

@@ -24,8 +24,11 @@ export interface Scenario {
   sim: Simnet;
   witness: SimnetWitness;
   backupKeys: string[];
-  /** A chain client of its own over `nodes` (default: every endpoint), on the simnet's clock. */
-  newChain(options?: { nodes?: string[]; timeoutMs?: number; clock?: Clock }): ChainClient;
+  /**
+   * A chain client of its own over `nodes` (default: every endpoint), on the simnet's clock; `minNodes`: at least
+   * that many available nodes must agree (the client's default: 1).
+   */
+  newChain(options?: { nodes?: string[]; timeoutMs?: number; clock?: Clock; minNodes?: number }): ChainClient;
   /** Options for a trap on the demo witness holding its signing and backup keys, with its own client and state. */
   trapOptions(extra?: Partial<FailoverTrapOptions>): FailoverTrapOptions;
   /** A trap made from {@link Scenario.trapOptions}, with every event it emits recorded. */
@@ -105,6 +108,7 @@ export async function startScenario(options: SimnetOptions = {}): Promise<Scenar
       clock: o.clock ?? sim.clock,
       blockIntervalMs: sim.blockIntervalMs,
       timeoutMs: o.timeoutMs ?? 1000,
+      ...(o.minNodes === undefined ? {} : { minNodes: o.minNodes }),
     });
     clients.push(client);
     return client;

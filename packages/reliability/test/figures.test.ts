@@ -6,7 +6,7 @@
 import { buildSwitchOperation, buildTransaction, dhiveChainClient, wifKeyRing } from '@witness-trap/core';
 import { startSimnet } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
-import { isCompareAndSwapRejection, memoryTrend } from '../src/figures.js';
+import { isCompareAndSwapRejection, judgeNodeFaultRun, memoryTrend } from '../src/figures.js';
 import { recordFinding } from '../src/findings.js';
 import { renderReport } from '../src/report-render.js';
 
@@ -99,5 +99,18 @@ describe('the report', () => {
     expect(failing.ok).toBe(false);
     expect(failing.text).toContain('| **FAIL** |');
     expect(failing.text).toContain('not a clean bill: 1 test(s) failed');
+  });
+});
+
+describe('the node-fault verdict', () => {
+  it('judges the unrounded figures: 3.001 blocks fail a bound of 3, 3 passes; two misses, no switch or exit 1 fail', () => {
+    const good = { missedSlots: 1, blocksToBroadcast: 3, exitCode: 0 };
+    expect(judgeNodeFaultRun(good, 3)).toEqual({ ok: true, text: 'pass' });
+    expect(judgeNodeFaultRun({ ...good, blocksToBroadcast: 3.001 }, 3).ok).toBe(false);
+    expect(judgeNodeFaultRun({ ...good, blocksToBroadcast: 3.001 }, 4).ok).toBe(true);
+    expect(judgeNodeFaultRun({ ...good, missedSlots: 2 }, 3).text).toBe('FAIL: 2 missed slots, not 1');
+    expect(judgeNodeFaultRun({ ...good, missedSlots: 0, blocksToBroadcast: Number.NaN, exitCode: 1 }, 3).text).toBe(
+      'FAIL: 0 missed slots, not 1; no switch landed; exit 1, not 0',
+    );
   });
 });

@@ -1,9 +1,12 @@
 /**
  * The vote between RPC nodes, on what decides a switch. A lying node here answers well-formed witness objects that
  * say the witness missed (`total_missed` up, `last_aslot` far behind, for the key on chain): nothing a format check
- * can catch, only the vote. The rule (docs/rpc-nodes.md): a decisive read needs a strict majority of the nodes
- * CONFIGURED, among fresh nodes, or it waits. So a one-node lie never causes a switch where two or more nodes are
- * configured, and a timeout on the honest node makes the trap wait, not let the liar decide alone.
+ * can catch, only the vote. The rule (docs/rpc-nodes.md, issue 19): a decisive read needs a strict majority of the
+ * AVAILABLE nodes, at least `minNodes` (default 1); an available node that contradicts the value makes it wait. So
+ * while both of two nodes answer, a one-node lie is contradicted and decides nothing; while the honest one times out,
+ * the liar is the one available node: by default it decides alone (degraded: the miss must hold on two reads a block
+ * apart, which a steady lie does), a needless switch to the operator's own backup, the price the issue chose over a
+ * blind watcher; with `minNodes: 2` (today's strict rule) the trap waits instead.
  */
 import type { TrapEvents } from '@witness-trap/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,12 +63,12 @@ function quorumWaits(errors: Array<TrapEvents['error']>): number {
 }
 
 describe('a node lying about what decides a switch', () => {
-  it('with 2 nodes, never causes a switch, even while the honest node times out; a real miss still fails over', async () => {
+  it('with 2 nodes and minNodes 2, never causes a switch, even while the honest node times out; a real miss still fails over', async () => {
     scenario = await startScenario();
     const { sim, witness, backupKeys } = scenario;
     const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
     const { trap, of } = scenario.trap({
-      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', liar.url], timeoutMs: TIMEOUT_MS }),
+      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', liar.url], timeoutMs: TIMEOUT_MS, minNodes: 2 }),
     });
     await trap.arm();
     const run = trap.run();
@@ -92,7 +95,7 @@ describe('a node lying about what decides a switch', () => {
     recordFinding({
       area: 'quorum: a lying node',
       injected:
-        '2 nodes configured; 1 answers witness objects saying the witness misses (its blocks hidden, total_missed +7, last_aslot 1) ' +
+        '2 nodes configured, minNodes 2; 1 answers witness objects saying the witness misses (its blocks hidden, total_missed +7, last_aslot 1) ' +
         'for 84 slots, the honest one timing out for the first 42; then the primary killed with the lie stopped',
       happened:
         `${whileTimingOut.switches} switches and ${whileTimingOut.triggers} triggers while the honest node timed ` +
@@ -100,6 +103,42 @@ describe('a node lying about what decides a switch', () => {
         `then ${keySwitches(sim, witness.name).length} switch on the real death, ` +
         `${missesOf(sim, witness.name).length} missed slot(s)`,
       figures: { falseSwitches: whileTimingOut.switches },
+    });
+  });
+
+  it('with 2 nodes at the default (minNodes 1): contradicted while both answer; alone while the honest one times out, it decides, degraded', async () => {
+    scenario = await startScenario();
+    const { sim, witness, backupKeys } = scenario;
+    const liar = await liarBefore(sim.urls[1] ?? '', witness.name);
+    const { trap, of } = scenario.trap({
+      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', liar.url], timeoutMs: TIMEOUT_MS }),
+    });
+    await trap.arm();
+    const run = trap.run();
+    liar.lie(true);
+    // Both answer: the honest node contradicts the lie, nothing is decided.
+    expect(await stepUntil(sim, run, 42)).toEqual({ settled: false });
+    expect(keySwitches(sim, witness.name)).toHaveLength(0);
+    expect(of('triggered')).toHaveLength(0);
+
+    // The honest node times out: the liar is the one available node, the trap runs degraded and believes it.
+    await sim.injectFault(TIMING_OUT, { endpoint: 0 });
+    const result = await stepUntil(sim, run, 63);
+    expect(result).toMatchObject({ settled: true, value: { status: 'confirmed' } });
+    expect(of('nodes').some((e) => e.degraded && e.available === 1 && e.configured === 2)).toBe(true);
+    expect(sim.chain.witness(witness.name)?.signing_key).toBe(backupKeys[0]);
+    expect(keySwitches(sim, witness.name)).toHaveLength(1);
+    expect(missesOf(sim, witness.name)).toHaveLength(0);
+    recordFinding({
+      area: 'quorum: a lying node',
+      injected:
+        '2 nodes configured, default minNodes 1; 1 says the witness misses (its blocks hidden, total_missed +7, last_aslot 1); ' +
+        '42 slots with both answering, then the honest one timing out; primary up throughout',
+      happened:
+        `0 switches while both answered; once the honest node timed out, degraded (1 of 2 available), ` +
+        `${keySwitches(sim, witness.name).length} needless switch to the operator's own backup, ` +
+        `${missesOf(sim, witness.name).length} real missed slots: the documented price of the default (minNodes 2 waits instead)`,
+      figures: { falseSwitches: keySwitches(sim, witness.name).length },
     });
   });
 
@@ -170,11 +209,11 @@ describe('a node lying about what decides a switch', () => {
   // block long ago and 7 more misses. Nothing a format check can catch.
   const SIMNET_LIE = { kind: 'lying-witness', totalMissedDelta: 7, lastAslotDelta: -1000, headShiftBlocks: 2 } as const;
 
-  it("the simnet's own lying-witness fault, 2 nodes: never decides while the honest one times out", async () => {
+  it("the simnet's own lying-witness fault, 2 nodes, minNodes 2: never decides while the honest one times out", async () => {
     scenario = await startScenario();
     const { sim, witness } = scenario;
     const { trap, of } = scenario.trap({
-      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', sim.urls[1] ?? ''], timeoutMs: TIMEOUT_MS }),
+      chain: scenario.newChain({ nodes: [sim.urls[0] ?? '', sim.urls[1] ?? ''], timeoutMs: TIMEOUT_MS, minNodes: 2 }),
     });
     await trap.arm();
     const run = trap.run();
@@ -185,7 +224,7 @@ describe('a node lying about what decides a switch', () => {
     expect(of('triggered')).toHaveLength(0);
     recordFinding({
       area: 'quorum: a lying node',
-      injected: `the simnet's ${JSON.stringify(SIMNET_LIE)} on 1 of 2 configured endpoints, the other timing out, 42 slots`,
+      injected: `the simnet's ${JSON.stringify(SIMNET_LIE)} on 1 of 2 configured endpoints (minNodes 2), the other timing out, 42 slots`,
       happened: `${keySwitches(sim, witness.name).length} switches, ${of('triggered').length} triggers (${quorumWaits(of('error'))} waiting/disagreement error events)`,
       figures: { falseSwitches: keySwitches(sim, witness.name).length },
     });

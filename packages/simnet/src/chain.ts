@@ -20,7 +20,7 @@ import { NULL_KEY } from './witness-props.js';
 import { applySeed, placeSeeded } from './witness-seeds.js';
 
 /** hived: reshuffle every `HIVE_MAX_WITNESSES` blocks, whatever the number of witnesses. */
-const SHUFFLE_EVERY = 21;
+export const SHUFFLE_EVERY = 21;
 /** hived: 20 elected witnesses + 1 timeshare. */
 const MAX_VOTED = 20;
 /** hived's `HIVE_MAX_TIME_UNTIL_EXPIRATION` (mempool bound), seconds. */

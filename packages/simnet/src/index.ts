@@ -42,6 +42,7 @@ export type { KeyPair } from './keys.js';
 export { TIDY_CHAIN } from './realism.js';
 export type { BroadcastRecord } from './rpc/methods.js';
 export { DEFAULT_MANUAL_START, SIMNET_CHAIN_ID, SimnetOptionsError, startSimnet } from './simnet.js';
+export { slotsIfMissing } from './slots-ahead.js';
 export type {
   ChainView,
   FaultHandle,
