@@ -1,9 +1,11 @@
 /**
  * What `check` says about the RPC nodes: one line per node as its probe comes back, then what the trap would do with
- * the nodes that answered. The trap decides (a miss, the key on chain) only when a strict majority of the CONFIGURED
- * nodes agree (core's `quorumOf`, docs/rpc-nodes.md): a dead node never shrinks that quorum, so with one of two nodes
- * dead the trap sees a miss and cannot act on it. `check` says so, rather than passing a setup that cannot fail over.
+ * the nodes that answered, under the availability rule (docs/rpc-nodes.md; core's `quorumOf` and
+ * `nodeAvailability`): the trap decides on the AVAILABLE nodes (a strict majority of them must agree, and at least
+ * `--min-nodes`); an unavailable node never blocks a decision. Fewer reachable nodes than `--min-nodes` is a problem
+ * (the trap would wait); fewer than a majority of the configured ones is a warning: the trap runs DEGRADED.
  */
+import { nodeAvailability, quorumOf } from '@witness-trap/core';
 import { describeChainId } from './chain-id.js';
 import type { NodeProbe } from './node-probe.js';
 import { safeUrl } from './safe-url.js';
@@ -26,25 +28,41 @@ export function describeProbe(probe: NodeProbe): string {
   return `node ${url}: reachable, ${parts.join(', ')}`;
 }
 
-/** The number of agreeing fresh nodes a decision needs: a strict majority of the distinct configured nodes. */
-export function quorumNeeded(configured: number): number {
-  return Math.floor(Math.max(1, configured) / 2) + 1;
-}
-
-/** What the trap would do with the nodes that answered: a line to log, and the problem where it could not decide. */
-export function nodesPlan(probes: readonly NodeProbe[]): { line: string; problem?: string } {
-  const configured = new Set(probes.map((probe) => probe.url)).size;
-  const needed = quorumNeeded(configured);
-  const up = probes.filter((probe) => probe.reachable).map((probe) => safeUrl(probe.url));
-  const down = probes.filter((probe) => !probe.reachable).map((probe) => safeUrl(probe.url));
-  const rule = `the trap decides when ${needed} of the ${configured} configured node${configured === 1 ? ' agrees' : 's agree'}`;
-  if (up.length < needed) {
+/**
+ * What the trap would do with the nodes that answered: a line to log, and where it falls short either the problem
+ * (it would wait: fewer reachable nodes than `minNodes`) or a warning (it would run DEGRADED).
+ * @param minNodes - `--min-nodes`: at least this many available nodes must agree @default 1
+ */
+export function nodesPlan(
+  probes: readonly NodeProbe[],
+  minNodes = 1,
+): { line: string; problem?: string; warning?: string } {
+  const byUrl = new Map(probes.map((probe) => [probe.url, probe]));
+  const distinct = [...byUrl.values()];
+  const { available, configured, degraded } = nodeAvailability(
+    distinct.map((probe) => ({ fresh: probe.reachable, available: probe.reachable })),
+  );
+  const up = distinct.filter((probe) => probe.reachable).map((probe) => safeUrl(probe.url));
+  const down = distinct.filter((probe) => !probe.reachable).map((probe) => safeUrl(probe.url));
+  const of = `${available} of ${configured} node${configured === 1 ? '' : 's'} answered`;
+  const floor = Math.max(1, minNodes);
+  if (available < floor) {
     const problem =
-      `${up.length} of ${configured} node${configured === 1 ? '' : 's'} answered and ${rule}: right now it would see ` +
-      `a miss and could not act on it; fix or remove ${down.join(', ')}, or add nodes (docs/rpc-nodes.md)`;
+      `${of}, and the trap decides only when at least ${floor} available node${floor === 1 ? '' : 's'} agree` +
+      `${minNodes > 1 ? ` (--min-nodes ${minNodes})` : ''}: right now it would see a miss and WAIT, acting on ` +
+      `nothing; fix or remove ${down.join(', ') || 'the nodes'}${minNodes > 1 ? ', lower --min-nodes' : ''}, or add ` +
+      'nodes (docs/rpc-nodes.md)';
     return { line: problem, problem };
   }
-  const line = `${rule}; ${up.length} answered (${up.join(', ')}): it can decide`;
-  if (down.length === 0) return { line };
-  return { line: `${line}; ${down.join(', ')} did not answer: each read waits up to the RPC timeout for it` };
+  const needed = quorumOf(available, minNodes);
+  const decides = `${of} (${up.join(', ')}): the trap decides when ${needed} of the ${available} available agree`;
+  if (degraded) {
+    const warning =
+      `DEGRADED: ${of}, fewer than a majority of the ${configured} configured: the trap would run DEGRADED, ` +
+      `deciding on the ${available} it has (a miss must hold on two reads a block apart); ${down.join(', ')} did ` +
+      'not answer: fix it, or add nodes (docs/rpc-nodes.md)';
+    return { line: `${decides}; ${down.join(', ')} did not answer: DEGRADED`, warning };
+  }
+  if (down.length === 0) return { line: decides };
+  return { line: `${decides}; ${down.join(', ')} did not answer: it decides nothing and holds nothing up` };
 }

@@ -106,10 +106,10 @@ describe('a refused broadcast', () => {
   }, 60_000);
 });
 
-describe('check with one node of two dead (issue 21 item 4)', () => {
-  it("prints each node's verdict as it arrives, the dead one within the RPC timeout, then that the trap could not decide", async () => {
+describe('check with one node of two dead (issue 21 item 4, issue 19 rule)', () => {
+  /** Runs `check` with the simnet's node and a node that accepts connections and never answers (the slow way to be dead). */
+  async function checkWithDeadNode(extra: string[] = []) {
     const op = await setUp();
-    // A node that accepts connections and never answers: the slow way for a node to be dead.
     const dead = createServer(() => {});
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
     const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
@@ -117,7 +117,7 @@ describe('check with one node of two dead (issue 21 item 4)', () => {
       const started = Date.now();
       const seen: Array<{ at: number; record: Record<string, unknown> }> = [];
       let partial = '';
-      const result = await runCli(['check', ...op.runFlags, '--node', deadUrl, '--rpc-timeout', '2000'], {
+      const result = await runCli(['check', ...op.runFlags, '--node', deadUrl, '--rpc-timeout', '2000', ...extra], {
         cwd: op.dir,
         timeoutMs: 30_000,
         onStderr: (chunk) => {
@@ -126,26 +126,51 @@ describe('check with one node of two dead (issue 21 item 4)', () => {
           for (const record of jsonLines(lines.join('\n'))) seen.push({ at: Date.now() - started, record });
         },
       });
-      const elapsed = Date.now() - started;
-      const verdicts = seen.filter(({ record }) => record.event === 'node');
-      const live = verdicts.find(({ record }) => record.url === op.sim.url);
-      const gone = verdicts.find(({ record }) => record.url === deadUrl);
-      expect(live?.record).toMatchObject({ reachable: true, chainId: op.sim.chainId, missingMethods: [] });
-      expect(String(live?.record.message)).toMatch(/reachable, chain .*head #\d+ [\d.]+ s old, serves every method/);
-      expect(gone?.record).toMatchObject({ reachable: false, error: 'no answer within 2 s' });
-      // The live node's verdict does not wait for the dead one's.
-      expect(live?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(gone?.at ?? 0);
-      // Two configured nodes: both must agree, so the trap could see a miss and not act on it. Said, exit 2.
-      const plan = seen.find(({ record }) => record.event === 'nodes');
-      expect(String(plan?.record.message)).toMatch(/1 of 2 nodes answered and the trap decides when 2 of the 2/);
-      expect(result.code, result.stderr).toBe(2);
-      expect(said(result.stderr)).toMatch(new RegExp(`could not act on it; fix or remove ${deadUrl}`));
-      // The witness was still read (through the node that answered): the rest of the report is there.
-      expect(seen.some(({ record }) => record.event === 'key')).toBe(true);
-      // The whole check within a few RPC timeouts, not 30 s of silence.
-      expect(elapsed).toBeLessThan(12_000);
+      return { op, deadUrl, seen, result, elapsed: Date.now() - started };
     } finally {
       dead.close();
     }
+  }
+
+  it("prints each node's verdict as it arrives, the dead one within the RPC timeout, then a warning that the trap runs DEGRADED", async () => {
+    const { op, deadUrl, seen, result, elapsed } = await checkWithDeadNode();
+    const verdicts = seen.filter(({ record }) => record.event === 'node');
+    const live = verdicts.find(({ record }) => record.url === op.sim.url);
+    const gone = verdicts.find(({ record }) => record.url === deadUrl);
+    expect(live?.record).toMatchObject({ reachable: true, chainId: op.sim.chainId, missingMethods: [] });
+    expect(String(live?.record.message)).toMatch(/reachable, chain .*head #\d+ [\d.]+ s old, serves every method/);
+    expect(gone?.record).toMatchObject({ reachable: false, error: 'no answer within 2 s' });
+    // The live node's verdict does not wait for the dead one's.
+    expect(live?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(gone?.at ?? 0);
+    // The trap decides on the available node: not a problem, a warning that it would run DEGRADED, exit 0 (ok, with
+    // its notes, as every warning of check).
+    const plan = seen.find(({ record }) => record.event === 'nodes');
+    expect(plan?.record).toMatchObject({ level: 'warn', degraded: true });
+    expect(String(plan?.record.message)).toMatch(/1 of 2 nodes answered .*decides when 1 of the 1 available agree/);
+    const notes = seen
+      .filter(({ record }) => record.event === 'check-note')
+      .map(({ record }) => String(record.message));
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^DEGRADED: 1 of 2 nodes answered.*run DEGRADED.*two reads a block apart.*${deadUrl} did not answer`,
+        ),
+      ),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    // The witness was still read (through the node that answered): the rest of the report is there.
+    expect(seen.some(({ record }) => record.event === 'key')).toBe(true);
+    // The whole check within a few RPC timeouts, not 30 s of silence.
+    expect(elapsed).toBeLessThan(12_000);
+  }, 40_000);
+
+  it('with --min-nodes 2: a problem saying the trap would wait, exit 2', async () => {
+    const { deadUrl, seen, result } = await checkWithDeadNode(['--min-nodes', '2']);
+    const plan = seen.find(({ record }) => record.event === 'nodes');
+    expect(String(plan?.record.message)).toMatch(/1 of 2 nodes answered, and the trap decides only when at least 2/);
+    expect(result.code, result.stderr).toBe(2);
+    expect(said(result.stderr)).toMatch(
+      new RegExp(`WAIT, acting on nothing; fix or remove ${deadUrl}, lower --min-nodes`),
+    );
   }, 40_000);
 });

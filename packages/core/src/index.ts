@@ -1,6 +1,6 @@
 export * from './chain/dhive-client.js';
 export { isNodeFault } from './chain/node-fault.js';
-export { type NodeAvailability, nodeAvailability } from './chain/quorum.js';
+export { type NodeAvailability, nodeAvailability, quorumOf } from './chain/quorum.js';
 export * from './clock.js';
 export * from './errors.js';
 export type * from './events.js';

@@ -51,9 +51,14 @@ export async function checkCommand({ settings, output, problems: earlier, signal
   problems.push(...chainId.problems);
   notes.push(...chainId.notes);
   const reachable = probes.filter((probe) => probe.reachable).map((probe) => probe.url);
-  const plan = nodesPlan(probes);
-  output.log(plan.problem ? 'warn' : 'info', 'nodes', plan.line, { reachable, configured: settings.nodes });
+  const plan = nodesPlan(probes, settings.minNodes);
+  output.log(plan.problem || plan.warning ? 'warn' : 'info', 'nodes', plan.line, {
+    reachable,
+    configured: settings.nodes,
+    degraded: plan.warning !== undefined,
+  });
   if (plan.problem) problems.push(plan.problem);
+  if (plan.warning) notes.push(plan.warning);
   // The chain is read through the nodes that answered, for the chain their ids agree on.
   const checked = { ...settings, chainId: chainId.chainId, nodes: reachable };
 
