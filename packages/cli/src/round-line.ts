@@ -2,7 +2,7 @@
  * One info line per round in `run`: the witness's last slot (produced or missed), the nodes available of those
  * configured, and the next check, so a quiet daemon is told apart from a hung one in journald or `docker logs`.
  */
-import type { NodeStatus, TrapEvents } from '@witness-trap/core';
+import { type NodeStatus, quorumOf, type TrapEvents } from '@witness-trap/core';
 import type { TrapEventSource } from './metrics.js';
 import { lastReadVerdict } from './node-verdict.js';
 import type { Output } from './output.js';
@@ -34,8 +34,10 @@ export function roundLine(
       ? `next check slot ${next.aslot} in ${(ahead / 1000).toFixed(1)} s`
       : 'next check: not known yet';
   const downText = down.length > 0 ? ` (not available: ${down.map((node) => safeUrl(node.url)).join(', ')})` : '';
+  // The availability rule (docs/rpc-nodes.md): fewer than a majority of the configured nodes is DEGRADED.
+  const degraded = configuredNodes > 0 && available < quorumOf(configuredNodes);
   return {
-    message: `round: ${slot.witness} ${what}; nodes ${available}/${configuredNodes} available${downText}; ${nextText}`,
+    message: `round: ${slot.witness} ${what}; nodes ${available}/${configuredNodes} available${degraded ? ', DEGRADED' : ''}${downText}; ${nextText}`,
     fields: {
       witness: slot.witness,
       aslot: slot.aslot,
@@ -44,6 +46,7 @@ export function roundLine(
       ...(slot.blockNum === undefined ? {} : { blockNum: slot.blockNum }),
       nodesAvailable: available,
       nodesConfigured: configuredNodes,
+      degraded,
       ...(next ? { nextAslot: next.aslot, nextCheckAt: next.time } : {}),
     },
   };
