@@ -43,6 +43,27 @@ describe('status verdict', () => {
     expect(both.findings.map((finding) => finding.state)).toEqual(['DISABLED', 'SWITCH PENDING']);
     expect(both.exitCode).toBe(2);
   });
+
+  it('is WARNING (1) DEGRADED when fewer than a majority of the nodes are available, naming them; CRITICAL still wins', () => {
+    const nodes = [
+      { url: 'http://a', available: true, fresh: true, failures: 0 },
+      { url: 'http://b', available: false, fresh: false, failures: 3, unavailableReason: 'failing (refused)' },
+    ];
+    const degraded = view({ nodes, nodesAvailable: 1, nodesConfigured: 2, degraded: true });
+    const verdict = statusVerdict(degraded, 's.json');
+    expect(verdict).toMatchObject({
+      state: 'DEGRADED',
+      severity: 'warning',
+      exitCode: 1,
+      findings: [{ line: 'nodes' }],
+    });
+    expect(verdict.summary).toMatch(
+      /^WARNING: DEGRADED: 1 of 2 RPC nodes available, fewer than a majority: the trap decides on them .*unavailable: http:\/\/b \(failing \(refused\)\)$/,
+    );
+    const worse = statusVerdict({ ...degraded, disabled: true, keyRole: 'null' }, 's.json');
+    expect(worse.findings.map((finding) => finding.state)).toEqual(['DISABLED', 'DEGRADED']);
+    expect(worse.exitCode).toBe(2);
+  });
 });
 
 describe('missed slots', () => {

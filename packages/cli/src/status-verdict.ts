@@ -20,7 +20,14 @@ export const StatusExit = {
 export type Severity = keyof typeof StatusExit;
 
 /** What `status` says on top. */
-export type StatusState = 'OK' | 'MISSING BLOCKS' | 'DISABLED' | 'SWITCH PENDING' | 'TRAP NOT RUNNING' | 'UNKNOWN';
+export type StatusState =
+  | 'OK'
+  | 'MISSING BLOCKS'
+  | 'DISABLED'
+  | 'SWITCH PENDING'
+  | 'TRAP NOT RUNNING'
+  | 'DEGRADED'
+  | 'UNKNOWN';
 
 /** One finding behind the verdict. */
 export interface StatusFinding {
@@ -91,6 +98,17 @@ export function statusVerdict(view: WitnessView, statePath: string): StatusVerdi
       severity: 'warning',
       line: 'trap state',
       message: `the one-shot run fired at ${trap.lastSwitch.at} and ended: nothing watches ${view.witness} until witness-trap run is started again`,
+    });
+  }
+  if (view.degraded) {
+    const down = view.nodes
+      .filter((node) => !node.available)
+      .map((node) => `${node.url} (${node.unavailableReason ?? 'no answer'})`);
+    findings.push({
+      state: 'DEGRADED',
+      severity: 'warning',
+      line: 'nodes',
+      message: `${view.nodesAvailable} of ${view.nodesConfigured} RPC nodes available, fewer than a majority: the trap decides on them (a miss must hold on two reads a block apart); unavailable: ${down.join(', ')}`,
     });
   }
   return verdictOf(findings);

@@ -252,7 +252,7 @@ function nodeView(node: NodeStatus): NodeView {
 }
 
 /** A line of the human rendering that a `status` verdict can point at. */
-export type ViewLine = 'signing key' | 'last block' | 'trap state' | 'in flight';
+export type ViewLine = 'signing key' | 'last block' | 'trap state' | 'in flight' | 'nodes';
 
 /**
  * The human rendering of a view. Lines named in `marked` start with `!` instead of a space (what a `status` verdict
@@ -287,7 +287,7 @@ export function renderWitnessView(
     `  next slot     ${next}`,
     `  next backup   ${view.nextBackupKey ?? paint('yellow', 'none configured')}`,
     ...trapLines(view.trap, paint, marked),
-    nodesLine(view, paint),
+    at('nodes', nodesLine(view, paint)),
     ...view.nodes.map((node) => {
       const state = node.available ? paint('green', 'available') : paint('red', 'UNAVAILABLE');
       const head = node.headBlockNumber === undefined ? '' : `, head #${node.headBlockNumber}`;
