@@ -33,7 +33,14 @@ export interface TrapMetricsOptions {
    * read. Where given, `/healthz` reports it (armed first) instead of the age of the last head seen, which grows
    * between the trap's reads on a healthy chain.
    */
-  health?: () => { healthy: boolean; problems: string[] };
+  health?: () => {
+    healthy: boolean;
+    problems: string[];
+    /** Fewer than a majority of the configured RPC nodes available: still healthy (the trap decides), said in the body. */
+    degraded?: boolean;
+    availableNodes?: number;
+    configuredNodes?: number;
+  };
 }
 
 /** The process's own figures at scrape time (Prometheus's standard names, as client libraries export them). */
@@ -154,9 +161,14 @@ export class TrapMetrics {
     if (!this.armed) return { ok: false, reason: 'not armed' };
     if (this.options.health) {
       const health = this.options.health();
-      return health.healthy
-        ? { ok: true, reason: 'every slot check that was due ran on a fresh read' }
-        : { ok: false, reason: health.problems.join('; ') || 'unhealthy' };
+      if (!health.healthy) return { ok: false, reason: health.problems.join('; ') || 'unhealthy' };
+      const checks = 'every slot check that was due ran on a fresh read';
+      // Degraded is healthy: the trap still decides, on the nodes it has. A monitor reading the body sees it.
+      if (!health.degraded) return { ok: true, reason: checks };
+      return {
+        ok: true,
+        reason: `DEGRADED: ${health.availableNodes} of ${health.configuredNodes} RPC nodes available, fewer than a majority (the trap decides on them; a miss must hold on two reads a block apart); ${checks}`,
+      };
     }
     if (this.lastHeadAt === undefined) return { ok: false, reason: 'no head seen yet' };
     const age = this.options.now() - this.lastHeadAt;
