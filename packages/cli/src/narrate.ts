@@ -2,7 +2,7 @@
  * Tells what the trap does, from its events: narrative lines and a live status line on a terminal, JSON lines
  * elsewhere. Shared by `run`, `demo` and `drill`, so the story reads the same everywhere.
  */
-import { type NodeRefusal, type NodeStatus, shortKey, type TrapEvents } from '@witness-trap/core';
+import { type NodeRefusal, type NodeStatus, nodeAvailability, shortKey, type TrapEvents } from '@witness-trap/core';
 import type { TrapEventSource } from './metrics.js';
 import type { Output } from './output.js';
 import { safeUrl } from './safe-url.js';
@@ -40,7 +40,7 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
   const refresh = () => {
     if (!head) return;
     const nodes = options.nodes?.() ?? [];
-    const fresh = nodes.filter((node) => node.fresh).length;
+    const { available, degraded } = nodeAvailability(nodes);
     const left = next ? next.inMs - (Date.now() - nextSeenAt) : undefined;
     const age = (Date.now() - head.seenAt) / 1000;
     output.live(
@@ -52,7 +52,7 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
           : left > 0
             ? `next slot in ${(left / 1000).toFixed(1)} s`
             : 'slot due now',
-        nodes.length > 0 ? `nodes ${fresh}/${nodes.length} fresh` : '',
+        nodes.length > 0 ? `nodes ${available}/${nodes.length} available${degraded ? ', DEGRADED' : ''}` : '',
       ]
         .filter(Boolean)
         .join(' · '),
@@ -159,19 +159,37 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
   trap.on('command-executed', (e) => {
     output.log('info', 'command-executed', `command ${e.command} from ${e.by} carried out`, { ...e });
   });
-  let stale = new Set<string>();
+  // Unavailable nodes already said, with since when: each is named once when it goes (from the start too: the trap
+  // tells its first look at the nodes) and once when it comes back.
+  let stale = new Map<string, string>();
   trap.on('nodes', (e) => {
-    const down = e.nodes.filter((node) => !node.available);
-    const now = new Set(down.map((node) => node.url));
-    const counts = `${e.available} of ${e.configured} available${e.degraded ? ', DEGRADED' : ''}`;
+    const down = e.nodes.filter(wasFoundUnavailable);
+    const now = new Map(down.map((node) => [node.url, sinceText(node.unavailableSince)]));
+    const counts = `${e.available} of ${e.configured} available${e.degraded ? ', DEGRADED (deciding on the others; a miss must hold on two reads a block apart)' : ''}`;
     for (const node of down) {
       if (stale.has(node.url)) continue;
       const why = node.unavailableReason === undefined ? '' : ` (${node.unavailableReason})`;
-      output.log('warn', 'node-stale', `node ${safeUrl(node.url)} is unavailable${why}; RPC nodes ${counts}`);
+      output.log(
+        'warn',
+        'node-stale',
+        `node ${safeUrl(node.url)} is unavailable${now.get(node.url)}${why}; RPC nodes ${counts}`,
+        {
+          node: safeUrl(node.url),
+          ...pick(node),
+          available: e.available,
+          configured: e.configured,
+          degraded: e.degraded,
+        },
+      );
     }
-    for (const url of stale) {
-      if (!now.has(url))
-        output.log('info', 'node-fresh', `node ${safeUrl(url)} is available again; RPC nodes ${counts}`);
+    for (const [url, since] of stale) {
+      if (now.has(url)) continue;
+      output.log(
+        'info',
+        'node-fresh',
+        `node ${safeUrl(url)} is available again (unavailable${since}); RPC nodes ${counts}`,
+        { node: safeUrl(url), available: e.available, configured: e.configured, degraded: e.degraded },
+      );
     }
     stale = now;
   });
@@ -192,5 +210,24 @@ export function narrate(trap: TrapEventSource, output: Output, options: NarrateO
       if (ticker) clearInterval(ticker);
       output.endLive();
     },
+  };
+}
+
+/** Unavailable once asked (a node not asked yet is neither available nor unavailable: nothing to say of it). */
+function wasFoundUnavailable(node: NodeStatus): boolean {
+  if (node.available) return false;
+  return node.unavailableSince !== undefined || node.failures > 0 || node.headBlockNumber !== undefined;
+}
+
+/** ` since 03:01:12 UTC`, or nothing where the client does not say. */
+function sinceText(since: number | undefined): string {
+  return since === undefined ? '' : ` since ${new Date(since).toISOString().slice(11, 19)} UTC`;
+}
+
+/** What a JSON line carries of an unavailable node: since when (ISO) and why. */
+function pick(node: NodeStatus): Record<string, unknown> {
+  return {
+    ...(node.unavailableSince === undefined ? {} : { unavailableSince: new Date(node.unavailableSince).toISOString() }),
+    ...(node.unavailableReason === undefined ? {} : { unavailableReason: node.unavailableReason }),
   };
 }

@@ -421,19 +421,23 @@ export class SlotWatcher {
     const nodes = this.#o.chain.nodes();
     const signature = nodes.map((n) => `${n.url}:${n.available ?? n.fresh}`).join(',');
     if (signature !== this.#nodesSignature) {
-      const first = this.#nodesSignature === '';
       this.#nodesSignature = signature;
       const counts = nodeAvailability(nodes);
-      if (!first) this.#o.emit('nodes', { nodes, ...counts });
+      // The first too: a node bad from the start is said at the start, not only once it changes.
+      this.#o.emit('nodes', { nodes, ...counts });
       const down = counts.degraded ? nodes.filter((node) => !(node.available ?? node.fresh)) : [];
       const said = down.map((node) => node.url).join(',');
       if (said !== this.#degradedSaid) {
         if (counts.degraded) {
           this.#o.log.warn(
-            `DEGRADED: ${counts.available} of ${counts.configured} RPC nodes available; deciding on them, a miss must hold on two reads a block apart`,
+            `DEGRADED: ${counts.available} of ${counts.configured} RPC nodes available (${down.map(describeUnavailable).join('; ')}); deciding on them, a miss must hold on two reads a block apart`,
             { ...counts, unavailable: down.map(describeUnavailable) },
           );
-        } else this.#o.log.info('RPC nodes no longer degraded', { ...counts });
+        } else {
+          this.#o.log.info(`RPC nodes no longer degraded: ${counts.available} of ${counts.configured} available`, {
+            ...counts,
+          });
+        }
         this.#degradedSaid = said;
       }
     }
