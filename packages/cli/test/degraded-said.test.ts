@@ -103,4 +103,31 @@ describe('a daemon with one of two nodes down from the start', () => {
       ),
     );
   }, 60_000);
+
+  it('says the same on a terminal-style log (--log-format pretty): the node named in the text, from the start', async () => {
+    // No micro-forks, as above: this test reads what is said, not a switch.
+    const op = await setUp(undefined, undefined, { endpoints: 2, microForkRate: 0 });
+    const bad = hostOf(op.sim.urls[1] ?? '');
+    await op.sim.injectFault({ kind: 'refuse-connections' }, { endpoint: 1 });
+    let stderr = '';
+    const result = await runCli(
+      ['run', ...op.runFlags, '--daemon', '--log-format', 'pretty', '--state', join(op.dir, 'state.json')],
+      {
+        cwd: op.dir,
+        timeoutMs: 30_000,
+        onStderr: (chunk, child) => {
+          stderr += chunk;
+          if (/round: .*DEGRADED/.test(stderr)) child.kill('SIGTERM');
+        },
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `DEGRADED: 1 of 2 RPC nodes available \\(http://${bad} unavailable since [^)]+\\(.+\\)\\); deciding on them`,
+      ),
+    );
+    expect(result.stderr).toMatch(new RegExp(`node http://${bad} is unavailable since \\d\\d:\\d\\d:\\d\\d UTC`));
+    expect(result.stderr).toMatch(/round: alice .*; nodes 1\/2 available, DEGRADED \(not available: /);
+  }, 60_000);
 });
