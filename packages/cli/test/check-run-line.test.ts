@@ -67,6 +67,7 @@ describe('check with the command line of run', () => {
       'remote-control': ['telegram'],
       'log-level': ['info'],
       'log-format': ['json'],
+      'min-nodes': ['1'],
     };
     const given = new Set(['witness', 'node', 'chain-id', 'block-interval', 'backup-key', 'signing-keys-file']);
     const line = [...op.runFlags];
