@@ -22,6 +22,7 @@ import {
   type TrapControl,
 } from './trap/control.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
+import { Exhaustion } from './trap/exhaustion.js';
 import type { HealthProbe, KeyHealth } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
@@ -276,8 +277,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   readonly #backups: BackupHealth;
   /** Every switch of this trap goes through the machine one at a time (see `#serialised`). */
   #switching: Promise<unknown> = Promise.resolve();
-  /** Daemon: since when no backup key is usable (exhausted without the kill switch); cleared by a recovery. */
-  #exhaustedSince: number | undefined;
+  /** Since when no backup key is usable, what to do then, and the recovery when a key proves up (trap/exhaustion.ts). */
+  readonly #exhaustion: Exhaustion;
   /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
   readonly #desk = new ControlDesk();
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
@@ -312,6 +313,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       maxLagBlocks: options.healthMaxLagBlocks ?? 20,
       blockIntervalMs: () => this.#blockIntervalMs,
       headBlockNumber: () => this.#watcher?.head?.headBlockNumber,
+    });
+    this.#exhaustion = new Exhaustion({
+      backupKeys: options.backupKeys,
+      mode: this.#mode,
+      killSwitch: options.killSwitch === true,
     });
     this.#notify = new NotifyDispatch({
       witness: options.witness,
@@ -865,9 +871,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       if (this.#o.health !== undefined && this.#keys.current !== undefined) {
         const probing = this.#backups.probe(this.#keys.current).catch(() => undefined);
         // Exhausted (daemon, no kill switch): a key's node proving up is the signal to fail over again, at once.
-        if (this.#exhaustedSince !== undefined && verdict.kind !== 'produced' && verdict.kind !== 'moved') {
-          const health = await probing;
-          const provedUp = backupOrder(this.#keys.current, this.#o.backupKeys).find((k) => health?.healthy.has(k));
+        if (this.#exhaustion.watching(verdict.kind)) {
+          const provedUp = this.#exhaustion.recoveryKey(this.#keys.current, await probing);
           if (provedUp !== undefined) {
             this.#log.warn('a backup node proved up while exhausted: failing over again', { key: provedUp });
             const facts = { misses: this.#misses.sinceProduced };
@@ -877,7 +882,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       }
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
-        this.#exhaustedSince = undefined;
+        this.#exhaustion.end();
         if (this.#misses.produced()) {
           this.#emit('recovered', { witness: this.#o.witness, blockNum: verdict.blockNum, key: verdict.key });
           this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.key });
@@ -956,7 +961,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     }
     const toKey = await this.#chooseNextKey(fromKey, now);
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
-    this.#exhaustedSince = undefined;
+    this.#exhaustion.end();
     const outcome = await this.#switchTo({
       fromKey,
       toKey,
@@ -1010,16 +1015,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * proves it is up (its health URL, probed after each slot) or the witness produces again (`recovered`).
    */
   async #exhausted(fromKey: PublicKeyString, decision: Extract<Decision, { kind: 'fire' }>) {
-    const triedKeys = backupOrder(fromKey, this.#o.backupKeys);
-    const killSwitch = this.#o.killSwitch === true && this.#mode === 'daemon';
+    const { triedKeys, killSwitch, alert, next } = this.#exhaustion.enter(fromKey, this.#clock.now());
     // One alert per episode: the daemon re-checks at every miss, and says it again only after a recovery.
-    if (this.#exhaustedSince === undefined || killSwitch) {
+    if (alert) {
       this.#emit('exhausted', { witness: this.#o.witness, triedKeys, killSwitch });
       this.#notify.send('exhausted', { triedKeys: triedKeys.join(','), killSwitch });
     }
-    this.#exhaustedSince ??= this.#clock.now();
-    if (this.#mode === 'one-shot') return this.#end('exhausted');
-    if (!killSwitch) {
+    if (next === 'end') return this.#end('exhausted');
+    if (next === 'watch') {
       this.#log.warn('no usable backup key: still watching; will fail over as soon as a key proves up', {
         triedKeys,
       });
