@@ -30,7 +30,8 @@ import { KeyLedger } from './trap/key-ledger.js';
 import { backupOrder, forwardKeys, nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
 import { MissLedger } from './trap/miss-policy.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
-import { darkWindow, type PreemptiveOptions, preemptiveProblems, watchForDark } from './trap/preemptive.js';
+import { Preemption } from './trap/preemption.js';
+import { type PreemptiveOptions, preemptiveProblems } from './trap/preemptive.js';
 import { sharedAbortController } from './trap/run-signal.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
@@ -279,6 +280,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #switching: Promise<unknown> = Promise.resolve();
   /** Since when no backup key is usable, what to do then, and the recovery when a key proves up (trap/exhaustion.ts). */
   readonly #exhaustion: Exhaustion;
+  /** The pre-emptive check before each slot of the key on chain (trap/preemption.ts). */
+  readonly #preemption: Preemption;
   /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
   readonly #desk = new ControlDesk();
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
@@ -313,6 +316,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       maxLagBlocks: options.healthMaxLagBlocks ?? 20,
       blockIntervalMs: () => this.#blockIntervalMs,
       headBlockNumber: () => this.#watcher?.head?.headBlockNumber,
+    });
+    this.#preemption = new Preemption({
+      preemptive: options.preemptive,
+      urls: options.health,
+      probe: () => this.#backups.options().probe,
+      timing: () => ({ blockIntervalMs: this.#blockIntervalMs, pollIntervalMs: this.#pollIntervalMs }),
+      clock: this.#clock,
+      log: this.#log,
     });
     this.#exhaustion = new Exhaustion({
       backupKeys: options.backupKeys,
@@ -863,8 +874,16 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     for await (const step of watcher.steps(() => this.#keys.current ?? '')) {
       if (step.phase === 'predicted') {
         this.#nextSlot = step.slot;
-        const preemptive = await this.#preemptiveCheck(step.slot);
-        if (preemptive !== undefined) return preemptive;
+        // Pre-emptive switch: the current key's node dark before its slot (trap/preemption.ts); no miss at all.
+        const dark = await this.#preemption.check(step.slot, this.#keys.current, this.#watcher);
+        if (dark !== undefined) {
+          return {
+            kind: 'fire',
+            reason: 'preemptive',
+            facts: { aslot: dark.aslot },
+            lastAslot: Number.POSITIVE_INFINITY,
+          };
+        }
         continue;
       }
       const { verdict } = step;
@@ -915,30 +934,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     }
     // The watcher's stream never ends on its own: it throws (stop, wake-up) or is left by a decision.
     throw new TrapStoppedError();
-  }
-
-  /**
-   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, a probe
-   * interval apart, in a window that slides up to the last moment a switch still lands before the slot
-   * (trap/preemptive.ts). Fires with no miss at all.
-   */
-  async #preemptiveCheck(slot: SlotPrediction): Promise<Decision | undefined> {
-    const option = this.#o.preemptive;
-    const url = this.#keys.current === undefined ? undefined : this.#o.health?.[this.#keys.current];
-    const watcher = this.#watcher;
-    if (!option || url === undefined || watcher === undefined) return undefined;
-    const window = darkWindow(slot.time, option, {
-      blockIntervalMs: this.#blockIntervalMs,
-      pollIntervalMs: this.#pollIntervalMs,
-    });
-    const verdict = await watchForDark(url, window, {
-      probe: this.#backups.options().probe,
-      now: () => this.#clock.now() - watcher.clockOffsetMs,
-      sleepUntil: (time) => watcher.sleepUntil(time),
-    });
-    if (!verdict.dark) return undefined;
-    this.#log.warn('current key node dark before its slot: pre-emptive switch', { aslot: slot.aslot });
-    return { kind: 'fire', reason: 'preemptive', facts: { aslot: slot.aslot }, lastAslot: Number.POSITIVE_INFINITY };
   }
 
   /** The policy fired: choose the next key (cooldowns, caps, health) and switch; returns an outcome when done. */
