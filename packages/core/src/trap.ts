@@ -7,6 +7,7 @@ import type { NotificationFacts } from './notify/format.js';
 import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
 import { BackupHealth } from './trap/backup-health.js';
+import { Carryover } from './trap/carryover.js';
 import {
   ConfirmationCodes,
   type ControlCommand,
@@ -267,8 +268,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #armed: TrapEvents['armed'] | undefined;
   /** The one owner of the on-chain key as last seen, the keys held, and the backup order (trap/key-ledger.ts). */
   readonly #keys: KeyLedger;
-  #resume: PendingSwitch | undefined;
-  #finished: SwitchOutcome | undefined;
+  /** A switch an earlier run left pending, or a one-shot run it left cut off (trap/carryover.ts). */
+  readonly #carryover: Carryover;
   #controller = sharedAbortController();
   #running: Promise<TrapOutcome> | undefined;
   #watcher: SlotWatcher | undefined;
@@ -317,6 +318,15 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       blockIntervalMs: () => this.#blockIntervalMs,
       headBlockNumber: () => this.#watcher?.head?.headBlockNumber,
     });
+    this.#carryover = new Carryover({
+      mode: this.#mode,
+      log: this.#log,
+      headTime: async () => {
+        const read = () => options.chain.getHead({ decisive: true });
+        return (await readUntilTrusted(read, this.#loop('arm'))).value.headBlockTime;
+      },
+      drop: () => this.#state.savePending(undefined),
+    });
     this.#preemption = new Preemption({
       preemptive: options.preemptive,
       urls: options.health,
@@ -362,8 +372,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     const o = this.#o;
     // Arming again starts from the chain, not from what an earlier arming concluded.
     this.#keys.onChain(undefined, 'arming again');
-    this.#finished = undefined;
-    this.#resume = undefined;
+    this.#carryover.clear();
     const early = [
       ...optionProblems({
         backupKeys: o.backupKeys,
@@ -382,8 +391,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#keys.signing(heldKeys, needsActive ? resolveActiveKey(o.signer, heldKeys, account) : o.signer.activeKey);
     const validBackups = o.backupKeys.filter((k) => typeof k === 'string' && isValidPublicKey(k, k.slice(0, 3)));
     const saved = await this.#state.load();
-    const resumed = witness !== null ? await this.#reconcile(saved.pending, witness) : false;
-    if (!resumed && witness !== null) this.#finishCutOffRun(saved.history.at(-1), witness);
+    const reconciled = witness !== null ? await this.#carryover.reconcile(saved.pending, witness) : 'none';
+    if (reconciled === 'resumed' && saved.pending !== undefined) {
+      this.#keys.onChain(saved.pending.fromKey, 'a pending switch resumed');
+    }
+    const resumed = reconciled !== 'none';
+    const cutOff =
+      !resumed && witness !== null ? this.#carryover.finishCutOffRun(saved.history.at(-1), witness) : undefined;
+    if (cutOff !== undefined) this.#keys.onChain(cutOff, 'a cut-off run finished');
     const onChain = this.#keys.current ?? witness?.signingKey;
     const current = witness === null || onChain === undefined ? witness : { ...witness, signingKey: onChain };
     const { problems: late, plan } = chainProblems(
@@ -394,9 +409,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       this.#keys.active,
     );
     // A one-shot run that finds its switch already on chain is done: nothing left to arm for.
-    const resume = this.#resume as PendingSwitch | undefined;
-    const settling = resume !== undefined && witness !== null && witness.signingKey !== resume.fromKey;
-    const doneAlready = (this.#finished !== undefined || settling) && this.#mode === 'one-shot';
+    const doneAlready = this.#carryover.doneAlready(witness);
     const preemptive = o.preemptive ? preemptiveProblems(o.preemptive) : [];
     const problems = [
       ...early,
@@ -773,18 +786,16 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   async #runLoop(): Promise<TrapOutcome> {
     try {
       if (this.#armed === undefined) await this.arm();
-      if (this.#finished !== undefined) {
-        const done = this.#finished;
-        this.#finished = undefined;
+      const done = this.#carryover.takeFinished();
+      if (done !== undefined) {
         this.#switches.push(done);
         if (this.#mode === 'one-shot') {
           await this.#state.markEnded();
           return this.#end('confirmed', done);
         }
       }
-      if (this.#resume !== undefined) {
-        const pending = this.#resume;
-        this.#resume = undefined;
+      const pending = this.#carryover.takeResume();
+      if (pending !== undefined) {
         // Rebroadcasting needs no key; the plan only matters if the saved transaction expires and is re-signed.
         const operation =
           pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
@@ -1159,55 +1170,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       signal,
     });
     return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber) + MAX_ANCHOR_LAG_BLOCKS;
-  }
-
-  /**
-   * Reconciles a switch saved as pending by an earlier run with the chain. Returns whether there was one. The chain
-   * still shows the old key: the switch resumes while its transaction is valid (the same one is rebroadcast), and is
-   * dropped once expired (a new miss fires a new one). The chain shows another key: the switch is resumed through
-   * the machine too, under the live rules: our transaction found in a block is confirmed in THAT block, and a key
-   * that is not ours is adopted only once it has held for a full block.
-   */
-  async #reconcile(pending: PendingSwitch | undefined, witness: WitnessState): Promise<boolean> {
-    if (pending === undefined) return false;
-    if (witness.signingKey === pending.fromKey) {
-      const { value: head } = await readUntilTrusted(
-        () => this.#o.chain.getHead({ decisive: true }),
-        this.#loop('arm'),
-      );
-      if (head.headBlockTime >= pending.expiresAt) {
-        this.#log.info('a pending switch from an earlier run expired unconfirmed; watching for a new miss', {
-          txId: pending.txId,
-        });
-        await this.#state.savePending(undefined);
-        return true;
-      }
-    }
-    this.#resume = pending;
-    this.#keys.onChain(pending.fromKey, 'a pending switch resumed');
-    return true;
-  }
-
-  /**
-   * A one-shot run killed after its switch was confirmed but before it ended (a crash, kill -9, a power cut) is
-   * finished, not re-armed: the key it switched to is still on chain, so the run is over and exits as confirmed,
-   * without announcing the switch again. A run that ended normally, or a key changed since, arms as usual.
-   */
-  #finishCutOffRun(last: SwitchRecord | undefined, witness: WitnessState): void {
-    if (this.#mode !== 'one-shot' || last === undefined || last.ended === true) return;
-    if (last.toKey !== witness.signingKey) return;
-    this.#keys.onChain(last.toKey, 'a cut-off run finished');
-    this.#finished = {
-      status: 'confirmed',
-      fromKey: last.fromKey,
-      toKey: last.toKey,
-      blockNum: last.confirmedBlock ?? witness.lastConfirmedBlockNum,
-      byPeer: last.byPeer,
-      elapsedMs: 0,
-      attempts: 0,
-      operation: 'witness_set_properties',
-      ...(last.txId === undefined ? {} : { txId: last.txId }),
-    };
   }
 
   async #readWitnessOrFail(signal?: AbortSignal): Promise<WitnessState> {
