@@ -24,12 +24,13 @@ import {
 } from './trap/control.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
 import { Exhaustion } from './trap/exhaustion.js';
-import type { HealthProbe, KeyHealth } from './trap/health.js';
+import type { HealthProbe } from './trap/health.js';
 import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
 import { KeyLedger } from './trap/key-ledger.js';
-import { backupOrder, forwardKeys, nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
+import { nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
 import { MissLedger } from './trap/miss-policy.js';
+import { NextKeyChooser } from './trap/next-key.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
 import { Preemption } from './trap/preemption.js';
 import { type PreemptiveOptions, preemptiveProblems } from './trap/preemptive.js';
@@ -283,6 +284,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   readonly #exhaustion: Exhaustion;
   /** The pre-emptive check before each slot of the key on chain (trap/preemption.ts). */
   readonly #preemption: Preemption;
+  /** The key a failover switches to: cooldowns, health, the active-key path (trap/next-key.ts). */
+  readonly #nextKey: NextKeyChooser;
   /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
   readonly #desk = new ControlDesk();
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
@@ -326,6 +329,13 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         return (await readUntilTrusted(read, this.#loop('arm'))).value.headBlockTime;
       },
       drop: () => this.#state.savePending(undefined),
+    });
+    this.#nextKey = new NextKeyChooser({
+      backupKeys: options.backupKeys,
+      cooldownMs: options.cooldownMs ?? 86_400_000,
+      failedKeys: () => (this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : []),
+      health: this.#backups,
+      planFor: (key) => this.#keys.planFor(key),
     });
     this.#preemption = new Preemption({
       preemptive: options.preemptive,
@@ -965,7 +975,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         return undefined;
       }
     }
-    const toKey = await this.#chooseNextKey(fromKey, now);
+    const toKey = await this.#nextKey.choose(fromKey, now);
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
     this.#exhaustion.end();
     const outcome = await this.#switchTo({
@@ -977,42 +987,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       stillWanted: (signal) => this.#stillMissing(fromKey, decision.lastAslot, signal),
     });
     return await this.#afterSwitch(outcome);
-  }
-
-  /**
-   * The key to switch to now, or `undefined` when none is usable. A "down" from the background probes (up to two
-   * rounds old) is never the last word: before giving up (and above all before the null key), and before wrapping
-   * back to an earlier key, the health URLs are probed again, now (bounded by the probe timeout). Where the normal
-   * rules leave nothing, a key whose node proves up and in sync right now is usable even inside its cooldown: a
-   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing. On the
-   * active-key path (`witness_update`) the target is the first backup after the on-chain key, whatever the probes
-   * say: deterministic agreement between monitors.
-   */
-  async #chooseNextKey(fromKey: PublicKeyString, now: number): Promise<PublicKeyString | undefined> {
-    if (this.#keys.planFor(fromKey)?.operation === 'witness_update') {
-      // The active-key path has no compare-and-swap on chain: monitors agree on the target instead. Health probes
-      // and cooldowns are each monitor's own view (two of them disagreeing would land two switches), so every
-      // monitor takes the first backup after the on-chain key in the configured order (docs/security.md).
-      return backupOrder(fromKey, this.#o.backupKeys)[0];
-    }
-    const failedKeys = this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [];
-    const choose = (health: KeyHealth, cooldownExempt: ReadonlySet<PublicKeyString> = new Set()) =>
-      nextBackupKey({
-        currentKey: fromKey,
-        backupKeys: this.#o.backupKeys,
-        failedKeys: failedKeys.filter((f) => !cooldownExempt.has(f.key)),
-        cooldownMs: this.#o.cooldownMs ?? 86_400_000,
-        unhealthy: health.unhealthy,
-        healthy: health.healthy,
-        now,
-      });
-    const cached = await this.#backups.recent(fromKey);
-    const first = choose(cached);
-    if (first !== undefined && forwardKeys(fromKey, this.#o.backupKeys).includes(first)) return first;
-    if (this.#o.health === undefined) return first;
-    // Wrapping back, or nothing left: both rest on what the nodes say right now.
-    const fresh = await this.#backups.probe(fromKey);
-    return choose(fresh) ?? choose(fresh, fresh.healthy);
   }
 
   /**
