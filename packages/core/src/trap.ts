@@ -46,6 +46,7 @@ import {
   type SwitchOutcome,
   type SwitchRequest,
 } from './trap/switch.js';
+import { SwitchGate } from './trap/switch-gate.js';
 import { timingProblems } from './trap/timing-options.js';
 import { SlotWatcher } from './trap/watch.js';
 import { type TrapHealth, WatchHealth } from './trap/watch-health.js';
@@ -278,8 +279,11 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #switches: SwitchOutcome[] = [];
   /** What the key nodes' health URLs last showed (trap/backup-health.ts). */
   readonly #backups: BackupHealth;
-  /** Every switch of this trap goes through the machine one at a time (see `#serialised`). */
-  #switching: Promise<unknown> = Promise.resolve();
+  /** Every switch of this trap goes through the machine one at a time (trap/switch-gate.ts). */
+  readonly #gate = new SwitchGate(() => {
+    // Switching, not watching: the watch's health counts again from the watcher's next look.
+    this.#watchHealth?.holdOff();
+  });
   /** Since when no backup key is usable, what to do then, and the recovery when a key proves up (trap/exhaustion.ts). */
   readonly #exhaustion: Exhaustion;
   /** The pre-emptive check before each slot of the key on chain (trap/preemption.ts). */
@@ -1044,7 +1048,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * switch machine once it has held for a full block (recorded and announced there); dropped if it reverts.
    */
   async #adopt(seen: WitnessState): Promise<TrapOutcome | undefined> {
-    const outcome = await this.#serialised(() =>
+    const outcome = await this.#gate.run(() =>
       adoptPeerSwitch(this.#switchEnv(), this.#keys.current ?? '', seen.signingKey),
     );
     return this.#afterSwitch(outcome);
@@ -1085,18 +1089,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         { code: 'CONFIG_NO_SIGNING_KEY', message: `no private key held for ${request.fromKey}, and no active key` },
       ]);
     }
-    return this.#serialised(() => runSwitch(this.#switchEnv(), { ...request, plan }));
-  }
-
-  /** Runs `work` after any switch already in flight has ended: two switches of one trap never overlap. */
-  #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.#switching.then(() => {
-      // Switching, not watching: the watch's health counts again from the watcher's next look.
-      this.#watchHealth?.holdOff();
-      return work();
-    });
-    this.#switching = turn.catch(() => undefined);
-    return turn;
+    return this.#gate.run(() => runSwitch(this.#switchEnv(), { ...request, plan }));
   }
 
   #switchEnv(): SwitchEnv {
