@@ -25,7 +25,6 @@ import {
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
 import { Exhaustion } from './trap/exhaustion.js';
 import type { HealthProbe } from './trap/health.js';
-import { taposBlockNum } from './trap/inclusion-scan.js';
 import { withIoTimeout } from './trap/io-timeout.js';
 import { KeyLedger } from './trap/key-ledger.js';
 import { nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
@@ -37,10 +36,10 @@ import { type PreemptiveOptions, preemptiveProblems } from './trap/preemptive.js
 import { sharedAbortController } from './trap/run-signal.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
+import { stillMissing, stillMissingSince } from './trap/still-wanted.js';
 import {
   adoptPeerSwitch,
   type EmitTrapEvent,
-  MAX_ANCHOR_LAG_BLOCKS,
   runSwitch,
   type SwitchEnv,
   type SwitchOutcome,
@@ -1115,28 +1114,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     };
   }
 
-  /** Asked before re-signing: the switch is still wanted while the old key is on chain and has not produced. */
+  /** Asked before re-signing a live switch (trap/still-wanted.ts). */
   async #stillMissing(fromKey: PublicKeyString, lastAslot: number, signal: AbortSignal): Promise<boolean> {
-    const witness = await this.#readWitnessOrFail(signal);
-    return witness.signingKey === fromKey && witness.lastAslot <= lastAslot;
+    return stillMissing(await this.#readWitnessOrFail(signal), fromKey, lastAslot);
   }
 
-  /**
-   * Whether a switch resumed after a restart is still wanted before it is re-signed: the same rule as a live run,
-   * its old key still on chain and the witness not produced since the switch was signed (its `last_aslot` then, saved
-   * with the switch). State saved by an older version lacks it: there the block the TaPoS names stands in, allowing
-   * for a TaPoS on the last irreversible block (up to {@link MAX_ANCHOR_LAG_BLOCKS} behind the signing head): a
-   * needless switch to a backup loses no block, a dropped one loses every block until a person wakes up.
-   */
+  /** Asked before re-signing a switch resumed after a restart (trap/still-wanted.ts). */
   async #stillMissingSince(pending: PendingSwitch, signal: AbortSignal): Promise<boolean> {
-    const witness = await this.#readWitnessOrFail(signal);
-    if (witness.signingKey !== pending.fromKey) return false;
-    if (pending.lastAslotAtSigning !== undefined) return witness.lastAslot <= pending.lastAslotAtSigning;
-    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true, signal }), {
-      ...this.#loop('fire'),
-      signal,
+    return stillMissingSince(await this.#readWitnessOrFail(signal), pending, async () => {
+      const read = () => this.#o.chain.getHead({ decisive: true, signal });
+      return (await readUntilTrusted(read, { ...this.#loop('fire'), signal })).value.headBlockNumber;
     });
-    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber) + MAX_ANCHOR_LAG_BLOCKS;
   }
 
   async #readWitnessOrFail(signal?: AbortSignal): Promise<WitnessState> {
