@@ -233,12 +233,14 @@ const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * (a compare-and-swap: several traps on one witness make exactly one switch), confirms the new key on chain, and
  * tells the operator.
  *
- * Every await on the failover path, from a decided miss to the switch's end, is bounded: health probes, chain reads
- * and the "still wanted?" check are cancelled when they run past their bound; a state save is reported and left
- * behind (a disk write takes no signal), as is a signer (see trap/switch.ts for the machine's own list). Outside that path, the watch's decisive reads are waited out until a
- * node answers with data the trap may act on, on purpose (a watcher that gives up protects nobody): that wait is
- * never silent, it is reported as `error` events and, past a due slot or a round, as `stalled` ({@link
- * FailoverTrap.health}).
+ * Every await on the failover path, from a decided miss to the switch's end, is bounded: health probes (the next-key
+ * choice's, trap/next-key.ts), chain reads and the "still wanted?" check (trap/still-wanted.ts) are cancelled when
+ * they run past their bound; a state save is reported and left behind (a disk write takes no signal), as is a signer
+ * (see trap/switch.ts for the machine's own list). Before a decision, pre-emption's window (trap/preemption.ts) and
+ * exhaustion's recovery probe (trap/exhaustion.ts) are bounded the same way, each probe by its timeout. Outside that
+ * path, the watch's decisive reads are waited out until a node answers with data the trap may act on, on purpose (a
+ * watcher that gives up protects nobody): that wait is never silent, it is reported as `error` events and, past a due
+ * slot or a round, as `stalled` ({@link FailoverTrap.health}).
  *
  * The trap decides on the chain client's AVAILABLE RPC nodes (see `dhiveChainClient` and docs/rpc-nodes.md): one
  * node that is down, erroring or frozen never blinds it, nor stops it arming. Where fewer than a majority of the
