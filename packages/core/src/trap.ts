@@ -7,6 +7,7 @@ import type { NotificationFacts } from './notify/format.js';
 import { memoryStateStore } from './state/memory-state-store.js';
 import { chainProblems, optionProblems, refusal, resolveActiveKey, type SignerWithActiveKey } from './trap/arming.js';
 import { BackupHealth } from './trap/backup-health.js';
+import { Carryover } from './trap/carryover.js';
 import {
   ConfirmationCodes,
   type ControlCommand,
@@ -22,26 +23,29 @@ import {
   type TrapControl,
 } from './trap/control.js';
 import { readUntilTrusted, sleepOrStop, TrapStoppedError } from './trap/decisive-read.js';
-import type { HealthProbe, KeyHealth } from './trap/health.js';
-import { taposBlockNum } from './trap/inclusion-scan.js';
+import { Exhaustion } from './trap/exhaustion.js';
+import type { HealthProbe } from './trap/health.js';
 import { withIoTimeout } from './trap/io-timeout.js';
 import { KeyLedger } from './trap/key-ledger.js';
-import { backupOrder, forwardKeys, nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
+import { nextBackupKey, type SigningPlan, switchesInWindow } from './trap/key-plan.js';
 import { MissLedger } from './trap/miss-policy.js';
+import { NextKeyChooser } from './trap/next-key.js';
 import { NotifyDispatch } from './trap/notify-dispatch.js';
-import { darkWindow, type PreemptiveOptions, preemptiveProblems, watchForDark } from './trap/preemptive.js';
+import { Preemption } from './trap/preemption.js';
+import { type PreemptiveOptions, preemptiveProblems } from './trap/preemptive.js';
 import { sharedAbortController } from './trap/run-signal.js';
 import type { SlotPrediction } from './trap/schedule.js';
 import { StateKeeper } from './trap/state-keeper.js';
+import { stillMissing, stillMissingSince } from './trap/still-wanted.js';
 import {
   adoptPeerSwitch,
   type EmitTrapEvent,
-  MAX_ANCHOR_LAG_BLOCKS,
   runSwitch,
   type SwitchEnv,
   type SwitchOutcome,
   type SwitchRequest,
 } from './trap/switch.js';
+import { SwitchGate } from './trap/switch-gate.js';
 import { timingProblems } from './trap/timing-options.js';
 import { SlotWatcher } from './trap/watch.js';
 import { type TrapHealth, WatchHealth } from './trap/watch-health.js';
@@ -229,12 +233,14 @@ const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * (a compare-and-swap: several traps on one witness make exactly one switch), confirms the new key on chain, and
  * tells the operator.
  *
- * Every await on the failover path, from a decided miss to the switch's end, is bounded: health probes, chain reads
- * and the "still wanted?" check are cancelled when they run past their bound; a state save is reported and left
- * behind (a disk write takes no signal), as is a signer (see trap/switch.ts for the machine's own list). Outside that path, the watch's decisive reads are waited out until a
- * node answers with data the trap may act on, on purpose (a watcher that gives up protects nobody): that wait is
- * never silent, it is reported as `error` events and, past a due slot or a round, as `stalled` ({@link
- * FailoverTrap.health}).
+ * Every await on the failover path, from a decided miss to the switch's end, is bounded: health probes (the next-key
+ * choice's, trap/next-key.ts), chain reads and the "still wanted?" check (trap/still-wanted.ts) are cancelled when
+ * they run past their bound; a state save is reported and left behind (a disk write takes no signal), as is a signer
+ * (see trap/switch.ts for the machine's own list). Before a decision, pre-emption's window (trap/preemption.ts) and
+ * exhaustion's recovery probe (trap/exhaustion.ts) are bounded the same way, each probe by its timeout. Outside that
+ * path, the watch's decisive reads are waited out until a node answers with data the trap may act on, on purpose (a
+ * watcher that gives up protects nobody): that wait is never silent, it is reported as `error` events and, past a due
+ * slot or a round, as `stalled` ({@link FailoverTrap.health}).
  *
  * The trap decides on the chain client's AVAILABLE RPC nodes (see `dhiveChainClient` and docs/rpc-nodes.md): one
  * node that is down, erroring or frozen never blinds it, nor stops it arming. Where fewer than a majority of the
@@ -265,8 +271,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #armed: TrapEvents['armed'] | undefined;
   /** The one owner of the on-chain key as last seen, the keys held, and the backup order (trap/key-ledger.ts). */
   readonly #keys: KeyLedger;
-  #resume: PendingSwitch | undefined;
-  #finished: SwitchOutcome | undefined;
+  /** A switch an earlier run left pending, or a one-shot run it left cut off (trap/carryover.ts). */
+  readonly #carryover: Carryover;
   #controller = sharedAbortController();
   #running: Promise<TrapOutcome> | undefined;
   #watcher: SlotWatcher | undefined;
@@ -274,10 +280,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   #switches: SwitchOutcome[] = [];
   /** What the key nodes' health URLs last showed (trap/backup-health.ts). */
   readonly #backups: BackupHealth;
-  /** Every switch of this trap goes through the machine one at a time (see `#serialised`). */
-  #switching: Promise<unknown> = Promise.resolve();
-  /** Daemon: since when no backup key is usable (exhausted without the kill switch); cleared by a recovery. */
-  #exhaustedSince: number | undefined;
+  /** Every switch of this trap goes through the machine one at a time (trap/switch-gate.ts). */
+  readonly #gate = new SwitchGate(() => {
+    // Switching, not watching: the watch's health counts again from the watcher's next look.
+    this.#watchHealth?.holdOff();
+  });
+  /** Since when no backup key is usable, what to do then, and the recovery when a key proves up (trap/exhaustion.ts). */
+  readonly #exhaustion: Exhaustion;
+  /** The pre-emptive check before each slot of the key on chain (trap/preemption.ts). */
+  readonly #preemption: Preemption;
+  /** The key a failover switches to: cooldowns, health, the active-key path (trap/next-key.ts). */
+  readonly #nextKey: NextKeyChooser;
   /** Pause state and manual switches handed to the run loop (see trap/control.ts). */
   readonly #desk = new ControlDesk();
   /** One-time codes of `switch` / `disable` asked with `confirm: true`. */
@@ -313,6 +326,35 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       blockIntervalMs: () => this.#blockIntervalMs,
       headBlockNumber: () => this.#watcher?.head?.headBlockNumber,
     });
+    this.#carryover = new Carryover({
+      mode: this.#mode,
+      log: this.#log,
+      headTime: async () => {
+        const read = () => options.chain.getHead({ decisive: true });
+        return (await readUntilTrusted(read, this.#loop('arm'))).value.headBlockTime;
+      },
+      drop: () => this.#state.savePending(undefined),
+    });
+    this.#nextKey = new NextKeyChooser({
+      backupKeys: options.backupKeys,
+      cooldownMs: options.cooldownMs ?? 86_400_000,
+      failedKeys: () => (this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : []),
+      health: this.#backups,
+      planFor: (key) => this.#keys.planFor(key),
+    });
+    this.#preemption = new Preemption({
+      preemptive: options.preemptive,
+      urls: options.health,
+      probe: () => this.#backups.options().probe,
+      timing: () => ({ blockIntervalMs: this.#blockIntervalMs, pollIntervalMs: this.#pollIntervalMs }),
+      clock: this.#clock,
+      log: this.#log,
+    });
+    this.#exhaustion = new Exhaustion({
+      backupKeys: options.backupKeys,
+      mode: this.#mode,
+      killSwitch: options.killSwitch === true,
+    });
     this.#notify = new NotifyDispatch({
       witness: options.witness,
       notifiers: options.notifiers ?? [],
@@ -345,8 +387,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     const o = this.#o;
     // Arming again starts from the chain, not from what an earlier arming concluded.
     this.#keys.onChain(undefined, 'arming again');
-    this.#finished = undefined;
-    this.#resume = undefined;
+    this.#carryover.clear();
     const early = [
       ...optionProblems({
         backupKeys: o.backupKeys,
@@ -365,8 +406,14 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#keys.signing(heldKeys, needsActive ? resolveActiveKey(o.signer, heldKeys, account) : o.signer.activeKey);
     const validBackups = o.backupKeys.filter((k) => typeof k === 'string' && isValidPublicKey(k, k.slice(0, 3)));
     const saved = await this.#state.load();
-    const resumed = witness !== null ? await this.#reconcile(saved.pending, witness) : false;
-    if (!resumed && witness !== null) this.#finishCutOffRun(saved.history.at(-1), witness);
+    const reconciled = witness !== null ? await this.#carryover.reconcile(saved.pending, witness) : 'none';
+    if (reconciled === 'resumed' && saved.pending !== undefined) {
+      this.#keys.onChain(saved.pending.fromKey, 'a pending switch resumed');
+    }
+    const resumed = reconciled !== 'none';
+    const cutOff =
+      !resumed && witness !== null ? this.#carryover.finishCutOffRun(saved.history.at(-1), witness) : undefined;
+    if (cutOff !== undefined) this.#keys.onChain(cutOff, 'a cut-off run finished');
     const onChain = this.#keys.current ?? witness?.signingKey;
     const current = witness === null || onChain === undefined ? witness : { ...witness, signingKey: onChain };
     const { problems: late, plan } = chainProblems(
@@ -377,9 +424,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       this.#keys.active,
     );
     // A one-shot run that finds its switch already on chain is done: nothing left to arm for.
-    const resume = this.#resume as PendingSwitch | undefined;
-    const settling = resume !== undefined && witness !== null && witness.signingKey !== resume.fromKey;
-    const doneAlready = (this.#finished !== undefined || settling) && this.#mode === 'one-shot';
+    const doneAlready = this.#carryover.doneAlready(witness);
     const preemptive = o.preemptive ? preemptiveProblems(o.preemptive) : [];
     const problems = [
       ...early,
@@ -756,18 +801,16 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   async #runLoop(): Promise<TrapOutcome> {
     try {
       if (this.#armed === undefined) await this.arm();
-      if (this.#finished !== undefined) {
-        const done = this.#finished;
-        this.#finished = undefined;
+      const done = this.#carryover.takeFinished();
+      if (done !== undefined) {
         this.#switches.push(done);
         if (this.#mode === 'one-shot') {
           await this.#state.markEnded();
           return this.#end('confirmed', done);
         }
       }
-      if (this.#resume !== undefined) {
-        const pending = this.#resume;
-        this.#resume = undefined;
+      const pending = this.#carryover.takeResume();
+      if (pending !== undefined) {
         // Rebroadcasting needs no key; the plan only matters if the saved transaction expires and is re-signed.
         const operation =
           pending.tx.operations[0]?.[0] === 'witness_update' ? 'witness_update' : 'witness_set_properties';
@@ -857,17 +900,24 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     for await (const step of watcher.steps(() => this.#keys.current ?? '')) {
       if (step.phase === 'predicted') {
         this.#nextSlot = step.slot;
-        const preemptive = await this.#preemptiveCheck(step.slot);
-        if (preemptive !== undefined) return preemptive;
+        // Pre-emptive switch: the current key's node dark before its slot (trap/preemption.ts); no miss at all.
+        const dark = await this.#preemption.check(step.slot, this.#keys.current, this.#watcher);
+        if (dark !== undefined) {
+          return {
+            kind: 'fire',
+            reason: 'preemptive',
+            facts: { aslot: dark.aslot },
+            lastAslot: Number.POSITIVE_INFINITY,
+          };
+        }
         continue;
       }
       const { verdict } = step;
       if (this.#o.health !== undefined && this.#keys.current !== undefined) {
         const probing = this.#backups.probe(this.#keys.current).catch(() => undefined);
         // Exhausted (daemon, no kill switch): a key's node proving up is the signal to fail over again, at once.
-        if (this.#exhaustedSince !== undefined && verdict.kind !== 'produced' && verdict.kind !== 'moved') {
-          const health = await probing;
-          const provedUp = backupOrder(this.#keys.current, this.#o.backupKeys).find((k) => health?.healthy.has(k));
+        if (this.#exhaustion.watching(verdict.kind)) {
+          const provedUp = this.#exhaustion.recoveryKey(this.#keys.current, await probing);
           if (provedUp !== undefined) {
             this.#log.warn('a backup node proved up while exhausted: failing over again', { key: provedUp });
             const facts = { misses: this.#misses.sinceProduced };
@@ -877,7 +927,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       }
       if (verdict.kind === 'moved') return verdict;
       if (verdict.kind === 'produced') {
-        this.#exhaustedSince = undefined;
+        this.#exhaustion.end();
         if (this.#misses.produced()) {
           this.#emit('recovered', { witness: this.#o.witness, blockNum: verdict.blockNum, key: verdict.key });
           this.#notify.send('recovered', { blockNum: verdict.blockNum, key: verdict.key });
@@ -912,30 +962,6 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     throw new TrapStoppedError();
   }
 
-  /**
-   * Pre-emptive switch: the current key's node health URL dark for `darkChecks` consecutive probes, a probe
-   * interval apart, in a window that slides up to the last moment a switch still lands before the slot
-   * (trap/preemptive.ts). Fires with no miss at all.
-   */
-  async #preemptiveCheck(slot: SlotPrediction): Promise<Decision | undefined> {
-    const option = this.#o.preemptive;
-    const url = this.#keys.current === undefined ? undefined : this.#o.health?.[this.#keys.current];
-    const watcher = this.#watcher;
-    if (!option || url === undefined || watcher === undefined) return undefined;
-    const window = darkWindow(slot.time, option, {
-      blockIntervalMs: this.#blockIntervalMs,
-      pollIntervalMs: this.#pollIntervalMs,
-    });
-    const verdict = await watchForDark(url, window, {
-      probe: this.#backups.options().probe,
-      now: () => this.#clock.now() - watcher.clockOffsetMs,
-      sleepUntil: (time) => watcher.sleepUntil(time),
-    });
-    if (!verdict.dark) return undefined;
-    this.#log.warn('current key node dark before its slot: pre-emptive switch', { aslot: slot.aslot });
-    return { kind: 'fire', reason: 'preemptive', facts: { aslot: slot.aslot }, lastAslot: Number.POSITIVE_INFINITY };
-  }
-
   /** The policy fired: choose the next key (cooldowns, caps, health) and switch; returns an outcome when done. */
   async #failover(decision: Extract<Decision, { kind: 'fire' }>): Promise<TrapOutcome | undefined> {
     const fromKey = this.#keys.current ?? '';
@@ -954,9 +980,9 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         return undefined;
       }
     }
-    const toKey = await this.#chooseNextKey(fromKey, now);
+    const toKey = await this.#nextKey.choose(fromKey, now);
     if (toKey === undefined) return this.#exhausted(fromKey, decision);
-    this.#exhaustedSince = undefined;
+    this.#exhaustion.end();
     const outcome = await this.#switchTo({
       fromKey,
       toKey,
@@ -969,57 +995,19 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
   }
 
   /**
-   * The key to switch to now, or `undefined` when none is usable. A "down" from the background probes (up to two
-   * rounds old) is never the last word: before giving up (and above all before the null key), and before wrapping
-   * back to an earlier key, the health URLs are probed again, now (bounded by the probe timeout). Where the normal
-   * rules leave nothing, a key whose node proves up and in sync right now is usable even inside its cooldown: a
-   * fresh proof beats the memory of an old failure, and beats disabling the witness or leaving it missing. On the
-   * active-key path (`witness_update`) the target is the first backup after the on-chain key, whatever the probes
-   * say: deterministic agreement between monitors.
-   */
-  async #chooseNextKey(fromKey: PublicKeyString, now: number): Promise<PublicKeyString | undefined> {
-    if (this.#keys.planFor(fromKey)?.operation === 'witness_update') {
-      // The active-key path has no compare-and-swap on chain: monitors agree on the target instead. Health probes
-      // and cooldowns are each monitor's own view (two of them disagreeing would land two switches), so every
-      // monitor takes the first backup after the on-chain key in the configured order (docs/security.md).
-      return backupOrder(fromKey, this.#o.backupKeys)[0];
-    }
-    const failedKeys = this.#mode === 'daemon' ? this.#state.snapshot().failedKeys : [];
-    const choose = (health: KeyHealth, cooldownExempt: ReadonlySet<PublicKeyString> = new Set()) =>
-      nextBackupKey({
-        currentKey: fromKey,
-        backupKeys: this.#o.backupKeys,
-        failedKeys: failedKeys.filter((f) => !cooldownExempt.has(f.key)),
-        cooldownMs: this.#o.cooldownMs ?? 86_400_000,
-        unhealthy: health.unhealthy,
-        healthy: health.healthy,
-        now,
-      });
-    const cached = await this.#backups.recent(fromKey);
-    const first = choose(cached);
-    if (first !== undefined && forwardKeys(fromKey, this.#o.backupKeys).includes(first)) return first;
-    if (this.#o.health === undefined) return first;
-    // Wrapping back, or nothing left: both rest on what the nodes say right now.
-    const fresh = await this.#backups.probe(fromKey);
-    return choose(fresh) ?? choose(fresh, fresh.healthy);
-  }
-
-  /**
    * Every backup has failed or is down (as probed just now): say so loudly. With the kill switch (daemon), set the
    * null key and end. Without it, a daemon keeps watching and alerting: it fails over again as soon as a key's node
    * proves it is up (its health URL, probed after each slot) or the witness produces again (`recovered`).
    */
   async #exhausted(fromKey: PublicKeyString, decision: Extract<Decision, { kind: 'fire' }>) {
-    const triedKeys = backupOrder(fromKey, this.#o.backupKeys);
-    const killSwitch = this.#o.killSwitch === true && this.#mode === 'daemon';
+    const { triedKeys, killSwitch, alert, next } = this.#exhaustion.enter(fromKey, this.#clock.now());
     // One alert per episode: the daemon re-checks at every miss, and says it again only after a recovery.
-    if (this.#exhaustedSince === undefined || killSwitch) {
+    if (alert) {
       this.#emit('exhausted', { witness: this.#o.witness, triedKeys, killSwitch });
       this.#notify.send('exhausted', { triedKeys: triedKeys.join(','), killSwitch });
     }
-    this.#exhaustedSince ??= this.#clock.now();
-    if (this.#mode === 'one-shot') return this.#end('exhausted');
-    if (!killSwitch) {
+    if (next === 'end') return this.#end('exhausted');
+    if (next === 'watch') {
       this.#log.warn('no usable backup key: still watching; will fail over as soon as a key proves up', {
         triedKeys,
       });
@@ -1061,7 +1049,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
    * switch machine once it has held for a full block (recorded and announced there); dropped if it reverts.
    */
   async #adopt(seen: WitnessState): Promise<TrapOutcome | undefined> {
-    const outcome = await this.#serialised(() =>
+    const outcome = await this.#gate.run(() =>
       adoptPeerSwitch(this.#switchEnv(), this.#keys.current ?? '', seen.signingKey),
     );
     return this.#afterSwitch(outcome);
@@ -1102,18 +1090,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
         { code: 'CONFIG_NO_SIGNING_KEY', message: `no private key held for ${request.fromKey}, and no active key` },
       ]);
     }
-    return this.#serialised(() => runSwitch(this.#switchEnv(), { ...request, plan }));
-  }
-
-  /** Runs `work` after any switch already in flight has ended: two switches of one trap never overlap. */
-  #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.#switching.then(() => {
-      // Switching, not watching: the watch's health counts again from the watcher's next look.
-      this.#watchHealth?.holdOff();
-      return work();
-    });
-    this.#switching = turn.catch(() => undefined);
-    return turn;
+    return this.#gate.run(() => runSwitch(this.#switchEnv(), { ...request, plan }));
   }
 
   #switchEnv(): SwitchEnv {
@@ -1139,77 +1116,17 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     };
   }
 
-  /** Asked before re-signing: the switch is still wanted while the old key is on chain and has not produced. */
+  /** Asked before re-signing a live switch (trap/still-wanted.ts). */
   async #stillMissing(fromKey: PublicKeyString, lastAslot: number, signal: AbortSignal): Promise<boolean> {
-    const witness = await this.#readWitnessOrFail(signal);
-    return witness.signingKey === fromKey && witness.lastAslot <= lastAslot;
+    return stillMissing(await this.#readWitnessOrFail(signal), fromKey, lastAslot);
   }
 
-  /**
-   * Whether a switch resumed after a restart is still wanted before it is re-signed: the same rule as a live run,
-   * its old key still on chain and the witness not produced since the switch was signed (its `last_aslot` then, saved
-   * with the switch). State saved by an older version lacks it: there the block the TaPoS names stands in, allowing
-   * for a TaPoS on the last irreversible block (up to {@link MAX_ANCHOR_LAG_BLOCKS} behind the signing head): a
-   * needless switch to a backup loses no block, a dropped one loses every block until a person wakes up.
-   */
+  /** Asked before re-signing a switch resumed after a restart (trap/still-wanted.ts). */
   async #stillMissingSince(pending: PendingSwitch, signal: AbortSignal): Promise<boolean> {
-    const witness = await this.#readWitnessOrFail(signal);
-    if (witness.signingKey !== pending.fromKey) return false;
-    if (pending.lastAslotAtSigning !== undefined) return witness.lastAslot <= pending.lastAslotAtSigning;
-    const { value: head } = await readUntilTrusted(() => this.#o.chain.getHead({ decisive: true, signal }), {
-      ...this.#loop('fire'),
-      signal,
+    return stillMissingSince(await this.#readWitnessOrFail(signal), pending, async () => {
+      const read = () => this.#o.chain.getHead({ decisive: true, signal });
+      return (await readUntilTrusted(read, { ...this.#loop('fire'), signal })).value.headBlockNumber;
     });
-    return witness.lastConfirmedBlockNum <= taposBlockNum(pending.tx, head.headBlockNumber) + MAX_ANCHOR_LAG_BLOCKS;
-  }
-
-  /**
-   * Reconciles a switch saved as pending by an earlier run with the chain. Returns whether there was one. The chain
-   * still shows the old key: the switch resumes while its transaction is valid (the same one is rebroadcast), and is
-   * dropped once expired (a new miss fires a new one). The chain shows another key: the switch is resumed through
-   * the machine too, under the live rules: our transaction found in a block is confirmed in THAT block, and a key
-   * that is not ours is adopted only once it has held for a full block.
-   */
-  async #reconcile(pending: PendingSwitch | undefined, witness: WitnessState): Promise<boolean> {
-    if (pending === undefined) return false;
-    if (witness.signingKey === pending.fromKey) {
-      const { value: head } = await readUntilTrusted(
-        () => this.#o.chain.getHead({ decisive: true }),
-        this.#loop('arm'),
-      );
-      if (head.headBlockTime >= pending.expiresAt) {
-        this.#log.info('a pending switch from an earlier run expired unconfirmed; watching for a new miss', {
-          txId: pending.txId,
-        });
-        await this.#state.savePending(undefined);
-        return true;
-      }
-    }
-    this.#resume = pending;
-    this.#keys.onChain(pending.fromKey, 'a pending switch resumed');
-    return true;
-  }
-
-  /**
-   * A one-shot run killed after its switch was confirmed but before it ended (a crash, kill -9, a power cut) is
-   * finished, not re-armed: the key it switched to is still on chain, so the run is over and exits as confirmed,
-   * without announcing the switch again. A run that ended normally, or a key changed since, arms as usual.
-   */
-  #finishCutOffRun(last: SwitchRecord | undefined, witness: WitnessState): void {
-    if (this.#mode !== 'one-shot' || last === undefined || last.ended === true) return;
-    if (last.toKey !== witness.signingKey) return;
-    this.#keys.onChain(last.toKey, 'a cut-off run finished');
-    this.#finished = {
-      status: 'confirmed',
-      fromKey: last.fromKey,
-      toKey: last.toKey,
-      blockNum: last.confirmedBlock ?? witness.lastConfirmedBlockNum,
-      byPeer: last.byPeer,
-      elapsedMs: 0,
-      attempts: 0,
-      operation: 'witness_set_properties',
-      ...(last.txId === undefined ? {} : { txId: last.txId }),
-    };
   }
 
   async #readWitnessOrFail(signal?: AbortSignal): Promise<WitnessState> {
