@@ -370,7 +370,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
   /**
    * Asks the nodes in parallel and returns the value a strict majority of the AVAILABLE nodes agrees on (at least
    * `minNodes`; see `judge` in quorum.ts). Available nodes, and those not asked yet, are awaited, each at most for
-   * its call's timeout, and only while its answer could still change the outcome. Unavailable nodes are probed at a
+   * its call's timeout, and only while its answer could still change the outcome; once another node has answered,
+   * a node silent for a block interval is left out of the read (recorded as failed, its call cancelled, a warning). Unavailable nodes are probed at a
    * bounded rate (`#mayProbe`) but never awaited: one that answers well before the decision counts (and may
    * contradict), one that does not blocks nothing. Where no node is available, every node that may be probed is
    * awaited; where every node is backing off, the read fails at once (retryable): no node is asked before its
@@ -418,21 +419,66 @@ class DhiveChainClientImpl implements DhiveChainClient {
       const heads: HeadState[] = [];
       const headNodes: string[] = [];
       let done = false;
+      // Each awaited node's call, cancellable alone: one that has not answered within a block interval while others
+      // have is cut off (see `cutLaggards`).
+      const inFlight = new Map<NodeHealth, AbortController>();
+      let laggardsDue = false;
+      const laggardTimer = setTimeout(() => {
+        laggardsDue = true;
+        decide();
+      }, this.#intervalMs);
+      laggardTimer.unref?.();
+      // Calls still out once the read is decided run on to their own timeout: their answers keep the nodes' health
+      // (and a head read in flight is reused by the next read, see `ask`).
+      const finish = (): void => {
+        done = true;
+        clearTimeout(laggardTimer);
+      };
+
+      /**
+       * A node that has not answered within a block interval while another available node has is TIMING OUT in
+       * the issue's sense: it is unavailable for this read (recorded as a failure, so it backs off and is probed
+       * again later), its call is cancelled, and the read decides on the rest (degraded if so, and said so).
+       */
+      const cutLaggards = (): void => {
+        if (!laggardsDue || inFlight.size === 0) return;
+        const answered = isHead ? heads.length : [...tally.groups.values()].reduce((n, g) => n + g.length, 0);
+        if (answered === 0) return;
+        const at = this.#clock.now();
+        for (const [node, controller] of inFlight) {
+          inFlight.delete(node);
+          tally.pending--;
+          const error = new TimeoutError(
+            `${node.name} did not answer ${method} within a block interval (${this.#intervalMs} ms) while other nodes did: left out of this read`,
+            { isRetryable: true, details: { node: node.name, method } },
+          );
+          problems.push(`${node.name}: ${error.message}`);
+          node.recordFailure(error, at);
+          this.#log?.warn('rpc node too slow for a decisive read: deciding on the others', {
+            node: node.name,
+            method,
+            waitedMs: this.#intervalMs,
+          });
+          controller.abort();
+        }
+        this.#noticeFreshnessChanges();
+      };
 
       const decide = (): void => {
         if (done) return;
         if (signal?.aborted) {
-          done = true;
+          finish();
           reject(abortError(signal));
           return;
         }
+        cutLaggards();
         let verdict: Verdict;
         if (isHead) {
           // Heads need not be equal: the quorum's head is one node's answer that enough nodes have reached.
           const needed = quorumOf(heads.length + tally.pending, minNodes);
           const head = quorumHead(heads, needed);
           if (head !== undefined) {
-            done = true;
+            finish();
             this.#quorumRegained(method);
             resolve({ value: head as T, node: headNodes[heads.indexOf(head)] ?? '', receivedAt: this.#clock.now() });
             return;
@@ -445,7 +491,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
                 : { kind: 'stale', needed, agreeing: heads.length };
         } else verdict = judge(tally);
         if (verdict.kind === 'wait') return;
-        done = true;
+        finish();
         if (verdict.kind === 'agreed') {
           const [first] = verdict.nodes;
           this.#quorumRegained(method);
@@ -479,7 +525,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
 
       const recent = (node: NodeHealth): boolean =>
         node.headSeenAt !== undefined && now - node.headSeenAt <= this.#intervalMs;
-      const ask = (node: NodeHealth): Promise<T> => {
+      const ask = (node: NodeHealth, call: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<T> => {
         if (isHead || (recent(node) && node.failures === 0)) return this.#call(node, method, params, parse, call);
         // A head read of this node started within the interval (the decisive head read just before, which ended
         // on a quorum of the others before this node answered) is waited for rather than asked again.
@@ -508,13 +554,18 @@ class DhiveChainClientImpl implements DhiveChainClient {
       // the available nodes agrees, a hanging node holds nothing up; otherwise the wait is its call's timeout.
       for (const node of awaited) {
         tally.pending++;
-        ask(node).then(
+        const controller = new AbortController();
+        inFlight.set(node, controller);
+        const own = { timeoutMs: this.#timeoutMs, signal: linked(controller.signal, signal) };
+        ask(node, own).then(
           (value) => {
+            if (!inFlight.delete(node)) return;
             if (!done) count(node, value);
             tally.pending--;
             decide();
           },
           (error: Error) => {
+            if (!inFlight.delete(node)) return;
             problems.push(`${node.name}: ${error.message}`);
             tally.pending--;
             decide();
@@ -523,7 +574,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
       }
       // Probes are never awaited: their outcome updates the node's health either way.
       for (const node of probes) {
-        ask(node).then(
+        ask(node, call).then(
           (value) => {
             if (done) return;
             count(node, value);
@@ -678,6 +729,11 @@ class DhiveChainClientImpl implements DhiveChainClient {
       { available, configured, minNodes: this.#minNodes, unavailable },
     );
   }
+}
+
+/** A signal that aborts when `own` or `parent` does. */
+function linked(own: AbortSignal, parent: AbortSignal | undefined): AbortSignal {
+  return parent === undefined ? own : AbortSignal.any([own, parent]);
 }
 
 /** The caller's logger, minus its exceptions: a failing log line must not fail a read or a broadcast. */
