@@ -386,7 +386,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
     isHead: boolean,
   ): Promise<Observation<T>> {
     const now = this.#clock.now();
-    const call = { timeoutMs: this.#timeoutMs, signal };
+    const timeoutMs = this.#timeoutMs;
+    const call = { timeoutMs, signal };
     const configured = this.#nodes.length;
     const minNodes = this.#minNodes;
     const problems: string[] = [];
@@ -421,18 +422,17 @@ class DhiveChainClientImpl implements DhiveChainClient {
       let done = false;
       // Each awaited node's call, cancellable alone: one that has not answered within a block interval while others
       // have is cut off (see `cutLaggards`).
-      const inFlight = new Map<NodeHealth, AbortController>();
-      let laggardsDue = false;
-      const laggardTimer = setTimeout(() => {
-        laggardsDue = true;
-        decide();
-      }, this.#intervalMs);
-      laggardTimer.unref?.();
+      const inFlight = new Map<NodeHealth, { controller: AbortController; overdue: boolean; timer: NodeJS.Timeout }>();
+      const intervalMs = this.#intervalMs;
+      /** Each counted node's answer (canonical), and the last one counted: see the re-ask in `decide`. */
+      const answerOf = new Map<NodeHealth, string>();
+      let lastKey: string | undefined;
+      let reasked = false;
       // Calls still out once the read is decided run on to their own timeout: their answers keep the nodes' health
       // (and a head read in flight is reused by the next read, see `ask`).
       const finish = (): void => {
         done = true;
-        clearTimeout(laggardTimer);
+        for (const { timer } of inFlight.values()) clearTimeout(timer);
       };
 
       /**
@@ -441,15 +441,16 @@ class DhiveChainClientImpl implements DhiveChainClient {
        * again later), its call is cancelled, and the read decides on the rest (degraded if so, and said so).
        */
       const cutLaggards = (): void => {
-        if (!laggardsDue || inFlight.size === 0) return;
+        const overdue = [...inFlight].filter(([, call]) => call.overdue);
+        if (overdue.length === 0) return;
         const answered = isHead ? heads.length : [...tally.groups.values()].reduce((n, g) => n + g.length, 0);
         if (answered === 0) return;
         const at = this.#clock.now();
-        for (const [node, controller] of inFlight) {
+        for (const [node, { controller }] of overdue) {
           inFlight.delete(node);
           tally.pending--;
           const error = new TimeoutError(
-            `${node.name} did not answer ${method} within a block interval (${this.#intervalMs} ms) while other nodes did: left out of this read`,
+            `${node.name} did not answer ${method} within a block interval (${intervalMs} ms) while other nodes did: left out of this read`,
             { isRetryable: true, details: { node: node.name, method } },
           );
           problems.push(`${node.name}: ${error.message}`);
@@ -457,7 +458,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
           this.#log?.warn('rpc node too slow for a decisive read: deciding on the others', {
             node: node.name,
             method,
-            waitedMs: this.#intervalMs,
+            waitedMs: intervalMs,
           });
           controller.abort();
         }
@@ -491,6 +492,24 @@ class DhiveChainClientImpl implements DhiveChainClient {
                 : { kind: 'stale', needed, agreeing: heads.length };
         } else verdict = judge(tally);
         if (verdict.kind === 'wait') return;
+        if (verdict.kind === 'disagree' && !isHead && !reasked && lastKey !== undefined) {
+          // The answers differ, and the ones that came first may only be older (a block came between them and the
+          // last, or a caching proxy answered from an older backend): a node that is BEHIND has not caught up, it
+          // does not disagree. Each node whose answer differs from the last one is asked once more; the read agrees
+          // only if their answers now do (nothing weaker: every needed node's latest answer must match).
+          reasked = true;
+          const newest = lastKey;
+          const again = [...answerOf].filter(([, key]) => key !== newest).map(([node]) => node);
+          for (const node of again) {
+            const key = answerOf.get(node) as string;
+            const rest = (tally.groups.get(key) ?? []).filter((name) => name !== node.name);
+            if (rest.length === 0) tally.groups.delete(key);
+            else tally.groups.set(key, rest);
+            answerOf.delete(node);
+            await_(node);
+          }
+          return;
+        }
         finish();
         if (verdict.kind === 'agreed') {
           const [first] = verdict.nodes;
@@ -545,6 +564,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
         const key = canonical(value);
         values.set(key, value);
         tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
+        answerOf.set(node, key);
+        lastKey = key;
         if (isHead) {
           heads.push(value as HeadState);
           headNodes.push(node.name);
@@ -552,26 +573,39 @@ class DhiveChainClientImpl implements DhiveChainClient {
       };
       // Every awaited node is awaited only while its answer could still change the outcome: once a majority of
       // the available nodes agrees, a hanging node holds nothing up; otherwise the wait is its call's timeout.
-      for (const node of awaited) {
+      function await_(node: NodeHealth): void {
         tally.pending++;
         const controller = new AbortController();
-        inFlight.set(node, controller);
-        const own = { timeoutMs: this.#timeoutMs, signal: linked(controller.signal, signal) };
+        // Each call its own interval (a node asked again, see the re-ask in `decide`, starts afresh).
+        const timer = setTimeout(() => {
+          const call = inFlight.get(node);
+          if (call === undefined) return;
+          call.overdue = true;
+          decide();
+        }, intervalMs);
+        timer.unref?.();
+        inFlight.set(node, { controller, overdue: false, timer });
+        const settled = (): boolean => {
+          clearTimeout(timer);
+          return inFlight.delete(node);
+        };
+        const own = { timeoutMs: timeoutMs, signal: linked(controller.signal, signal) };
         ask(node, own).then(
           (value) => {
-            if (!inFlight.delete(node)) return;
+            if (!settled()) return;
             if (!done) count(node, value);
             tally.pending--;
             decide();
           },
           (error: Error) => {
-            if (!inFlight.delete(node)) return;
+            if (!settled()) return;
             problems.push(`${node.name}: ${error.message}`);
             tally.pending--;
             decide();
           },
         );
       }
+      for (const node of awaited) await_(node);
       // Probes are never awaited: their outcome updates the node's health either way.
       for (const node of probes) {
         ask(node, call).then(
