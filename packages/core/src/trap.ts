@@ -990,6 +990,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       facts: decision.facts,
       plan: this.#keys.planFor(fromKey),
       stillWanted: (signal) => this.#stillMissing(fromKey, decision.lastAslot, signal),
+      ...(this.#watcher?.head === undefined ? {} : { anchorHint: this.#watcher.head }),
     });
     return await this.#afterSwitch(outcome);
   }

@@ -183,6 +183,37 @@ describe('dhiveChainClient on the simulated chain', () => {
     }
   });
 
+  it('leaves out of a decisive read a node that has not answered within a block interval while another has', async () => {
+    // No proxy (see `start`); a 300 ms interval on the client so that "within a block" is short in real time.
+    sim = await startSimnet({ clock: 'manual', blockIntervalMs: 3000, endpoints: 2, witnesses: 21, proxy: false });
+    const warnings: string[] = [];
+    const log = { debug() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) };
+    client = dhiveChainClient({
+      nodes: sim.urls,
+      chainId: sim.chainId,
+      clock: sim.clock,
+      timeoutMs: 5000,
+      blockIntervalMs: 300,
+      log,
+    });
+    await sim.advanceSlots(3);
+    const alice = sim.witnesses[0]!;
+    await client.getHead({ decisive: true });
+    expect(client.nodes().map((n) => n.available)).toEqual([true, true]);
+    // Blackholed just as the trap needs it: available when last read, so awaited, and it never answers.
+    await sim.injectFault({ kind: 'blackhole' }, { endpoint: 1 });
+    const began = Date.now();
+    const { value, node } = await client.getWitness(alice.name, { decisive: true });
+    const tookMs = Date.now() - began;
+    expect([value?.signingKey, node]).toEqual([alice.signingKey, sim.urls[0]]);
+    // About one interval (300 ms), far from the call's 5 s timeout.
+    expect(tookMs).toBeLessThan(1500);
+    const [, slow] = client.nodes();
+    expect(slow).toMatchObject({ available: false });
+    expect(slow?.unavailableReason).toMatch(/within a block interval/);
+    expect(warnings).toContain('rpc node too slow for a decisive read: deciding on the others');
+  });
+
   it('gets a broadcast through when one endpoint hangs and another answers HTML', async () => {
     const { sim, client } = await start(3, 300);
     const alice = sim.witnesses[0]!;

@@ -30,6 +30,8 @@ export interface FakeHivedNode {
   calls: string[];
   /** Drop (without an answer) any request that arrives on a connection already used once: a keep-alive race. */
   dropReusedConnections: boolean;
+  /** Real ms every answer waits before it is computed and sent (a slow node). @default 0 */
+  latencyMs: number;
   /** Sockets open now (to prove a timed-out call left none behind). */
   openSockets(): number;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export async function startFakeHivedNode(clock: Clock): Promise<FakeHivedNode> {
     broadcasts: [],
     calls: [],
     dropReusedConnections: false,
+    latencyMs: 0,
     openSockets: () => sockets.size,
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -110,7 +113,8 @@ export async function startFakeHivedNode(clock: Clock): Promise<FakeHivedNode> {
     }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
+      if (node.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, node.latencyMs));
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         id: number;
         method: string;

@@ -382,6 +382,36 @@ describe('decisive reads', () => {
     expect([nodes[1]?.url, nodes[2]?.url]).toContain(node);
   });
 
+  it('asks a node whose answer came first again when a later answer differs: a node behind has not caught up, it does not disagree', async () => {
+    const { nodes, client } = await setup(2, { timeoutMs: 2000 });
+    const [fast, slow] = nodes as [FakeHivedNode, FakeHivedNode];
+    await client.getHead({ decisive: true });
+    // A block lands between the fast node's answer and the slow one's: the fast one showed the state before it.
+    slow.latencyMs = 150;
+    let fastCalls = 0;
+    fast.handlers['condenser_api.get_witness_by_account'] = () => {
+      fastCalls++;
+      return {
+        result: fastCalls === 1 ? witnessJson('alice', PUB_A) : witnessJson('alice', PUB_A, { total_missed: 1 }),
+      };
+    };
+    slow.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 1 });
+    const { value } = await client.getWitness('alice', { decisive: true });
+    expect(value?.totalMissed).toBe(1);
+    expect(fastCalls).toBe(2);
+  });
+
+  it('still waits where the node asked again keeps disagreeing', async () => {
+    const { nodes, client } = await setup(2, { timeoutMs: 2000 });
+    const [fast, slow] = nodes as [FakeHivedNode, FakeHivedNode];
+    await client.getHead({ decisive: true });
+    slow.latencyMs = 150;
+    slow.witnesses.alice = witnessJson('alice', PUB_A, { total_missed: 1 });
+    const error = await client.getWitness('alice', { decisive: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DisagreementError);
+    expect(fast.calls.filter((m) => m === 'condenser_api.get_witness_by_account')).toHaveLength(2);
+  });
+
   it('answers with the majority of three when one lags a block behind', async () => {
     const { nodes, client } = await setup(3);
     for (const node of nodes.slice(0, 2)) node.head = { number: 1001, time: clock.now() };

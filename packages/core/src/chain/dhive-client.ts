@@ -370,7 +370,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
   /**
    * Asks the nodes in parallel and returns the value a strict majority of the AVAILABLE nodes agrees on (at least
    * `minNodes`; see `judge` in quorum.ts). Available nodes, and those not asked yet, are awaited, each at most for
-   * its call's timeout, and only while its answer could still change the outcome. Unavailable nodes are probed at a
+   * its call's timeout, and only while its answer could still change the outcome; once another node has answered,
+   * a node silent for a block interval is left out of the read (recorded as failed, its call cancelled, a warning). Unavailable nodes are probed at a
    * bounded rate (`#mayProbe`) but never awaited: one that answers well before the decision counts (and may
    * contradict), one that does not blocks nothing. Where no node is available, every node that may be probed is
    * awaited; where every node is backing off, the read fails at once (retryable): no node is asked before its
@@ -385,7 +386,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
     isHead: boolean,
   ): Promise<Observation<T>> {
     const now = this.#clock.now();
-    const call = { timeoutMs: this.#timeoutMs, signal };
+    const timeoutMs = this.#timeoutMs;
+    const call = { timeoutMs, signal };
     const configured = this.#nodes.length;
     const minNodes = this.#minNodes;
     const problems: string[] = [];
@@ -418,21 +420,66 @@ class DhiveChainClientImpl implements DhiveChainClient {
       const heads: HeadState[] = [];
       const headNodes: string[] = [];
       let done = false;
+      // Each awaited node's call, cancellable alone: one that has not answered within a block interval while others
+      // have is cut off (see `cutLaggards`).
+      const inFlight = new Map<NodeHealth, { controller: AbortController; overdue: boolean; timer: NodeJS.Timeout }>();
+      const intervalMs = this.#intervalMs;
+      /** Each counted node's answer (canonical), and the last one counted: see the re-ask in `decide`. */
+      const answerOf = new Map<NodeHealth, string>();
+      let lastKey: string | undefined;
+      let reasked = false;
+      // Calls still out once the read is decided run on to their own timeout: their answers keep the nodes' health
+      // (and a head read in flight is reused by the next read, see `ask`).
+      const finish = (): void => {
+        done = true;
+        for (const { timer } of inFlight.values()) clearTimeout(timer);
+      };
+
+      /**
+       * A node that has not answered within a block interval while another available node has is TIMING OUT in
+       * the issue's sense: it is unavailable for this read (recorded as a failure, so it backs off and is probed
+       * again later), its call is cancelled, and the read decides on the rest (degraded if so, and said so).
+       */
+      const cutLaggards = (): void => {
+        const overdue = [...inFlight].filter(([, call]) => call.overdue);
+        if (overdue.length === 0) return;
+        const answered = isHead ? heads.length : [...tally.groups.values()].reduce((n, g) => n + g.length, 0);
+        if (answered === 0) return;
+        const at = this.#clock.now();
+        for (const [node, { controller }] of overdue) {
+          inFlight.delete(node);
+          tally.pending--;
+          const error = new TimeoutError(
+            `${node.name} did not answer ${method} within a block interval (${intervalMs} ms) while other nodes did: left out of this read`,
+            { isRetryable: true, details: { node: node.name, method } },
+          );
+          problems.push(`${node.name}: ${error.message}`);
+          node.recordFailure(error, at);
+          this.#log?.warn('rpc node too slow for a decisive read: deciding on the others', {
+            node: node.name,
+            method,
+            waitedMs: intervalMs,
+          });
+          controller.abort();
+        }
+        this.#noticeFreshnessChanges();
+      };
 
       const decide = (): void => {
         if (done) return;
         if (signal?.aborted) {
-          done = true;
+          finish();
           reject(abortError(signal));
           return;
         }
+        cutLaggards();
         let verdict: Verdict;
         if (isHead) {
           // Heads need not be equal: the quorum's head is one node's answer that enough nodes have reached.
           const needed = quorumOf(heads.length + tally.pending, minNodes);
           const head = quorumHead(heads, needed);
           if (head !== undefined) {
-            done = true;
+            finish();
             this.#quorumRegained(method);
             resolve({ value: head as T, node: headNodes[heads.indexOf(head)] ?? '', receivedAt: this.#clock.now() });
             return;
@@ -445,7 +492,25 @@ class DhiveChainClientImpl implements DhiveChainClient {
                 : { kind: 'stale', needed, agreeing: heads.length };
         } else verdict = judge(tally);
         if (verdict.kind === 'wait') return;
-        done = true;
+        if (verdict.kind === 'disagree' && !isHead && !reasked && lastKey !== undefined) {
+          // The answers differ, and the ones that came first may only be older (a block came between them and the
+          // last, or a caching proxy answered from an older backend): a node that is BEHIND has not caught up, it
+          // does not disagree. Each node whose answer differs from the last one is asked once more; the read agrees
+          // only if their answers now do (nothing weaker: every needed node's latest answer must match).
+          reasked = true;
+          const newest = lastKey;
+          const again = [...answerOf].filter(([, key]) => key !== newest).map(([node]) => node);
+          for (const node of again) {
+            const key = answerOf.get(node) as string;
+            const rest = (tally.groups.get(key) ?? []).filter((name) => name !== node.name);
+            if (rest.length === 0) tally.groups.delete(key);
+            else tally.groups.set(key, rest);
+            answerOf.delete(node);
+            await_(node);
+          }
+          return;
+        }
+        finish();
         if (verdict.kind === 'agreed') {
           const [first] = verdict.nodes;
           this.#quorumRegained(method);
@@ -479,7 +544,7 @@ class DhiveChainClientImpl implements DhiveChainClient {
 
       const recent = (node: NodeHealth): boolean =>
         node.headSeenAt !== undefined && now - node.headSeenAt <= this.#intervalMs;
-      const ask = (node: NodeHealth): Promise<T> => {
+      const ask = (node: NodeHealth, call: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<T> => {
         if (isHead || (recent(node) && node.failures === 0)) return this.#call(node, method, params, parse, call);
         // A head read of this node started within the interval (the decisive head read just before, which ended
         // on a quorum of the others before this node answered) is waited for rather than asked again.
@@ -499,6 +564,8 @@ class DhiveChainClientImpl implements DhiveChainClient {
         const key = canonical(value);
         values.set(key, value);
         tally.groups.set(key, [...(tally.groups.get(key) ?? []), node.name]);
+        answerOf.set(node, key);
+        lastKey = key;
         if (isHead) {
           heads.push(value as HeadState);
           headNodes.push(node.name);
@@ -506,24 +573,42 @@ class DhiveChainClientImpl implements DhiveChainClient {
       };
       // Every awaited node is awaited only while its answer could still change the outcome: once a majority of
       // the available nodes agrees, a hanging node holds nothing up; otherwise the wait is its call's timeout.
-      for (const node of awaited) {
+      function await_(node: NodeHealth): void {
         tally.pending++;
-        ask(node).then(
+        const controller = new AbortController();
+        // Each call its own interval (a node asked again, see the re-ask in `decide`, starts afresh).
+        const timer = setTimeout(() => {
+          const call = inFlight.get(node);
+          if (call === undefined) return;
+          call.overdue = true;
+          decide();
+        }, intervalMs);
+        timer.unref?.();
+        inFlight.set(node, { controller, overdue: false, timer });
+        const settled = (): boolean => {
+          clearTimeout(timer);
+          return inFlight.delete(node);
+        };
+        const own = { timeoutMs: timeoutMs, signal: linked(controller.signal, signal) };
+        ask(node, own).then(
           (value) => {
+            if (!settled()) return;
             if (!done) count(node, value);
             tally.pending--;
             decide();
           },
           (error: Error) => {
+            if (!settled()) return;
             problems.push(`${node.name}: ${error.message}`);
             tally.pending--;
             decide();
           },
         );
       }
+      for (const node of awaited) await_(node);
       // Probes are never awaited: their outcome updates the node's health either way.
       for (const node of probes) {
-        ask(node).then(
+        ask(node, call).then(
           (value) => {
             if (done) return;
             count(node, value);
@@ -678,6 +763,11 @@ class DhiveChainClientImpl implements DhiveChainClient {
       { available, configured, minNodes: this.#minNodes, unavailable },
     );
   }
+}
+
+/** A signal that aborts when `own` or `parent` does. */
+function linked(own: AbortSignal, parent: AbortSignal | undefined): AbortSignal {
+  return parent === undefined ? own : AbortSignal.any([own, parent]);
 }
 
 /** The caller's logger, minus its exceptions: a failing log line must not fail a read or a broadcast. */

@@ -14,6 +14,12 @@ export interface FreshnessBounds {
 }
 
 /**
+ * How many blocks behind another answering node, read at the same moment, a node's head may be before it is stale
+ * at once: a caching proxy's backends lag one block, a read racing a new block one more; three is neither.
+ */
+export const FAR_BEHIND_BLOCKS = 3;
+
+/**
  * What the client knows about one RPC node: its last head, when that head last advanced, how fast and how reliably
  * it answers. Freshness is judged on the client's clock, so a manual clock in tests moves it.
  */
@@ -85,7 +91,11 @@ export class NodeHealth {
    * as its last answer showed it: failing; or its head, judged when it was read, too old or ahead of the local
    * clock or not advanced for the stale bound ({@link staleness}); or frozen while the chain moves on: a head that
    * has not advanced for `intervalMs` while another answering node, read within two intervals of it, is at least
-   * two blocks past it. Judged on the last read, not on `now`, so that a node read a while ago keeps its verdict
+   * two blocks past it; or, however recently it advanced, a head {@link FAR_BEHIND_BLOCKS} or more blocks behind
+   * where such a node was at the same moment (its head less the blocks made between the two reads), as many
+   * intervals older than that node's head, and as old on the local clock: a node that answers from a stale snapshot
+   * is found out at its first read, not a block later. A node that only claims a head far ahead (its block time
+   * now) makes no honest node unavailable this way. Judged on the last read, not on `now`, so that a node read a while ago keeps its verdict
    * between the trap's reads; a decisive read asks it again before trusting it. `undefined` too for a node not
    * asked yet (no head, no failure).
    */
@@ -97,19 +107,35 @@ export class NodeHealth {
     if (stale !== undefined) return stale;
     const head = this.head;
     const stuckFor = at - this.advancedAt;
+    // Answering nodes whose head was read within two intervals of this one's: what it is compared with.
+    const alongside = peers.flatMap((peer) =>
+      peer !== this &&
+      peer.failures === 0 &&
+      peer.head !== undefined &&
+      peer.headSeenAt !== undefined &&
+      Math.abs(at - peer.headSeenAt) <= 2 * intervalMs
+        ? [{ peer, peerHead: peer.head, seenAt: peer.headSeenAt }]
+        : [],
+    );
+    const far = alongside.find(
+      ({ peerHead, seenAt }) =>
+        peerHead.headBlockNumber - Math.max(0, (seenAt - at) / intervalMs) - head.headBlockNumber >=
+          FAR_BEHIND_BLOCKS &&
+        // Behind in time too, and old on the local clock, against a peer whose head is not from the future: a node
+        // that merely CLAIMS a head far ahead (a liar, with a block time of now) never makes an honest one stale.
+        peerHead.headBlockTime <= seenAt &&
+        peerHead.headBlockTime - head.headBlockTime >= FAR_BEHIND_BLOCKS * intervalMs &&
+        at - head.headBlockTime >= FAR_BEHIND_BLOCKS * intervalMs,
+    );
+    if (far !== undefined) {
+      const { peer, peerHead } = far;
+      return `head #${head.headBlockNumber} is ${peerHead.headBlockNumber - head.headBlockNumber} blocks behind ${peer.name} (#${peerHead.headBlockNumber}): a stale snapshot`;
+    }
     // Two blocks behind a node read at about the same time is more than a caching proxy's lag (one block).
     if (stuckFor <= intervalMs) return undefined;
-    const ahead = peers.find(
-      (peer) =>
-        peer !== this &&
-        peer.failures === 0 &&
-        peer.head !== undefined &&
-        peer.headSeenAt !== undefined &&
-        Math.abs(at - peer.headSeenAt) <= 2 * intervalMs &&
-        peer.head.headBlockNumber >= head.headBlockNumber + 2,
-    );
+    const ahead = alongside.find(({ peerHead }) => peerHead.headBlockNumber >= head.headBlockNumber + 2);
     if (ahead === undefined) return undefined;
-    return `head frozen at #${head.headBlockNumber} for ${Math.round(stuckFor / 1000)} s while ${ahead.name} is at #${ahead.head?.headBlockNumber}`;
+    return `head frozen at #${head.headBlockNumber} for ${Math.round(stuckFor / 1000)} s while ${ahead.peer.name} is at #${ahead.peerHead.headBlockNumber}`;
   }
 
   isFresh(now: number, bounds: FreshnessBounds): boolean {

@@ -117,6 +117,14 @@ export interface SwitchRequest {
   resume?: PendingSwitch;
   /** Extra facts for the `fired` notification (the missed slot, the count). */
   facts?: NotificationFacts;
+  /**
+   * The last decisive head the caller read (the watcher's): its last irreversible block is read as the TaPoS anchor
+   * at the same time as the witness and the head, so that the first attempt costs one round trip to the nodes, not
+   * three. An irreversible block stays irreversible, so an anchor from a head a block or two old is as good as a
+   * fresh one; the expiration still counts from the fresh head. Ignored where that block is not below the fresh head
+   * or is more than {@link MAX_ANCHOR_LAG_BLOCKS} behind it (then the fresh head's is read).
+   */
+  anchorHint?: Pick<HeadState, 'lastIrreversibleBlockNum'>;
 }
 
 /** How a switch ended. */
@@ -357,10 +365,20 @@ class SwitchMachine {
     if (this.#attempts >= this.#env.maxAttempts) return { name: 'failed', error: this.#lastError };
     this.#attempts += 1;
     let pending: PendingSwitch;
+    // The witness, the head and (on a hint) the TaPoS anchor are read at once: one round trip, not three. What is
+    // left unread when the attempt ends early (a key moved, a failure) is cancelled, not left running.
+    const reads = new AbortController();
+    const signal = this.#env.signal === undefined ? reads.signal : AbortSignal.any([this.#env.signal, reads.signal]);
     try {
+      const head = readUntilTrusted(
+        () => this.#bounded((s) => this.#env.chain.getHead({ decisive: true, signal: s }), signal),
+        { ...this.#loopOptions(), signal },
+      );
+      const hinted = this.#hintedAnchor(signal);
+      head.catch(() => undefined);
       const witness = await this.#readWitnessUntilTrusted();
       if (witness.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
-      pending = await this.#sign(witness);
+      pending = await this.#sign(witness, (await head).value, hinted);
       // Active-key path (no compare-and-swap on chain): the key is read again right before the broadcast, so that
       // a peer's switch seen meanwhile (hived's reads include pending transactions) is adopted, not overwritten.
       if (this.#request.plan.operation === 'witness_update' && !this.#env.dryRun) {
@@ -374,6 +392,8 @@ class SwitchMachine {
       this.#lastError = toWitnessTrapError(thrown, 'SWITCH_NOT_PREPARED');
       this.#env.emit('error', { error: this.#lastError, during: 'fire' });
       return this.#lastError.isRetryable ? { name: 'preparing' } : { name: 'failed', error: this.#lastError };
+    } finally {
+      reads.abort();
     }
     if (this.#env.dryRun) return { name: 'dry-run', pending };
     await this.#env.persist.savePending(pending);
@@ -699,14 +719,24 @@ class SwitchMachine {
     });
   }
 
-  /** Builds the switch on the witness as read, with TaPoS from a fresh decisive head, and signs it (bounded). */
-  async #sign(witness: WitnessState): Promise<PendingSwitch> {
+  /**
+   * The header of the hinted anchor (the caller's last irreversible block), read now, on the first attempt only (a
+   * later attempt reads a fresh head's); `undefined` without a usable hint, `null` where the read fails.
+   */
+  #hintedAnchor(signal: AbortSignal): { blockNum: number; header: Promise<BlockHeaderInfo | null> } | undefined {
+    const blockNum = this.#request.anchorHint?.lastIrreversibleBlockNum;
+    if (this.#attempts !== 1 || blockNum === undefined || !(blockNum >= 1)) return undefined;
+    return { blockNum, header: this.#headerOrNull(blockNum, signal) };
+  }
+
+  /** Builds the switch on the witness as read, with TaPoS from the fresh decisive `head`, and signs it (bounded). */
+  async #sign(
+    witness: WitnessState,
+    head: HeadState,
+    hinted?: { blockNum: number; header: Promise<BlockHeaderInfo | null> },
+  ): Promise<PendingSwitch> {
     const env = this.#env;
     const request = this.#request;
-    const { value: head } = await readUntilTrusted(
-      () => this.#bounded((signal) => env.chain.getHead({ decisive: true, signal })),
-      this.#loopOptions(),
-    );
     const operation =
       request.plan.operation === 'witness_set_properties'
         ? buildSwitchOperation(witness.owner, request.fromKey, request.toKey)
@@ -714,7 +744,7 @@ class SwitchMachine {
     const unsigned =
       request.plan.operation === 'witness_update'
         ? await this.#incidentTransaction(witness, head, operation)
-        : buildTransaction(await this.#survivingAnchor(head), [operation], { expiresInMs: env.expiresInMs });
+        : buildTransaction(await this.#survivingAnchor(head, hinted), [operation], { expiresInMs: env.expiresInMs });
     const tx = await withIoTimeout(
       () =>
         env.signer.sign(unsigned, [request.plan.signWith], env.chain.chainId).catch((error: unknown) => {
@@ -782,18 +812,30 @@ class SwitchMachine {
    * {@link MAX_ANCHOR_LAG_BLOCKS} behind (irreversibility stalled: the inclusion scan's window allows that much), or
    * cannot be read in time.
    */
-  async #survivingAnchor(head: HeadState): Promise<HeadState> {
+  async #survivingAnchor(
+    head: HeadState,
+    hinted?: { blockNum: number; header: Promise<BlockHeaderInfo | null> },
+  ): Promise<HeadState> {
+    const usable = (lib: number) =>
+      lib >= 1 &&
+      lib < head.headBlockNumber &&
+      lib <= head.lastIrreversibleBlockNum &&
+      head.headBlockNumber - lib <= MAX_ANCHOR_LAG_BLOCKS;
+    if (hinted !== undefined && usable(hinted.blockNum)) {
+      const header = await hinted.header;
+      if (header?.id !== undefined) return { ...head, headBlockNumber: hinted.blockNum, headBlockId: header.id };
+    }
     const lib = head.lastIrreversibleBlockNum;
-    if (!(lib >= 1 && lib < head.headBlockNumber && head.headBlockNumber - lib <= MAX_ANCHOR_LAG_BLOCKS)) return head;
+    if (!usable(lib)) return head;
     const header = await this.#headerOrNull(lib);
     if (header?.id === undefined) return head;
     return { ...head, headBlockNumber: lib, headBlockId: header.id };
   }
 
   /** A decisive read of a block header for a TaPoS anchor, bounded; `null` where it fails or takes too long. */
-  #headerOrNull(blockNum: number): Promise<BlockHeaderInfo | null> {
+  #headerOrNull(blockNum: number, signal?: AbortSignal): Promise<BlockHeaderInfo | null> {
     const env = this.#env;
-    return this.#bounded((signal) => env.chain.getBlockHeader(blockNum, { decisive: true, signal }))
+    return this.#bounded((s) => env.chain.getBlockHeader(blockNum, { decisive: true, signal: s }), signal)
       .then((read) => read.value)
       .catch(() => null);
   }
@@ -861,7 +903,7 @@ class SwitchMachine {
    * A chain call, given up after {@link SwitchEnv.ioTimeoutMs} of real time (a guard: clients time out first) and
    * cancelled then: its signal aborts at the timeout and on `stop()`.
    */
-  #bounded<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  #bounded<T>(work: (signal: AbortSignal) => Promise<T>, parent = this.#env.signal): Promise<T> {
     const ms = this.#env.ioTimeoutMs;
     return withIoTimeout(
       work,
@@ -869,7 +911,7 @@ class SwitchMachine {
       () => {
         throw new TimeoutError(`a chain read did not answer within ${ms} ms`, { isRetryable: true });
       },
-      this.#env.signal,
+      parent,
     );
   }
 

@@ -111,14 +111,27 @@ export class SlotWatcher {
       this.#head = head;
       this.#headAt = this.#o.clock.now();
     }
-    this.#ages = [...this.#ages.slice(-(AGE_SAMPLES - 1)), this.#o.clock.now() - head.headBlockTime];
+    // A decisive head two blocks or more behind an available node's is held back (by a lagging node, or a frozen
+    // one not found out yet): its age measures that node's lag, not the host clock, and would make the trap sleep
+    // past its slots. Such a read is no sample (a node claiming a head ahead can only suppress samples, never add).
+    const freshest = Math.max(
+      Number.NEGATIVE_INFINITY,
+      ...this.#o.chain
+        .nodes()
+        .filter((node) => node.available ?? node.fresh)
+        .map((node) => node.headBlockNumber ?? Number.NEGATIVE_INFINITY),
+    );
+    if (freshest < head.headBlockNumber + 2) {
+      this.#ages = [...this.#ages.slice(-(AGE_SAMPLES - 1)), this.#o.clock.now() - head.headBlockTime];
+    }
     this.#reportNodes();
     return head;
   }
 
   /**
    * How far the local clock is ahead of the chain's, as learned from head reads: the smallest "now minus head block
-   * time" of the recent reads (a head read just after its block shows the skew alone). Only a skew beyond two
+   * time" of the recent reads (a head read just after its block shows the skew alone), leaving out decisive heads
+   * held back two blocks or more behind an available node's. Only a skew beyond two
    * intervals counts, which normal block age and propagation never reach; below that the chain's slot times are
    * taken as local times, as they are on a host whose clock is right.
    */

@@ -410,3 +410,24 @@ describe('the watch says when it stalls (issue 19 defect 4)', () => {
     expect(health.snapshot().healthy).toBe(true);
   });
 });
+
+describe('the host clock offset', () => {
+  it('is not learned from a decisive head held back behind an available node (a frozen node not found out yet)', async () => {
+    const now = head(100, 1000).headBlockTime + 100;
+    const clock = new ManualClock(now, { quietMs: 2 });
+    // The decisive head is three blocks old (9 s, past the two intervals that count as skew): a node that froze
+    // holds it back, while the other available node is at the chain's real head.
+    const chain = new ScriptedChain({ head: head(97, 997), witness: witness(), schedule: undefined as never });
+    chain.nodeList = [
+      { url: 'http://fresh', fresh: true, available: true, failures: 0, headBlockNumber: 100, headAgeMs: 100 },
+      { url: 'http://frozen', fresh: true, available: true, failures: 0, headBlockNumber: 97, headAgeMs: 9100 },
+    ];
+    const watcher = watcherOn(chain, clock);
+    await watcher.readHead();
+    expect(watcher.clockOffsetMs).toBe(0);
+    // Where no node is ahead, an old head does measure the host clock (a host 9 s ahead): it still counts.
+    chain.nodeList = chain.nodeList.map((node) => ({ ...node, headBlockNumber: 97 }));
+    await watcher.readHead();
+    expect(watcher.clockOffsetMs).toBe(9100);
+  });
+});
