@@ -103,14 +103,26 @@ describe('the report', () => {
 });
 
 describe('the node-fault verdict', () => {
-  it('judges the unrounded figures: 3.001 blocks fail a bound of 3, 3 passes; two misses, no switch or exit 1 fail', () => {
+  it('judges the outcome apart from the timing target, on unrounded figures: 3.001 blocks miss a target of 3', () => {
     const good = { missedSlots: 1, blocksToBroadcast: 3, exitCode: 0 };
-    expect(judgeNodeFaultRun(good, 3)).toEqual({ ok: true, text: 'pass' });
-    expect(judgeNodeFaultRun({ ...good, blocksToBroadcast: 3.001 }, 3).ok).toBe(false);
-    expect(judgeNodeFaultRun({ ...good, blocksToBroadcast: 3.001 }, 4).ok).toBe(true);
+    expect(judgeNodeFaultRun(good, 3)).toEqual({
+      ok: true,
+      text: 'pass',
+      withinTarget: true,
+      target: 'within the target of <= 3 blocks',
+    });
+    const late = judgeNodeFaultRun({ ...good, blocksToBroadcast: 3.001 }, 3);
+    expect([late.ok, late.withinTarget, late.target]).toEqual([
+      true,
+      false,
+      'target of <= 3 blocks MISSED (3.001 blocks)',
+    ]);
+    expect(judgeNodeFaultRun({ ...good, blocksToBroadcast: 3.001 }, 4).withinTarget).toBe(true);
     expect(judgeNodeFaultRun({ ...good, missedSlots: 2 }, 3).text).toBe('FAIL: 2 missed slots, not 1');
-    expect(judgeNodeFaultRun({ ...good, missedSlots: 0, blocksToBroadcast: Number.NaN, exitCode: 1 }, 3).text).toBe(
+    const none = judgeNodeFaultRun({ ...good, missedSlots: 0, blocksToBroadcast: Number.NaN, exitCode: 1 }, 3);
+    expect([none.text, none.withinTarget]).toEqual([
       'FAIL: 0 missed slots, not 1; no switch landed; exit 1, not 0',
-    );
+      false,
+    ]);
   });
 });

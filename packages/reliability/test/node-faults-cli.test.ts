@@ -3,7 +3,9 @@
  * blackholed, frozen, erroring ("Unable to acquire database lock") or slow by 0.6 block, from the start or from just
  * before the primary dies; and three nodes, one down and one 0.6 block late. On the simnet's hostile defaults at
  * 300 ms blocks. Each run's figures come off the chain and the exit code: slots missed, blocks from the missed slot
- * to the first broadcast of the switch that landed (unrounded), exit code; the verdict is judgeNodeFaultRun's.
+ * to the first broadcast of the switch that landed (unrounded), exit code; the verdict is judgeNodeFaultRun's. The
+ * test asserts the outcome on chain (one missed slot, the switch landed through the healthy node, exit 0); the
+ * timing target (blocks to the broadcast) is a figure of the run, named in the report as met or MISSED.
  */
 import { type Fault, slotsIfMissing } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
@@ -116,8 +118,13 @@ async function scenario(options: {
     happened:
       `${figures.missedSlots} missed slot(s); broadcast ${figures.blocksToBroadcast.toFixed(2)} blocks after the ` +
       `missed slot (bound ${options.maxBlocks}); exit ${figures.exitCode}; degraded warning: ${degraded ? 'yes' : 'no'}; ` +
-      `verdict ${verdict.text}`,
-    figures: { ...figures, degradedWarning: degraded, maxBlocks: options.maxBlocks },
+      `outcome ${verdict.text}; ${verdict.target}`,
+    figures: {
+      ...figures,
+      degradedWarning: degraded,
+      maxBlocks: options.maxBlocks,
+      withinTarget: verdict.withinTarget,
+    },
   });
   // What the CLI said, for a failure: its warnings and decisions, with their times.
   const said = run
