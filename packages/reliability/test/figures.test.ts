@@ -89,6 +89,17 @@ describe('the report', () => {
     expect(complete.ok).toBe(true);
     expect(complete.text).toContain('| area > a.test.ts scenario | one fault | 2 switches, measured | pass |');
     expect(complete.text).not.toContain('not a clean bill');
+    expect(complete.text).toContain('- Timing targets: every measured target met');
+
+    // A timing target missed is named on top, though its scenario's outcome passed.
+    const late = input([file('a.test.ts'), file('long/b.long.ts')]);
+    late.findings.push({
+      test: 'area > late scenario',
+      area: 'x',
+      injected: 'one node slow',
+      happened: 'outcome pass; target of <= 3 blocks MISSED (3.2 blocks)',
+    });
+    expect(renderReport(late).text).toContain('- Timing targets: **1 MISSED**: area > late scenario');
 
     // A scenario file that vitest never reported (it did not load, or the include lost it) fails the run.
     const missing = renderReport(input([file('a.test.ts')]));
