@@ -399,7 +399,10 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
     this.#blockIntervalMs = o.blockIntervalMs ?? (await o.chain.getBlockInterval());
     this.#pollIntervalMs = o.pollIntervalMs ?? Math.max(20, Math.round(this.#blockIntervalMs / 10));
     const loop = this.#loop('arm', this.#clock.now() + Math.max(30_000, 10 * this.#blockIntervalMs));
-    const { value: witness } = await readUntilTrusted(() => o.chain.getWitness(o.witness, { decisive: true }), loop);
+    const { value: witness, receivedAt: baselineReadAt } = await readUntilTrusted(
+      () => o.chain.getWitness(o.witness, { decisive: true }),
+      loop,
+    );
     const heldKeys = new Set(await o.signer.publicKeys());
     const needsActive = witness !== null && !heldKeys.has(witness.signingKey);
     const account = needsActive ? (await readUntilTrusted(() => o.chain.getAccount(o.witness), loop)).value : null;
@@ -451,7 +454,8 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       log: this.#log,
     });
     this.#watcher = this.#newWatcher();
-    this.#watcher.baseline(witness);
+    // From when the baseline was read: a slot that passes before the watch first looks is still checked.
+    this.#watcher.baseline(witness, baselineReadAt);
     await this.#state.armed(now, witness.totalMissed);
     this.#armed = {
       witness: o.witness,

@@ -5,6 +5,7 @@ import {
   aslotAt,
   nextShuffleBlock,
   nextSlotOf,
+  pastSlotOf,
   producerAfterShuffle,
   producerOf,
   scheduleIsFor,
@@ -155,5 +156,28 @@ describe('scheduleIsFor', () => {
     expect(scheduleIsFor({ nextShuffleBlockNum: 42 }, { headBlockNumber: 42 })).toBe(false);
     expect(scheduleIsFor({ nextShuffleBlockNum: 42 }, { headBlockNumber: 43 })).toBe(false);
     expect(scheduleIsFor({ nextShuffleBlockNum: 84 }, { headBlockNumber: 42 })).toBe(false);
+  });
+});
+
+describe('pastSlotOf: a slot of the witness the head has passed', () => {
+  const list = names('w');
+  list[0] = 'alice';
+  it("finds the witness's slot after the given one and before the head's own, in the head's round", () => {
+    // Block 40 is 19 blocks into round 1 (from block 21): aslots after 1011 - 19 are certainly in it.
+    expect(pastSlotOf('alice', head(40, 1011), schedule(list), 1000, INTERVAL)).toMatchObject({
+      aslot: 1008,
+      k: -3,
+      time: 1008 * INTERVAL,
+      source: 'current',
+      shuffleBlockNum: 42,
+    });
+  });
+  it('finds none at or before the slot given, at the head itself, or before the round began', () => {
+    expect(pastSlotOf('alice', head(40, 1011), schedule(list), 1008, INTERVAL)).toBeUndefined();
+    expect(pastSlotOf('alice', head(40, 1008), schedule(list), 1000, INTERVAL)).toBeUndefined();
+    // Block 24 is 3 blocks into its round: the shuffle block 21 may be at aslot 1008 itself (the previous list's).
+    expect(pastSlotOf('alice', head(24, 1011), schedule(list), 1000, INTERVAL)).toBeUndefined();
+    expect(pastSlotOf('alice', head(25, 1011), schedule(list), 1000, INTERVAL)?.aslot).toBe(1008);
+    expect(pastSlotOf('alice', head(42, 1011), schedule(list), 1000, INTERVAL)).toBeUndefined();
   });
 });

@@ -180,3 +180,40 @@ export function producerAfterShuffle(
   const current = scheduled(schedule.currentShuffledWitnesses, schedule.numScheduledWitnesses);
   return current.length === 0 ? undefined : current[aslot % current.length];
 }
+
+/**
+ * The witness's first slot after `afterAslot` that the head has already passed (before the head's own slot) and
+ * that the current list certainly governs: slots of the head's round only (a round spans at least as many slots as
+ * it has blocks, so those after `headBlockNumber - roundStart` slots back are in it). The watch looks at such a slot
+ * where it was busy while it passed (arming, a long check): its miss, charged after the baseline, must be checked,
+ * not absorbed into the next slot's count. `k` is below 0; `time` is in the past. `undefined` where there is none.
+ *
+ * @example
+ * // alice at index 0 of a 21-name list, head at aslot 1011 of block 40 (round 1 began at block 21)
+ * pastSlotOf('alice', head, schedule, 1000, 3000); // { aslot: 1008, k: -3, source: 'current', ... }
+ */
+export function pastSlotOf(
+  witness: string,
+  head: HeadState,
+  schedule: WitnessSchedule,
+  afterAslot: number,
+  blockIntervalMs: number,
+): SlotPrediction | undefined {
+  const current = scheduled(schedule.currentShuffledWitnesses, schedule.numScheduledWitnesses);
+  if (current.length === 0) return undefined;
+  const intoRound = head.headBlockNumber - roundOf(head.headBlockNumber) * SHUFFLE_PERIOD_BLOCKS;
+  const from = Math.max(afterAslot, head.currentAslot - intoRound) + 1;
+  // The head's own slot has its block: produced, by whoever the head names.
+  for (let aslot = from; aslot < head.currentAslot; aslot++) {
+    if (current[aslot % current.length] !== witness) continue;
+    const k = aslot - head.currentAslot;
+    return {
+      aslot,
+      time: slotTime(head, k, blockIntervalMs),
+      k,
+      source: 'current',
+      shuffleBlockNum: nextShuffleBlock(head.headBlockNumber),
+    };
+  }
+  return undefined;
+}

@@ -15,6 +15,7 @@ import {
   aslotAt,
   nextShuffleBlock,
   nextSlotOf,
+  pastSlotOf,
   producerAfterShuffle,
   roundOf,
   type SlotPrediction,
@@ -80,6 +81,11 @@ export class SlotWatcher {
   #degradedSaid = '';
   /** Local time minus head block time, of the recent head reads. */
   #ages: number[] = [];
+  /**
+   * When the baseline was read (local ms) and the witness's last produced slot in it, until the first look after
+   * it places it in slots (see `#passedSlot`).
+   */
+  #baselineAt: { at: number; lastAslot: number } | undefined;
 
   constructor(options: SlotWatcherOptions) {
     this.#o = options;
@@ -90,9 +96,14 @@ export class SlotWatcher {
     return this.#head;
   }
 
-  /** Starts counting misses from this witness state (the arming baseline, or the state after a switch). */
-  baseline(witness: WitnessState): void {
+  /**
+   * Starts counting misses from this witness state (the arming baseline, or the state after a switch), read at
+   * `readAt` (local ms; default now): a slot of the witness whose next block may have come after that read (its miss
+   * charged after the baseline) is checked even where the head has passed it by the time the watch looks.
+   */
+  baseline(witness: WitnessState, readAt: number = this.#o.clock.now()): void {
     this.#lastTotalMissed = witness.totalMissed;
+    this.#baselineAt = { at: readAt, lastAslot: witness.lastAslot };
   }
 
   /** A decisive head read, waited out until trusted; emits `block` when the head moved, `nodes` on a change. */
@@ -165,7 +176,7 @@ export class SlotWatcher {
         await this.readHead();
         continue;
       }
-      const slot = nextSlotOf(this.#o.witness, head, schedule, blockIntervalMs);
+      const slot = this.#passedSlot(head, schedule) ?? nextSlotOf(this.#o.witness, head, schedule, blockIntervalMs);
       if (slot !== undefined) {
         this.#o.health?.expect(slot, this.clockOffsetMs, this.checkDelayMs);
         this.#o.emit('next-slot', {
@@ -182,6 +193,33 @@ export class SlotWatcher {
       await this.sleepUntil(shuffleTime(head, blockIntervalMs) + blockIntervalMs / 2, blockIntervalMs);
       await this.readHead();
     }
+  }
+
+  /**
+   * At the first look after a baseline: a slot of the witness that the head has already passed although its miss
+   * may not be in the baseline (it was in progress at most an interval before the baseline was read, and hived
+   * charges a miss with the next block) and that the baseline does not show produced. The watch was busy while it went by (arming, whose reads wait a block
+   * for a node that hangs): said in a warning, and checked at once rather than absorbed into the next slot's count.
+   */
+  #passedSlot(head: HeadState, schedule: WitnessSchedule): SlotPrediction | undefined {
+    const { blockIntervalMs } = this.#o;
+    const baseline = this.#baselineAt;
+    if (baseline === undefined) return undefined;
+    this.#baselineAt = undefined;
+    // Not a slot the baseline shows produced.
+    const after = Math.max(
+      baseline.lastAslot,
+      aslotAt(head, baseline.at - this.clockOffsetMs - blockIntervalMs, blockIntervalMs) - 1,
+    );
+    const slot = pastSlotOf(this.#o.witness, head, schedule, after, blockIntervalMs);
+    if (slot !== undefined) {
+      this.#o.log.warn('a slot of the witness passed while the watch was busy: checking it now', {
+        aslot: slot.aslot,
+        head: head.headBlockNumber,
+        headAslot: head.currentAslot,
+      });
+    }
+    return slot;
   }
 
   /** How long after a slot is due its check starts: half an interval (at least one poll), when its block is in. */
@@ -202,7 +240,8 @@ export class SlotWatcher {
   > {
     for (;;) {
       const slot = await this.nextSlot();
-      yield { phase: 'predicted', slot };
+      // A slot already passed (see `#passedSlot`) is only checked: nothing can be done before it any more.
+      if (slot.k >= 1) yield { phase: 'predicted', slot };
       await this.sleepUntil(slot.time + this.checkDelayMs);
       yield { phase: 'checked', slot, verdict: await this.checkSlot(slot, watchedKey()) };
     }
