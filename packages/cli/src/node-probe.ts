@@ -5,6 +5,11 @@
  * served), how old its head is (`condenser_api.get_dynamic_global_properties`) and which of the methods the trap calls
  * it serves (`jsonrpc.get_methods`). No key, no signature, no broadcast.
  */
+import { type ClientRequest, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** The largest answer a probe reads; `get_methods`, the longest, is a few kilobytes. */
+const MAX_PROBE_ANSWER_BYTES = 1024 * 1024;
 
 /** What the chain client defaults to: the one bound on each call of the probe where `--rpc-timeout` is unset. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 5000;
@@ -111,24 +116,61 @@ async function readChainId(call: (method: string, params: unknown) => Promise<un
   throw new RpcError('the node does not say which chain it is on (get_version, get_config)');
 }
 
-async function rpc(url: string, method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal,
+/**
+ * One call, with Node's own http(s) client: not the global `fetch`, whose first use loads undici and compiles its
+ * WebAssembly HTTP parser, 13 to 18 MB of resident memory that a watch then keeps for nothing (docs/performance.md,
+ * footprint). Rejects with the signal's reason when it aborts (the deadline's `TimeoutError`, or the caller's).
+ */
+function rpc(url: string, method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+  return new Promise((resolve, reject) => {
+    const fail = (error: unknown) => reject(signal.aborted ? signal.reason : error);
+    let request: ClientRequest;
+    try {
+      request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, {
+        method: 'POST',
+        signal,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    request.on('error', fail);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // A probe's answers are a few hundred bytes: a node streaming more is not answering the question.
+        if (size > MAX_PROBE_ANSWER_BYTES) request.destroy(new RpcError('the answer is too large'));
+        else chunks.push(chunk);
+      });
+      response.on('error', fail);
+      response.on('end', () => {
+        try {
+          const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            result?: unknown;
+            error?: { message?: unknown };
+          };
+          if (answer.error) throw new RpcError(String(answer.error.message ?? 'error').slice(0, 160));
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status >= 300) throw new RpcError(`HTTP ${status}`);
+          resolve(answer.result);
+        } catch (error) {
+          fail(error);
+        }
+      });
+    });
+    request.end(body);
   });
-  const body = (await response.json()) as { result?: unknown; error?: { message?: unknown } };
-  if (body.error) throw new RpcError(String(body.error.message ?? 'error').slice(0, 160));
-  if (!response.ok) throw new RpcError(`HTTP ${response.status}`);
-  return body.result;
 }
 
 function describe(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: unknown })?.name;
   if (name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
   if (name === 'AbortError') return 'cancelled';
-  const cause = (error as { cause?: { code?: unknown } })?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string') return code;
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,19 @@
+/**
+ * Run by probe-footprint.test.ts in a fresh Node process: probes a simnet node the way `run` does before it arms, and
+ * prints the probe and whether Node loaded undici (the engine of the global `fetch`) on the way.
+ */
+import { startSimnet } from '@witness-trap/simnet';
+import { probeNode } from '../src/node-probe.js';
+
+// The hostile defaults: a probe answered or not, the question is only what it loaded.
+const sim = await startSimnet({ blockIntervalMs: 100 });
+try {
+  const url = sim.urls[0] ?? '';
+  const probe = await probeNode(url, { timeoutMs: 5000 });
+  // Node's list of its own modules loaded so far (undocumented in @types/node, stable since Node 0.x).
+  const loaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
+  const undici = loaded.filter((name) => name.includes('undici'));
+  process.stdout.write(`${JSON.stringify({ chainId: probe.chainId, expected: sim.chainId, undici })}\n`);
+} finally {
+  await sim.stop();
+}
