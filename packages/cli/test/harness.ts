@@ -74,9 +74,14 @@ export interface RunOptions {
   node?: string;
   /** Kill the child (SIGTERM) after this long. @default 15000 */
   timeoutMs?: number;
-  /** Called with each stderr chunk, e.g. to send a signal once something was printed. */
+  /**
+   * Called with each stderr chunk, e.g. to send a signal once something was printed. The `child` given here sends
+   * each signal at most once: a test that matches on everything printed so far would otherwise send a second SIGTERM
+   * with each later chunk (the "stopping" line), and the CLI rightly treats a second one as "stop now" (exit 143), or
+   * dies of it while tearing down (code null).
+   */
   onStderr?: (chunk: string, child: { kill(signal: NodeJS.Signals): void }) => void;
-  /** Called with each complete stdout line (JSON lines with --json). */
+  /** Called with each complete stdout line (JSON lines with --json); `child` as for `onStderr`. */
   onStdoutLine?: (line: string, child: { kill(signal: NodeJS.Signals): void }) => void;
 }
 
@@ -91,18 +96,26 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 15_000);
+    const sent = new Set<NodeJS.Signals>();
+    const once = {
+      kill(signal: NodeJS.Signals): void {
+        if (sent.has(signal)) return;
+        sent.add(signal);
+        child.kill(signal);
+      },
+    };
+    const timer = setTimeout(() => once.kill('SIGTERM'), options.timeoutMs ?? 15_000);
     let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       partial += chunk.toString();
       const lines = partial.split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) options.onStdoutLine?.(line, child);
+      for (const line of lines) options.onStdoutLine?.(line, once);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      options.onStderr?.(chunk.toString(), child);
+      options.onStderr?.(chunk.toString(), once);
     });
     child.on('error', reject);
     child.on('close', (code) => {
