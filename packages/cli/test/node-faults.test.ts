@@ -6,7 +6,7 @@
  * slot is 6 or 7 blocks after the missed one), exit 0, and a warning that the run was degraded naming the bad node.
  * Everything is judged on the chain (the key on chain, the slots missed). The issue's timing targets (the broadcast
  * at most 3 blocks after the missed slot, 4 with three nodes, one down and one 0.6 block late) are figures, not
- * assertions here: packages/reliability/test/node-faults-cli.test.ts measures them through the same CLI and
+ * assertions here: packages/reliability/test/long/node-faults-cli.long.ts measures them through the same CLI and
  * docs/reliability.md names each as met or MISSED (a real-clock test cannot tell the trap's latency from a loaded
  * machine's at 300 ms blocks).
  */

@@ -9,10 +9,10 @@
  */
 import { type Fault, slotsIfMissing } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../src/cli-process.js';
-import { judgeNodeFaultRun, type NodeFaultRun } from '../src/figures.js';
-import { recordFinding } from '../src/findings.js';
-import { type OperatorSetup, operatorPerTest } from '../src/operator-setup.js';
+import { startCli } from '../../src/cli-process.js';
+import { judgeNodeFaultRun, type NodeFaultRun } from '../../src/figures.js';
+import { recordFinding } from '../../src/findings.js';
+import { type OperatorSetup, operatorPerTest } from '../../src/operator-setup.js';
 
 const setup = operatorPerTest();
 /**
