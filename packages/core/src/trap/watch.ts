@@ -1,6 +1,7 @@
 import { nodeAvailability } from '../chain/quorum.js';
 import type { WitnessTrapError } from '../errors.js';
 import type {
+  BlockHeaderInfo,
   ChainClient,
   Clock,
   HeadState,
@@ -23,7 +24,7 @@ import {
   shuffleTime,
   slotTime,
 } from './schedule.js';
-import type { EmitTrapEvent } from './switch.js';
+import type { EmitTrapEvent, FreshReads } from './switch.js';
 import type { WatchHealth } from './watch-health.js';
 
 /** Head reads remembered to learn the host clock's offset from the chain's. */
@@ -35,12 +36,20 @@ function describeUnavailable(node: NodeStatus): string {
   return `${node.url} unavailable${since} (${node.unavailableReason ?? 'no answer'})`;
 }
 
+/** The reads that showed a miss, as a switch takes them (`anchor` only where one is being read). */
+function freshReads(witness: WitnessState, head: HeadState, readAt: number, anchor: FreshReads['anchor']): FreshReads {
+  return { witness, head, readAt, ...(anchor === undefined ? {} : { anchor }) };
+}
+
 /** What a look at one of the witness's slots found. */
 export type SlotVerdict =
   /** The witness produced it (or produced after it: its node is alive). */
   | { kind: 'produced'; blockNum: number; key: PublicKeyString }
-  /** Certain: a later block arrived without ours, the slot was ours by the schedule, and the chain charged a miss. */
-  | { kind: 'missed'; aslot: number; slotTime: number; seenInBlock: number; witness: WitnessState }
+  /**
+   * Certain: a later block arrived without ours, the slot was ours by the schedule, and the chain charged a miss.
+   * `fresh` is the decisive reads that showed it, for a switch to sign on at once (see `SwitchRequest.fresh`).
+   */
+  | { kind: 'missed'; aslot: number; slotTime: number; seenInBlock: number; witness: WitnessState; fresh: FreshReads }
   /** The chain shows a signing key other than the one being watched: a peer instance or a person switched it. */
   | { kind: 'moved'; witness: WitnessState }
   /** The slot turned out not to be ours, or the evidence did not hold up: nothing is counted. */
@@ -279,6 +288,34 @@ export class SlotWatcher {
   }
 
   async #check(slot: SlotPrediction, watchedKey: PublicKeyString): Promise<SlotVerdict> {
+    const anchor = new AbortController();
+    try {
+      const verdict = await this.#checkWith(slot, watchedKey, anchor);
+      if (verdict.kind !== 'missed') anchor.abort();
+      return verdict;
+    } catch (error) {
+      anchor.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * A switch's TaPoS anchor, read beside the reads that settle a likely miss rather than after them: the header of
+   * `head`'s last irreversible block (one decisive read, no retry), `null` where it fails. Cancelled by `cancel`
+   * (the slot turned out produced, or not ours) and after two block intervals, so it never runs on unbounded.
+   */
+  #prefetchAnchor(head: HeadState, cancel: AbortController): FreshReads['anchor'] {
+    const blockNum = head.lastIrreversibleBlockNum;
+    if (!(blockNum >= 1) || blockNum >= head.headBlockNumber) return undefined;
+    const signal = AbortSignal.any([cancel.signal, this.#o.signal(), AbortSignal.timeout(2 * this.#o.blockIntervalMs)]);
+    const header: Promise<BlockHeaderInfo | null> = this.#o.chain
+      .getBlockHeader(blockNum, { decisive: true, signal })
+      .then((read) => read.value)
+      .catch(() => null);
+    return { blockNum, header };
+  }
+
+  async #checkWith(slot: SlotPrediction, watchedKey: PublicKeyString, cancel: AbortController): Promise<SlotVerdict> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     let head = await this.readHead();
     let delay = pollIntervalMs;
@@ -306,9 +343,13 @@ export class SlotWatcher {
       this.#schedule = undefined;
       return { kind: 'none' };
     }
+    // Past the slot without our block: a miss is likely, and a switch would need a TaPoS anchor; it is read now,
+    // beside the witness (cancelled if the slot turns out produced or not ours).
+    const anchor = head.currentAslot > slot.aslot ? this.#prefetchAnchor(head, cancel) : undefined;
     // One witness read per slot even when the head shows our block: a key changed by a peer or a person is seen
     // at the next slot, not only at the next miss.
     let witness = await this.#witnessOrNone();
+    let witnessAt = clock.now();
     if (witness === undefined) return { kind: 'none' };
     if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
     if (head.currentAslot === slot.aslot) {
@@ -336,6 +377,7 @@ export class SlotWatcher {
       const again = await this.#witnessOrNone();
       if (again === undefined) return { kind: 'none' };
       witness = again;
+      witnessAt = clock.now();
       if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
       if (witness.lastAslot >= slot.aslot) {
         this.#lastTotalMissed = witness.totalMissed;
@@ -343,8 +385,17 @@ export class SlotWatcher {
       }
     }
     this.#lastTotalMissed = witness.totalMissed;
-    if (nodeAvailability(this.#o.chain.nodes()).degraded) return this.#confirmDegraded(slot, head, witness, watchedKey);
-    return { kind: 'missed', aslot: slot.aslot, slotTime: slot.time, seenInBlock: head.headBlockNumber, witness };
+    if (nodeAvailability(this.#o.chain.nodes()).degraded) {
+      return this.#confirmDegraded(slot, head, witness, watchedKey, anchor);
+    }
+    return {
+      kind: 'missed',
+      aslot: slot.aslot,
+      slotTime: slot.time,
+      seenInBlock: head.headBlockNumber,
+      witness,
+      fresh: freshReads(witness, head, witnessAt, anchor),
+    };
   }
 
   /**
@@ -359,6 +410,7 @@ export class SlotWatcher {
     first: HeadState,
     witness: WitnessState,
     watchedKey: PublicKeyString,
+    anchor: FreshReads['anchor'],
   ): Promise<SlotVerdict> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     const { available, configured } = nodeAvailability(this.#o.chain.nodes());
@@ -379,6 +431,7 @@ export class SlotWatcher {
       head = await this.readHead();
     }
     const again = await this.#witnessOrNone();
+    const againAt = clock.now();
     if (again === undefined) return { kind: 'none' };
     if (again.signingKey !== watchedKey) return { kind: 'moved', witness: again };
     if (again.lastAslot >= slot.aslot) {
@@ -407,6 +460,7 @@ export class SlotWatcher {
       slotTime: slot.time,
       seenInBlock: first.headBlockNumber,
       witness: again,
+      fresh: freshReads(again, head, againAt, anchor),
     };
   }
 
