@@ -36,6 +36,14 @@ function describeUnavailable(node: NodeStatus): string {
   return `${node.url} unavailable${since} (${node.unavailableReason ?? 'no answer'})`;
 }
 
+/** A witness read running beside a head poll (see `SlotWatcher#pairedWitness`). */
+interface PairedRead {
+  witness: Promise<WitnessState | undefined>;
+  cancel: AbortController;
+  /** When it was asked (the trap's clock). */
+  askedAt: number;
+}
+
 /** The reads that showed a miss, as a switch takes them (`anchor` only where one is being read). */
 function freshReads(witness: WitnessState, head: HeadState, readAt: number, anchor: FreshReads['anchor']): FreshReads {
   return { witness, head, readAt, ...(anchor === undefined ? {} : { anchor }) };
@@ -117,7 +125,7 @@ export class SlotWatcher {
 
   /** A decisive head read, waited out until trusted; emits `block` when the head moved, `nodes` on a change. */
   async readHead(): Promise<HeadState> {
-    const { value: head, node } = await this.#read(() => this.#o.chain.getHead({ decisive: true }));
+    const { value: head, node } = await this.#read((signal) => this.#o.chain.getHead({ decisive: true, signal }));
     if (this.#head === undefined || head.headBlockNumber !== this.#head.headBlockNumber) {
       this.#o.emit('block', {
         number: head.headBlockNumber,
@@ -163,7 +171,9 @@ export class SlotWatcher {
 
   /** A decisive witness read, waited out until trusted. */
   async readWitness(): Promise<WitnessState | null> {
-    const { value } = await this.#read(() => this.#o.chain.getWitness(this.#o.witness, { decisive: true }));
+    const { value } = await this.#read((signal) =>
+      this.#o.chain.getWitness(this.#o.witness, { decisive: true, signal }),
+    );
     return value;
   }
 
@@ -315,15 +325,38 @@ export class SlotWatcher {
     return { blockNum, header };
   }
 
+  /**
+   * A decisive witness read beside a head poll, waited out until trusted as any witness read; cancelled by its own
+   * `cancel` (the head it came with was short of the slot) or the check's (the check ended).
+   */
+  #pairedWitness(check: AbortController): PairedRead {
+    const cancel = new AbortController();
+    const askedAt = this.#o.clock.now();
+    const witness = this.#read(
+      (signal) => this.#o.chain.getWitness(this.#o.witness, { decisive: true, signal }),
+      AbortSignal.any([cancel.signal, check.signal]),
+    ).then(({ value }) => this.#present(value));
+    // A read cancelled unused rejects with nobody waiting: that is its end, not an error.
+    witness.catch(() => undefined);
+    return { witness, cancel, askedAt };
+  }
+
   async #checkWith(slot: SlotPrediction, watchedKey: PublicKeyString, cancel: AbortController): Promise<SlotVerdict> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     let head = await this.readHead();
     let delay = pollIntervalMs;
     let lastMove = clock.now();
     let lastNumber = head.headBlockNumber;
+    // Once the block after the slot is due, each poll reads the witness beside the head: where the head then shows
+    // the slot passed, the witness read that settles it is already in (a node that answers late would otherwise
+    // cost that round trip again). One that comes with a head short of the slot is cancelled.
+    let paired: PairedRead | undefined;
     while (head.currentAslot < slot.aslot) {
       if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
       await sleepOrStop(clock, delay, this.#o.signal());
+      paired?.cancel.abort();
+      paired =
+        clock.now() >= slot.time + this.clockOffsetMs + blockIntervalMs ? this.#pairedWitness(cancel) : undefined;
       head = await this.readHead();
       if (head.headBlockNumber !== lastNumber) {
         lastNumber = head.headBlockNumber;
@@ -332,6 +365,7 @@ export class SlotWatcher {
       }
     }
     if (head.currentAslot === slot.aslot && head.currentWitness !== this.#o.witness) {
+      paired?.cancel.abort();
       // Someone else produced what we took for our slot. Past the shuffle that is the other list in force (the
       // shuffle came on time, or late); within the round the schedule we hold is not the one in force.
       if (slot.source === 'current') {
@@ -345,10 +379,17 @@ export class SlotWatcher {
     }
     // Past the slot without our block: a miss is likely, and a switch would need a TaPoS anchor; it is read now,
     // beside the witness (cancelled if the slot turns out produced or not ours).
-    const anchor = head.currentAslot > slot.aslot ? this.#prefetchAnchor(head, cancel) : undefined;
+    const passed = head.currentAslot > slot.aslot;
+    const anchor = passed ? this.#prefetchAnchor(head, cancel) : undefined;
+    // Whether the slot was ours by the schedule in force (the shuffle block's header, where that decides it) is
+    // read beside the witness too, not after it.
+    const ours = passed ? this.#wasOurs(slot, head, cancel.signal) : undefined;
+    ours?.catch(() => undefined);
     // One witness read per slot even when the head shows our block: a key changed by a peer or a person is seen
     // at the next slot, not only at the next miss.
-    let witness = await this.#witnessOrNone();
+    // When the witness read was asked: the next one (the cross-check below) keeps a poll interval from it.
+    let askedAt = paired?.askedAt ?? clock.now();
+    let witness = paired === undefined ? await this.#witnessOrNone() : await paired.witness;
     let witnessAt = clock.now();
     if (witness === undefined) return { kind: 'none' };
     if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
@@ -360,12 +401,9 @@ export class SlotWatcher {
       this.#lastTotalMissed = witness.totalMissed;
       return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
     }
-    if (!(await this.#wasOurs(slot, head))) {
-      this.#lastTotalMissed = witness.totalMissed;
-      return { kind: 'none' };
-    }
     // The cross-check: hived charges total_missed when the next block arrives. A node that has not applied that
-    // block yet shows the old count; give it one interval, never count on the aslot gap alone.
+    // block yet shows the old count; give it one interval, never count on the aslot gap alone. (Whether the slot
+    // was ours is being read meanwhile, and settled after it.)
     const deadline = clock.now() + blockIntervalMs;
     while (witness.totalMissed <= (this.#lastTotalMissed ?? witness.totalMissed)) {
       if (clock.now() >= deadline) {
@@ -373,7 +411,10 @@ export class SlotWatcher {
         this.#lastTotalMissed = witness.totalMissed;
         return { kind: 'none' };
       }
-      await sleepOrStop(clock, pollIntervalMs, this.#o.signal());
+      // A poll interval from the last witness read's start, not from its answer: a read that took that long
+      // already is followed at once.
+      await sleepOrStop(clock, pollIntervalMs - (clock.now() - askedAt), this.#o.signal());
+      askedAt = clock.now();
       const again = await this.#witnessOrNone();
       if (again === undefined) return { kind: 'none' };
       witness = again;
@@ -383,6 +424,10 @@ export class SlotWatcher {
         this.#lastTotalMissed = witness.totalMissed;
         return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
       }
+    }
+    if (!(await (ours ?? this.#wasOurs(slot, head)))) {
+      this.#lastTotalMissed = witness.totalMissed;
+      return { kind: 'none' };
     }
     this.#lastTotalMissed = witness.totalMissed;
     if (nodeAvailability(this.#o.chain.nodes()).degraded) {
@@ -470,12 +515,14 @@ export class SlotWatcher {
   }
 
   async #witnessOrNone(): Promise<WitnessState | undefined> {
-    const witness = await this.readWitness();
-    if (witness === null) {
-      this.#o.log.warn('the witness vanished from the chain', { witness: this.#o.witness });
-      return undefined;
-    }
-    return witness;
+    return this.#present(await this.readWitness());
+  }
+
+  /** The witness as read, or `undefined` (said in a warning) where it is gone from the chain. */
+  #present(witness: WitnessState | null): WitnessState | undefined {
+    if (witness !== null) return witness;
+    this.#o.log.warn('the witness vanished from the chain', { witness: this.#o.witness });
+    return undefined;
   }
 
   /**
@@ -484,15 +531,16 @@ export class SlotWatcher {
    * While the head is still below the shuffle block, the block has not landed: the current list governs every slot
    * up to the head, so the slot is settled by the current list without a read.
    */
-  async #wasOurs(slot: SlotPrediction, head: HeadState): Promise<boolean> {
+  async #wasOurs(slot: SlotPrediction, head: HeadState, cancel?: AbortSignal): Promise<boolean> {
     if (slot.source === 'current') return true;
     const schedule = this.#schedule;
     if (schedule === undefined) return false;
     if (head.headBlockNumber < slot.shuffleBlockNum) {
       return producerAfterShuffle(slot.aslot, Number.POSITIVE_INFINITY, schedule.value) === this.#o.witness;
     }
-    const { value: header } = await this.#read(() =>
-      this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true }),
+    const { value: header } = await this.#read(
+      (signal) => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true, signal }),
+      cancel,
     );
     if (header === null) return false;
     const shuffleAslot = aslotAt(head, header.timestamp, this.#o.blockIntervalMs);
@@ -511,7 +559,7 @@ export class SlotWatcher {
     const round = roundOf(head.headBlockNumber);
     if (this.#schedule?.round === round) return this.#schedule.value;
     if (nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber === 1) return undefined;
-    const { value } = await this.#read(() => this.#o.chain.getSchedule({ decisive: true }));
+    const { value } = await this.#read((signal) => this.#o.chain.getSchedule({ decisive: true, signal }));
     if (!scheduleIsFor(value, head)) {
       this.#o.log.debug('schedule read is not for the head it follows (a shuffle between them); reading again', {
         head: head.headBlockNumber,
@@ -549,9 +597,13 @@ export class SlotWatcher {
     }
   }
 
-  /** A decisive read waited out until trusted; the health monitor hears of failures and of the answer. */
-  async #read<T>(read: () => Promise<T>): Promise<T> {
-    const value = await readUntilTrusted(read, this.#loop('watch'));
+  /**
+   * A decisive read waited out until trusted; the health monitor hears of failures and of the answer. `cancel` ends
+   * it early (a read started beside others whose answer turned out not to be needed), as the run's stop does.
+   */
+  async #read<T>(read: (signal: AbortSignal) => Promise<T>, cancel?: AbortSignal): Promise<T> {
+    const signal = cancel === undefined ? this.#o.signal() : AbortSignal.any([cancel, this.#o.signal()]);
+    const value = await readUntilTrusted(() => read(signal), { ...this.#loop('watch'), signal });
     this.#o.health?.readAnswered();
     return value;
   }
