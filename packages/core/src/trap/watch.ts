@@ -312,12 +312,12 @@ export class SlotWatcher {
   /**
    * A switch's TaPoS anchor, read beside the reads that settle a likely miss rather than after them: the header of
    * `head`'s last irreversible block (one decisive read, no retry), `null` where it fails. Cancelled by `cancel`
-   * (the slot turned out produced, or not ours) and after two block intervals, so it never runs on unbounded.
+   * (the slot turned out produced, or not ours) and after four block intervals, so it never runs on unbounded.
    */
   #prefetchAnchor(head: HeadState, cancel: AbortController): FreshReads['anchor'] {
     const blockNum = head.lastIrreversibleBlockNum;
     if (!(blockNum >= 1) || blockNum >= head.headBlockNumber) return undefined;
-    const signal = AbortSignal.any([cancel.signal, this.#o.signal(), AbortSignal.timeout(2 * this.#o.blockIntervalMs)]);
+    const signal = AbortSignal.any([cancel.signal, this.#o.signal(), AbortSignal.timeout(4 * this.#o.blockIntervalMs)]);
     const header: Promise<BlockHeaderInfo | null> = this.#o.chain
       .getBlockHeader(blockNum, { decisive: true, signal })
       .then((read) => read.value)
@@ -349,14 +349,17 @@ export class SlotWatcher {
     let lastNumber = head.headBlockNumber;
     // Once the block after the slot is due, each poll reads the witness beside the head: where the head then shows
     // the slot passed, the witness read that settles it is already in (a node that answers late would otherwise
-    // cost that round trip again). One that comes with a head short of the slot is cancelled.
+    // cost that round trip again). One that comes with a head short of the slot is cancelled. The switch's TaPoS
+    // anchor is read then too, once: a miss is likely, and the anchor's round trip would otherwise follow the miss.
     let paired: PairedRead | undefined;
+    let anchor: FreshReads['anchor'];
     while (head.currentAslot < slot.aslot) {
       if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
       await sleepOrStop(clock, delay, this.#o.signal());
       paired?.cancel.abort();
-      paired =
-        clock.now() >= slot.time + this.clockOffsetMs + blockIntervalMs ? this.#pairedWitness(cancel) : undefined;
+      const nextBlockDue = clock.now() >= slot.time + this.clockOffsetMs + blockIntervalMs;
+      paired = nextBlockDue ? this.#pairedWitness(cancel) : undefined;
+      if (nextBlockDue) anchor ??= this.#prefetchAnchor(head, cancel);
       head = await this.readHead();
       if (head.headBlockNumber !== lastNumber) {
         lastNumber = head.headBlockNumber;
@@ -380,7 +383,7 @@ export class SlotWatcher {
     // Past the slot without our block: a miss is likely, and a switch would need a TaPoS anchor; it is read now,
     // beside the witness (cancelled if the slot turns out produced or not ours).
     const passed = head.currentAslot > slot.aslot;
-    const anchor = passed ? this.#prefetchAnchor(head, cancel) : undefined;
+    if (passed) anchor ??= this.#prefetchAnchor(head, cancel);
     // Whether the slot was ours by the schedule in force (the shuffle block's header, where that decides it) is
     // read beside the witness too, not after it.
     const ours = passed ? this.#wasOurs(slot, head, cancel.signal) : undefined;

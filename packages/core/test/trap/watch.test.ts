@@ -493,6 +493,8 @@ describe('a miss with a node that answers 0.6 block late (issue 19, timing)', ()
       nextShuffleBlockNum: 105,
     });
     expect(slot).toMatchObject({ aslot: 1003 });
+    // The TaPoS anchor a switch would sign on: the last irreversible block of the head read before the slot.
+    chain.headers.set(85, { number: 85, previous: '', timestamp: T0 - 15 * INTERVAL, witness: 'c00' });
     const { verdict, intervals } = await settle((sinceSlot) => {
       if (sinceSlot >= 1.3 && chain.head.currentAslot < 1004) {
         chain.head = head(103, 1004);
@@ -504,6 +506,16 @@ describe('a miss with a node that answers 0.6 block late (issue 19, timing)', ()
     // the next block is due, brings the head past it and, beside it, the witness that shows the miss: settled about
     // 1.8 intervals after the slot. A witness read only after that head would settle it 0.6 interval later.
     expect(intervals).toBeLessThan(2.1);
+    // The anchor was read from that same poll on, not from the miss: it is in when the miss is settled (read only
+    // once the head showed the slot passed, it would take 0.6 interval more, and the switch would wait for it).
+    const anchor = verdict?.kind === 'missed' ? verdict.fresh.anchor : undefined;
+    expect(anchor?.blockNum).toBe(85);
+    let header: unknown;
+    void anchor?.header.then((h) => {
+      header = h;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(header).toMatchObject({ number: 85 });
   });
 
   it('reads the shuffle block that settles a slot from the future list beside the witness, not after it', async () => {
