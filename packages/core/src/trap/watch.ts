@@ -530,7 +530,8 @@ export class SlotWatcher {
 
   /**
    * Whether the slot was the witness's by the schedule actually in force. Slots before the shuffle block are
-   * certain; one predicted from the future list is settled by where the shuffle block landed (one header read).
+   * certain; one predicted from the future list is settled by where the shuffle block landed (one header read, read
+   * again for up to an interval while a node lagging behind the head has none).
    * While the head is still below the shuffle block, the block has not landed: the current list governs every slot
    * up to the head, so the slot is settled by the current list without a read.
    */
@@ -541,11 +542,29 @@ export class SlotWatcher {
     if (head.headBlockNumber < slot.shuffleBlockNum) {
       return producerAfterShuffle(slot.aslot, Number.POSITIVE_INFINITY, schedule.value) === this.#o.witness;
     }
-    const { value: header } = await this.#read(
-      (signal) => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true, signal }),
-      cancel,
-    );
-    if (header === null) return false;
+    const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
+    const read = () =>
+      this.#read((signal) => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true, signal }), cancel);
+    let { value: header } = await read();
+    // The head is at or past the shuffle block, so the block exists: a node that has no header for it yet answers
+    // from a backend behind the one that served the head (a caching proxy's). It is asked again for one interval
+    // before the slot is given up as not ours.
+    const deadline = clock.now() + blockIntervalMs;
+    while (header === null && clock.now() < deadline) {
+      await sleepOrStop(
+        clock,
+        pollIntervalMs,
+        cancel === undefined ? this.#o.signal() : AbortSignal.any([cancel, this.#o.signal()]),
+      );
+      ({ value: header } = await read());
+    }
+    if (header === null) {
+      this.#o.log.warn('the shuffle block has no header on the nodes although the head is past it; slot not counted', {
+        aslot: slot.aslot,
+        shuffleBlockNum: slot.shuffleBlockNum,
+      });
+      return false;
+    }
     const shuffleAslot = aslotAt(head, header.timestamp, this.#o.blockIntervalMs);
     return producerAfterShuffle(slot.aslot, shuffleAslot, schedule.value) === this.#o.witness;
   }

@@ -204,6 +204,28 @@ describe('SlotWatcher', () => {
     expect(await late.check()).toEqual({ kind: 'none' });
   });
 
+  it('asks again for the shuffle block a lagging node has no header for yet, while the head is past it', async () => {
+    // As the test above: alice only in the next round's list, at slot 1005; the shuffle block 105 landed on time.
+    const { chain, clock, watcher, slot } = await setup({
+      head: head(103, 1001),
+      current: names('c'),
+      future: listWithAliceAt('f', 1005 % 21),
+    });
+    expect(slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+    chain.head = head(107, 1006);
+    chain.witness = witness({ totalMissed: 11 });
+    // The node serving the header lags the one that served the head: no header for block 105 for a moment.
+    let verdict: SlotVerdict | undefined;
+    void watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+    });
+    for (let i = 0; i < 40 && verdict === undefined; i++) {
+      await clock.advance(300);
+      if (i === 4) chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' });
+    }
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1005 });
+  });
+
   it('counts a miss in a second slot of the round checked before the shuffle block exists (the current list governs)', async () => {
     // Head 103: blocks 104 and 105 (the shuffle block) are left; alice has slot 1004 by the current list, three slots
     // on, which is hers only if slots are missed before the shuffle block: it is watched as a `future` slot.
