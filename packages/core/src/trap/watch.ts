@@ -387,7 +387,15 @@ export class SlotWatcher {
     // Whether the slot was ours by the schedule in force (the shuffle block's header, where that decides it) is
     // read beside the witness too, not after it.
     const ours = passed ? this.#wasOurs(slot, head, cancel.signal) : undefined;
-    ours?.catch(() => undefined);
+    // Known as soon as it is read: a slot that was not ours ends the cross-check below at once (the watch must not
+    // spend an interval on it while the witness's next slot comes).
+    let notOurs = false;
+    ours?.then(
+      (was) => {
+        notOurs = !was;
+      },
+      () => undefined,
+    );
     // One witness read per slot even when the head shows our block: a key changed by a peer or a person is seen
     // at the next slot, not only at the next miss.
     // When the witness read was asked: the next one (the cross-check below) keeps a poll interval from it.
@@ -409,6 +417,7 @@ export class SlotWatcher {
     // was ours is being read meanwhile, and settled after it.)
     const deadline = clock.now() + blockIntervalMs;
     while (witness.totalMissed <= (this.#lastTotalMissed ?? witness.totalMissed)) {
+      if (notOurs) break;
       if (clock.now() >= deadline) {
         this.#o.log.warn('slot looked missed but total_missed did not move; not counted', { aslot: slot.aslot });
         this.#lastTotalMissed = witness.totalMissed;

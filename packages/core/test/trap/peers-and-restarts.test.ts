@@ -4,7 +4,7 @@ import { memoryStateStore } from '../../src/state/memory-state-store.js';
 import { taposBlockNum } from '../../src/trap/inclusion-scan.js';
 import { FailoverTrap, type TrapOutcome } from '../../src/trap.js';
 import type { Notifier } from '../../src/types.js';
-import { INTERVAL, keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
+import { keySwitches, missesOf, type Scenario, scenarios, stepUntil } from './sim-harness.js';
 
 const start = scenarios();
 

@@ -204,6 +204,29 @@ describe('SlotWatcher', () => {
     expect(await late.check()).toEqual({ kind: 'none' });
   });
 
+  it('settles a slot that was not ours at once, not after waiting an interval for total_missed to move', async () => {
+    // Alice at slot 1005 in the next round's list; two misses before the shuffle pushed block 105 to slot 1005
+    // itself, so that slot was the old round's (someone else's), and total_missed does not move.
+    const { chain, clock, watcher, slot } = await setup({
+      head: head(103, 1001),
+      current: names('c'),
+      future: listWithAliceAt('f', 1005 % 21),
+    });
+    chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 5 * INTERVAL, witness: 'c05' });
+    chain.head = head(106, 1006);
+    const began = clock.now();
+    let verdict: SlotVerdict | undefined;
+    let settledAt = Number.NaN;
+    void watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+      settledAt = clock.now();
+    });
+    for (let i = 0; i < 40 && verdict === undefined; i++) await clock.advance(300);
+    expect(verdict).toEqual({ kind: 'none' });
+    // Within a poll or two: the witness's next slot may be a few blocks away, and the watch must be free for it.
+    expect(settledAt - began).toBeLessThan(INTERVAL / 2);
+  });
+
   it('asks again for the shuffle block a lagging node has no header for yet, while the head is past it', async () => {
     // As the test above: alice only in the next round's list, at slot 1005; the shuffle block 105 landed on time.
     const { chain, clock, watcher, slot } = await setup({
