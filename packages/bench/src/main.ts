@@ -56,6 +56,8 @@ const OUTAGES: OutageCase[] = [
   { nodes: 2, failing: 'one', fault: 'blackholed' },
   { nodes: 3, failing: 'one', fault: 'erroring' },
   { nodes: 3, failing: 'one', fault: 'blackholed' },
+  { nodes: 2, failing: 'one', fault: 'frozen' },
+  { nodes: 3, failing: 'one', fault: 'frozen' },
   { nodes: 3, failing: 'all', fault: 'erroring' },
   { nodes: 3, failing: 'all', fault: 'blackholed' },
 ];

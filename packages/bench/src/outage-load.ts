@@ -1,6 +1,7 @@
 /**
  * RPC load during a read outage (issue 19): how hard witness-trap leans on its nodes while one of them, or all, fail
- * every read, erroring ("Unable to acquire database lock") or blackholed (the connection accepted, never answered).
+ * every read, erroring ("Unable to acquire database lock"), blackholed (the connection accepted, never answered) or
+ * frozen (answering from a stale snapshot).
  * A watcher that retries without a bound would hammer a node that is already struggling, and every other watcher on
  * it; the target is at most 3 calls per block on any one node. On the real clock at Hive's 3 s blocks, so that the
  * client's real-time timeouts (5 s: more than a block) and its backoffs (in blocks) meet as they do on Hive; counted
@@ -16,8 +17,11 @@ export interface OutageCase {
   nodes: number;
   /** `one`: the first node fails; `all`: every node does. */
   failing: 'one' | 'all';
-  /** `erroring`: every call answered with hived's "Unable to acquire database lock"; `blackholed`: never answered. */
-  fault: 'erroring' | 'blackholed';
+  /**
+   * `erroring`: every call answered with hived's "Unable to acquire database lock"; `blackholed`: never answered;
+   * `frozen`: answers from a snapshot taken at the onset (a stale head that never moves).
+   */
+  fault: 'erroring' | 'blackholed' | 'frozen';
 }
 
 /** Calls per block during the outage. */
@@ -56,6 +60,7 @@ export interface OutageLoadOptions extends OutageCase {
 const FAULTS: Record<OutageCase['fault'], Fault> = {
   erroring: { kind: 'error-rate', rate: 1, response: 'rpc-server' },
   blackholed: { kind: 'blackhole' },
+  frozen: { kind: 'frozen-head' },
 };
 
 /**

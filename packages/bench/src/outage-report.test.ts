@@ -29,8 +29,15 @@ describe('the read-outage verdict', () => {
   });
 
   it('writes one summary row per outage, with its verdict', () => {
-    const rows = outageSummaryRows([load(), load({ failing: 'one', fault: 'blackholed', peakPerBlockPerNode: 5 })]);
-    expect(rows).toHaveLength(2);
+    const rows = outageSummaryRows([
+      load(),
+      load({ failing: 'one', fault: 'blackholed', peakPerBlockPerNode: 5 }),
+      load({ nodes: 2, failing: 'one', fault: 'frozen', peakPerBlockPerNode: 2 }),
+    ]);
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toMatch(
+      /the first of 2 nodes frozen \(a stale snapshot\) .* \| 2 \(0\.64\) \| \| <= 3 \| pass \|$/,
+    );
     expect(rows[0]).toMatch(/all 3 nodes erroring .* \| 3 \(0\.64\) \| \| <= 3 \| pass \|$/);
     expect(rows[1]).toMatch(/the first of 3 nodes blackholed .* \| 5 \(0\.64\) \| \| <= 3 \| \*\*FAIL\*\* \|$/);
   });

@@ -20,7 +20,12 @@ export function outageVerdict(load: OutageLoad): Verdict {
 /** What failed, in words: `the first of 3 nodes erroring`, `all 2 nodes blackholed`. */
 export function outageLabel(load: OutageLoad): string {
   const which = load.failing === 'all' ? `all ${load.nodes} nodes` : `the first of ${load.nodes} nodes`;
-  return `${which} ${load.fault === 'erroring' ? 'erroring ("Unable to acquire database lock")' : 'blackholed'}`;
+  const how = {
+    erroring: 'erroring ("Unable to acquire database lock")',
+    blackholed: 'blackholed',
+    frozen: 'frozen (a stale snapshot)',
+  }[load.fault];
+  return `${which} ${how}`;
 }
 
 /** The summary table's rows (item 4). */

@@ -40,6 +40,7 @@ import { stillMissing, stillMissingSince } from './trap/still-wanted.js';
 import {
   adoptPeerSwitch,
   type EmitTrapEvent,
+  type FreshReads,
   runSwitch,
   type SwitchEnv,
   type SwitchOutcome,
@@ -221,7 +222,7 @@ export interface TrapStatus {
 export type TrapEventArgs = { [K in keyof TrapEvents]: [payload: TrapEvents[K]] };
 
 type Decision =
-  | { kind: 'fire'; reason: TriggerReason; facts: NotificationFacts; lastAslot: number }
+  | { kind: 'fire'; reason: TriggerReason; facts: NotificationFacts; lastAslot: number; fresh?: FreshReads }
   | { kind: 'moved'; witness: WitnessState }
   | { kind: 'manual'; request: ManualSwitchRequest };
 
@@ -959,6 +960,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
           reason: 'missed',
           facts: { aslot: verdict.aslot, misses: counted.missesInWindow },
           lastAslot: verdict.witness.lastAslot,
+          fresh: verdict.fresh,
         };
       }
     }
@@ -995,6 +997,7 @@ export class FailoverTrap extends EventEmitter<TrapEventArgs> implements TrapCon
       plan: this.#keys.planFor(fromKey),
       stillWanted: (signal) => this.#stillMissing(fromKey, decision.lastAslot, signal),
       ...(this.#watcher?.head === undefined ? {} : { anchorHint: this.#watcher.head }),
+      ...(decision.fresh === undefined ? {} : { fresh: decision.fresh }),
     });
     return await this.#afterSwitch(outcome);
   }

@@ -4,6 +4,8 @@
  */
 
 // Core does not depend on the simnet package; its tests use its source, as the workspace resolves it.
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Simnet, startSimnet } from '@witness-trap/simnet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DhiveChainClient, dhiveChainClient } from '../src/chain/dhive-client.js';
@@ -212,6 +214,46 @@ describe('dhiveChainClient on the simulated chain', () => {
     expect(slow).toMatchObject({ available: false });
     expect(slow?.unavailableReason).toMatch(/within a block interval/);
     expect(warnings).toContain('rpc node too slow for a decisive read: deciding on the others');
+  });
+
+  it('asks an unavailable node that has not answered its last call no more: a blackholed node costs one call per timeout', async () => {
+    // A blackholed host beside one simnet endpoint (no proxy, see `start`): it accepts each request and never
+    // answers, and counts them (the simnet counts only the calls it frames, which a blackhole never does).
+    let asked = 0;
+    const hung: ServerResponse[] = [];
+    const blackhole = createServer((_req, res) => {
+      asked += 1;
+      hung.push(res);
+    });
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackhole.address() as AddressInfo;
+    try {
+      sim = await startSimnet({ clock: 'manual', blockIntervalMs: 3000, endpoints: 1, witnesses: 21, proxy: false });
+      // A 300 ms interval on the client (a read leaves the silent node out after 300 ms real time), a 5 s timeout
+      // that outlasts the reads below.
+      client = dhiveChainClient({
+        nodes: [sim.urls[0] as string, `http://127.0.0.1:${port}`],
+        chainId: sim.chainId,
+        clock: sim.clock,
+        timeoutMs: 5000,
+        blockIntervalMs: 300,
+      });
+      await sim.advanceSlots(3);
+      // Left out of this read after a block interval: unavailable, backing off one interval.
+      await client.getHead({ decisive: true });
+      expect(client.nodes()[1]).toMatchObject({ available: false });
+      asked = 0;
+      // Ten reads, each past the node's backoff: it is probed once, and that call is still out.
+      for (let i = 0; i < 10; i++) {
+        await sim.advanceSlots(1);
+        const { node } = await client.getHead({ decisive: true });
+        expect(node).toBe(sim.urls[0]);
+      }
+      expect(asked).toBe(1);
+    } finally {
+      for (const res of hung) res.destroy();
+      await new Promise((resolve) => blackhole.close(resolve));
+    }
   });
 
   it('gets a broadcast through when one endpoint hangs and another answers HTML', async () => {

@@ -360,9 +360,13 @@ class DhiveChainClientImpl implements DhiveChainClient {
   /**
    * Whether an unavailable node may be asked again now: a failing one once its backoff is over (one interval,
    * doubling per failure, up to the stale bound), a stale or frozen one once per block interval. So a node that
-   * comes back counts again within a few blocks, and one that stays out costs at most one call per block.
+   * comes back counts again within a few blocks, and one that stays out costs at most one call per block; never while
+   * a call to it is still out (a blackholed node's hangs until its timeout): one call at a time.
    */
   #mayProbe(node: NodeHealth, now: number): boolean {
+    // Its last call has not settled (a blackholed node's hangs until its timeout): that answer is awaited, not
+    // asked for again at every read.
+    if (node.inFlight > 0) return false;
     if (node.failures > 0) return !node.inBackoff(now, this.#intervalMs, this.#bounds);
     return node.askedAt === undefined || now - node.askedAt >= this.#intervalMs;
   }
@@ -650,7 +654,12 @@ class DhiveChainClientImpl implements DhiveChainClient {
     options: { timeoutMs: number; signal: AbortSignal | undefined },
   ): Promise<T> {
     node.askedAt = this.#clock.now();
+    node.inFlight++;
     const settled = this.#callAndRecord(node, method, params, parse, options);
+    const out = (): void => {
+      node.inFlight--;
+    };
+    settled.then(out, out);
     if (method === HEAD_METHOD) {
       this.#headReads.set(node, { at: this.#clock.now(), done: settled.catch(() => undefined) });
     }

@@ -43,6 +43,8 @@ export class NodeHealth {
   unavailableReason: string | undefined;
   /** Local time a call to it last started: an unavailable node is probed again at a bounded rate. */
   askedAt: number | undefined;
+  /** Calls to it that have not settled yet: an unavailable node with one out is not probed again. */
+  inFlight = 0;
 
   constructor(endpoint: RpcEndpoint) {
     this.endpoint = endpoint;

@@ -125,6 +125,31 @@ export interface SwitchRequest {
    * or is more than {@link MAX_ANCHOR_LAG_BLOCKS} behind it (then the fresh head's is read).
    */
   anchorHint?: Pick<HeadState, 'lastIrreversibleBlockNum'>;
+  /**
+   * The decisive reads the caller has just made (the watcher's, that showed the miss): the first attempt signs on
+   * them instead of reading the witness and the head again, so that the broadcast follows the decision without
+   * another round trip to the nodes (a node that answers late costs that round trip in full). Used only for
+   * `witness_set_properties`, whose `key` is hived's compare-and-swap (a key moved meanwhile makes hived refuse the
+   * switch, and the key on chain is adopted), and only while the answer is at most one block interval old
+   * ({@link FreshReads.readAt}); otherwise the witness and the head are read as without it.
+   */
+  fresh?: FreshReads;
+}
+
+/** Decisive reads handed to a switch, see {@link SwitchRequest.fresh}. */
+export interface FreshReads {
+  /** The witness as a decisive read showed it. */
+  witness: WitnessState;
+  /** The decisive head read with it (or just before it): the transaction's expiration counts from its time. */
+  head: HeadState;
+  /** When the witness's answer came (the trap's clock, ms). */
+  readAt: number;
+  /**
+   * A TaPoS anchor already being read (an irreversible block's header, started beside the reads that showed the
+   * miss): used where it suits the head as {@link SwitchRequest.anchorHint} would; `null` (a failed read) or a block
+   * that does not suit falls back to reading the head's last irreversible block.
+   */
+  anchor?: { blockNum: number; header: Promise<BlockHeaderInfo | null> };
 }
 
 /** How a switch ended. */
@@ -370,20 +395,31 @@ class SwitchMachine {
     const reads = new AbortController();
     const signal = this.#env.signal === undefined ? reads.signal : AbortSignal.any([this.#env.signal, reads.signal]);
     try {
-      const head = readUntilTrusted(
-        () => this.#bounded((s) => this.#env.chain.getHead({ decisive: true, signal: s }), signal),
-        { ...this.#loopOptions(), signal },
-      );
-      const hinted = this.#hintedAnchor(signal);
-      head.catch(() => undefined);
-      const witness = await this.#readWitnessUntilTrusted();
-      if (witness.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
-      pending = await this.#sign(witness, (await head).value, hinted);
-      // Active-key path (no compare-and-swap on chain): the key is read again right before the broadcast, so that
-      // a peer's switch seen meanwhile (hived's reads include pending transactions) is adopted, not overwritten.
-      if (this.#request.plan.operation === 'witness_update' && !this.#env.dryRun) {
-        const again = await this.#readWitnessUntilTrusted();
-        if (again.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
+      const fresh = this.#freshReads();
+      if (fresh !== undefined) {
+        // The watcher's reads of a moment ago: no second round trip before signing (see `SwitchRequest.fresh`).
+        if (fresh.witness.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
+        this.#env.log?.debug('signing on the decisive reads that showed the miss', {
+          head: fresh.head.headBlockNumber,
+          ageMs: this.#env.clock.now() - fresh.readAt,
+        });
+        pending = await this.#sign(fresh.witness, fresh.head, fresh.anchor ?? this.#hintedAnchor(signal));
+      } else {
+        const head = readUntilTrusted(
+          () => this.#bounded((s) => this.#env.chain.getHead({ decisive: true, signal: s }), signal),
+          { ...this.#loopOptions(), signal },
+        );
+        const hinted = this.#hintedAnchor(signal);
+        head.catch(() => undefined);
+        const witness = await this.#readWitnessUntilTrusted();
+        if (witness.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
+        pending = await this.#sign(witness, (await head).value, hinted);
+        // Active-key path (no compare-and-swap on chain): the key is read again right before the broadcast, so that
+        // a peer's switch seen meanwhile (hived's reads include pending transactions) is adopted, not overwritten.
+        if (this.#request.plan.operation === 'witness_update' && !this.#env.dryRun) {
+          const again = await this.#readWitnessUntilTrusted();
+          if (again.signingKey !== this.#request.fromKey) return { name: 'adopting', onRevert: 'prepare' };
+        }
       }
     } catch (thrown) {
       if (thrown instanceof TrapStoppedError) throw thrown;
@@ -717,6 +753,18 @@ class SwitchMachine {
       dryRun: false,
       ...(refusedBy.length === 0 ? {} : { refusedBy }),
     });
+  }
+
+  /**
+   * The caller's fresh reads (`SwitchRequest.fresh`), where the first attempt of a `witness_set_properties` may sign
+   * on them: at most one block interval old.
+   */
+  #freshReads(): FreshReads | undefined {
+    const fresh = this.#request.fresh;
+    if (fresh === undefined || this.#attempts !== 1) return undefined;
+    if (this.#request.plan.operation !== 'witness_set_properties') return undefined;
+    const age = this.#env.clock.now() - fresh.readAt;
+    return age >= 0 && age <= this.#env.blockIntervalMs ? fresh : undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { nodeAvailability } from '../chain/quorum.js';
 import type { WitnessTrapError } from '../errors.js';
 import type {
+  BlockHeaderInfo,
   ChainClient,
   Clock,
   HeadState,
@@ -23,7 +24,7 @@ import {
   shuffleTime,
   slotTime,
 } from './schedule.js';
-import type { EmitTrapEvent } from './switch.js';
+import type { EmitTrapEvent, FreshReads } from './switch.js';
 import type { WatchHealth } from './watch-health.js';
 
 /** Head reads remembered to learn the host clock's offset from the chain's. */
@@ -35,12 +36,28 @@ function describeUnavailable(node: NodeStatus): string {
   return `${node.url} unavailable${since} (${node.unavailableReason ?? 'no answer'})`;
 }
 
+/** A witness read running beside a head poll (see `SlotWatcher#pairedWitness`). */
+interface PairedRead {
+  witness: Promise<WitnessState | undefined>;
+  cancel: AbortController;
+  /** When it was asked (the trap's clock). */
+  askedAt: number;
+}
+
+/** The reads that showed a miss, as a switch takes them (`anchor` only where one is being read). */
+function freshReads(witness: WitnessState, head: HeadState, readAt: number, anchor: FreshReads['anchor']): FreshReads {
+  return { witness, head, readAt, ...(anchor === undefined ? {} : { anchor }) };
+}
+
 /** What a look at one of the witness's slots found. */
 export type SlotVerdict =
   /** The witness produced it (or produced after it: its node is alive). */
   | { kind: 'produced'; blockNum: number; key: PublicKeyString }
-  /** Certain: a later block arrived without ours, the slot was ours by the schedule, and the chain charged a miss. */
-  | { kind: 'missed'; aslot: number; slotTime: number; seenInBlock: number; witness: WitnessState }
+  /**
+   * Certain: a later block arrived without ours, the slot was ours by the schedule, and the chain charged a miss.
+   * `fresh` is the decisive reads that showed it, for a switch to sign on at once (see `SwitchRequest.fresh`).
+   */
+  | { kind: 'missed'; aslot: number; slotTime: number; seenInBlock: number; witness: WitnessState; fresh: FreshReads }
   /** The chain shows a signing key other than the one being watched: a peer instance or a person switched it. */
   | { kind: 'moved'; witness: WitnessState }
   /** The slot turned out not to be ours, or the evidence did not hold up: nothing is counted. */
@@ -108,7 +125,7 @@ export class SlotWatcher {
 
   /** A decisive head read, waited out until trusted; emits `block` when the head moved, `nodes` on a change. */
   async readHead(): Promise<HeadState> {
-    const { value: head, node } = await this.#read(() => this.#o.chain.getHead({ decisive: true }));
+    const { value: head, node } = await this.#read((signal) => this.#o.chain.getHead({ decisive: true, signal }));
     if (this.#head === undefined || head.headBlockNumber !== this.#head.headBlockNumber) {
       this.#o.emit('block', {
         number: head.headBlockNumber,
@@ -154,7 +171,9 @@ export class SlotWatcher {
 
   /** A decisive witness read, waited out until trusted. */
   async readWitness(): Promise<WitnessState | null> {
-    const { value } = await this.#read(() => this.#o.chain.getWitness(this.#o.witness, { decisive: true }));
+    const { value } = await this.#read((signal) =>
+      this.#o.chain.getWitness(this.#o.witness, { decisive: true, signal }),
+    );
     return value;
   }
 
@@ -279,14 +298,68 @@ export class SlotWatcher {
   }
 
   async #check(slot: SlotPrediction, watchedKey: PublicKeyString): Promise<SlotVerdict> {
+    const anchor = new AbortController();
+    try {
+      const verdict = await this.#checkWith(slot, watchedKey, anchor);
+      if (verdict.kind !== 'missed') anchor.abort();
+      return verdict;
+    } catch (error) {
+      anchor.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * A switch's TaPoS anchor, read beside the reads that settle a likely miss rather than after them: the header of
+   * `head`'s last irreversible block (one decisive read, no retry), `null` where it fails. Cancelled by `cancel`
+   * (the slot turned out produced, or not ours) and after four block intervals, so it never runs on unbounded.
+   */
+  #prefetchAnchor(head: HeadState, cancel: AbortController): FreshReads['anchor'] {
+    const blockNum = head.lastIrreversibleBlockNum;
+    if (!(blockNum >= 1) || blockNum >= head.headBlockNumber) return undefined;
+    const signal = AbortSignal.any([cancel.signal, this.#o.signal(), AbortSignal.timeout(4 * this.#o.blockIntervalMs)]);
+    const header: Promise<BlockHeaderInfo | null> = this.#o.chain
+      .getBlockHeader(blockNum, { decisive: true, signal })
+      .then((read) => read.value)
+      .catch(() => null);
+    return { blockNum, header };
+  }
+
+  /**
+   * A decisive witness read beside a head poll, waited out until trusted as any witness read; cancelled by its own
+   * `cancel` (the head it came with was short of the slot) or the check's (the check ended).
+   */
+  #pairedWitness(check: AbortController): PairedRead {
+    const cancel = new AbortController();
+    const askedAt = this.#o.clock.now();
+    const witness = this.#read(
+      (signal) => this.#o.chain.getWitness(this.#o.witness, { decisive: true, signal }),
+      AbortSignal.any([cancel.signal, check.signal]),
+    ).then(({ value }) => this.#present(value));
+    // A read cancelled unused rejects with nobody waiting: that is its end, not an error.
+    witness.catch(() => undefined);
+    return { witness, cancel, askedAt };
+  }
+
+  async #checkWith(slot: SlotPrediction, watchedKey: PublicKeyString, cancel: AbortController): Promise<SlotVerdict> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     let head = await this.readHead();
     let delay = pollIntervalMs;
     let lastMove = clock.now();
     let lastNumber = head.headBlockNumber;
+    // Once the block after the slot is due, each poll reads the witness beside the head: where the head then shows
+    // the slot passed, the witness read that settles it is already in (a node that answers late would otherwise
+    // cost that round trip again). One that comes with a head short of the slot is cancelled. The switch's TaPoS
+    // anchor is read then too, once: a miss is likely, and the anchor's round trip would otherwise follow the miss.
+    let paired: PairedRead | undefined;
+    let anchor: FreshReads['anchor'];
     while (head.currentAslot < slot.aslot) {
       if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
       await sleepOrStop(clock, delay, this.#o.signal());
+      paired?.cancel.abort();
+      const nextBlockDue = clock.now() >= slot.time + this.clockOffsetMs + blockIntervalMs;
+      paired = nextBlockDue ? this.#pairedWitness(cancel) : undefined;
+      if (nextBlockDue) anchor ??= this.#prefetchAnchor(head, cancel);
       head = await this.readHead();
       if (head.headBlockNumber !== lastNumber) {
         lastNumber = head.headBlockNumber;
@@ -295,6 +368,7 @@ export class SlotWatcher {
       }
     }
     if (head.currentAslot === slot.aslot && head.currentWitness !== this.#o.witness) {
+      paired?.cancel.abort();
       // Someone else produced what we took for our slot. Past the shuffle that is the other list in force (the
       // shuffle came on time, or late); within the round the schedule we hold is not the one in force.
       if (slot.source === 'current') {
@@ -306,9 +380,28 @@ export class SlotWatcher {
       this.#schedule = undefined;
       return { kind: 'none' };
     }
+    // Past the slot without our block: a miss is likely, and a switch would need a TaPoS anchor; it is read now,
+    // beside the witness (cancelled if the slot turns out produced or not ours).
+    const passed = head.currentAslot > slot.aslot;
+    if (passed) anchor ??= this.#prefetchAnchor(head, cancel);
+    // Whether the slot was ours by the schedule in force (the shuffle block's header, where that decides it) is
+    // read beside the witness too, not after it.
+    const ours = passed ? this.#wasOurs(slot, head, cancel.signal) : undefined;
+    // Known as soon as it is read: a slot that was not ours ends the cross-check below at once (the watch must not
+    // spend an interval on it while the witness's next slot comes).
+    let notOurs = false;
+    ours?.then(
+      (was) => {
+        notOurs = !was;
+      },
+      () => undefined,
+    );
     // One witness read per slot even when the head shows our block: a key changed by a peer or a person is seen
     // at the next slot, not only at the next miss.
-    let witness = await this.#witnessOrNone();
+    // When the witness read was asked: the next one (the cross-check below) keeps a poll interval from it.
+    let askedAt = paired?.askedAt ?? clock.now();
+    let witness = paired === undefined ? await this.#witnessOrNone() : await paired.witness;
+    let witnessAt = clock.now();
     if (witness === undefined) return { kind: 'none' };
     if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
     if (head.currentAslot === slot.aslot) {
@@ -319,32 +412,47 @@ export class SlotWatcher {
       this.#lastTotalMissed = witness.totalMissed;
       return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
     }
-    if (!(await this.#wasOurs(slot, head))) {
-      this.#lastTotalMissed = witness.totalMissed;
-      return { kind: 'none' };
-    }
     // The cross-check: hived charges total_missed when the next block arrives. A node that has not applied that
-    // block yet shows the old count; give it one interval, never count on the aslot gap alone.
+    // block yet shows the old count; give it one interval, never count on the aslot gap alone. (Whether the slot
+    // was ours is being read meanwhile, and settled after it.)
     const deadline = clock.now() + blockIntervalMs;
     while (witness.totalMissed <= (this.#lastTotalMissed ?? witness.totalMissed)) {
+      if (notOurs) break;
       if (clock.now() >= deadline) {
         this.#o.log.warn('slot looked missed but total_missed did not move; not counted', { aslot: slot.aslot });
         this.#lastTotalMissed = witness.totalMissed;
         return { kind: 'none' };
       }
-      await sleepOrStop(clock, pollIntervalMs, this.#o.signal());
+      // A poll interval from the last witness read's start, not from its answer: a read that took that long
+      // already is followed at once.
+      await sleepOrStop(clock, pollIntervalMs - (clock.now() - askedAt), this.#o.signal());
+      askedAt = clock.now();
       const again = await this.#witnessOrNone();
       if (again === undefined) return { kind: 'none' };
       witness = again;
+      witnessAt = clock.now();
       if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
       if (witness.lastAslot >= slot.aslot) {
         this.#lastTotalMissed = witness.totalMissed;
         return { kind: 'produced', blockNum: witness.lastConfirmedBlockNum, key: witness.signingKey };
       }
     }
+    if (!(await (ours ?? this.#wasOurs(slot, head)))) {
+      this.#lastTotalMissed = witness.totalMissed;
+      return { kind: 'none' };
+    }
     this.#lastTotalMissed = witness.totalMissed;
-    if (nodeAvailability(this.#o.chain.nodes()).degraded) return this.#confirmDegraded(slot, head, witness, watchedKey);
-    return { kind: 'missed', aslot: slot.aslot, slotTime: slot.time, seenInBlock: head.headBlockNumber, witness };
+    if (nodeAvailability(this.#o.chain.nodes()).degraded) {
+      return this.#confirmDegraded(slot, head, witness, watchedKey, anchor);
+    }
+    return {
+      kind: 'missed',
+      aslot: slot.aslot,
+      slotTime: slot.time,
+      seenInBlock: head.headBlockNumber,
+      witness,
+      fresh: freshReads(witness, head, witnessAt, anchor),
+    };
   }
 
   /**
@@ -359,6 +467,7 @@ export class SlotWatcher {
     first: HeadState,
     witness: WitnessState,
     watchedKey: PublicKeyString,
+    anchor: FreshReads['anchor'],
   ): Promise<SlotVerdict> {
     const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
     const { available, configured } = nodeAvailability(this.#o.chain.nodes());
@@ -379,6 +488,7 @@ export class SlotWatcher {
       head = await this.readHead();
     }
     const again = await this.#witnessOrNone();
+    const againAt = clock.now();
     if (again === undefined) return { kind: 'none' };
     if (again.signingKey !== watchedKey) return { kind: 'moved', witness: again };
     if (again.lastAslot >= slot.aslot) {
@@ -407,6 +517,7 @@ export class SlotWatcher {
       slotTime: slot.time,
       seenInBlock: first.headBlockNumber,
       witness: again,
+      fresh: freshReads(again, head, againAt, anchor),
     };
   }
 
@@ -416,31 +527,53 @@ export class SlotWatcher {
   }
 
   async #witnessOrNone(): Promise<WitnessState | undefined> {
-    const witness = await this.readWitness();
-    if (witness === null) {
-      this.#o.log.warn('the witness vanished from the chain', { witness: this.#o.witness });
-      return undefined;
-    }
-    return witness;
+    return this.#present(await this.readWitness());
+  }
+
+  /** The witness as read, or `undefined` (said in a warning) where it is gone from the chain. */
+  #present(witness: WitnessState | null): WitnessState | undefined {
+    if (witness !== null) return witness;
+    this.#o.log.warn('the witness vanished from the chain', { witness: this.#o.witness });
+    return undefined;
   }
 
   /**
    * Whether the slot was the witness's by the schedule actually in force. Slots before the shuffle block are
-   * certain; one predicted from the future list is settled by where the shuffle block landed (one header read).
+   * certain; one predicted from the future list is settled by where the shuffle block landed (one header read, read
+   * again for up to an interval while a node lagging behind the head has none).
    * While the head is still below the shuffle block, the block has not landed: the current list governs every slot
    * up to the head, so the slot is settled by the current list without a read.
    */
-  async #wasOurs(slot: SlotPrediction, head: HeadState): Promise<boolean> {
+  async #wasOurs(slot: SlotPrediction, head: HeadState, cancel?: AbortSignal): Promise<boolean> {
     if (slot.source === 'current') return true;
     const schedule = this.#schedule;
     if (schedule === undefined) return false;
     if (head.headBlockNumber < slot.shuffleBlockNum) {
       return producerAfterShuffle(slot.aslot, Number.POSITIVE_INFINITY, schedule.value) === this.#o.witness;
     }
-    const { value: header } = await this.#read(() =>
-      this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true }),
-    );
-    if (header === null) return false;
+    const { clock, blockIntervalMs, pollIntervalMs } = this.#o;
+    const read = () =>
+      this.#read((signal) => this.#o.chain.getBlockHeader(slot.shuffleBlockNum, { decisive: true, signal }), cancel);
+    let { value: header } = await read();
+    // The head is at or past the shuffle block, so the block exists: a node that has no header for it yet answers
+    // from a backend behind the one that served the head (a caching proxy's). It is asked again for one interval
+    // before the slot is given up as not ours.
+    const deadline = clock.now() + blockIntervalMs;
+    while (header === null && clock.now() < deadline) {
+      await sleepOrStop(
+        clock,
+        pollIntervalMs,
+        cancel === undefined ? this.#o.signal() : AbortSignal.any([cancel, this.#o.signal()]),
+      );
+      ({ value: header } = await read());
+    }
+    if (header === null) {
+      this.#o.log.warn('the shuffle block has no header on the nodes although the head is past it; slot not counted', {
+        aslot: slot.aslot,
+        shuffleBlockNum: slot.shuffleBlockNum,
+      });
+      return false;
+    }
     const shuffleAslot = aslotAt(head, header.timestamp, this.#o.blockIntervalMs);
     return producerAfterShuffle(slot.aslot, shuffleAslot, schedule.value) === this.#o.witness;
   }
@@ -457,7 +590,7 @@ export class SlotWatcher {
     const round = roundOf(head.headBlockNumber);
     if (this.#schedule?.round === round) return this.#schedule.value;
     if (nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber === 1) return undefined;
-    const { value } = await this.#read(() => this.#o.chain.getSchedule({ decisive: true }));
+    const { value } = await this.#read((signal) => this.#o.chain.getSchedule({ decisive: true, signal }));
     if (!scheduleIsFor(value, head)) {
       this.#o.log.debug('schedule read is not for the head it follows (a shuffle between them); reading again', {
         head: head.headBlockNumber,
@@ -495,9 +628,13 @@ export class SlotWatcher {
     }
   }
 
-  /** A decisive read waited out until trusted; the health monitor hears of failures and of the answer. */
-  async #read<T>(read: () => Promise<T>): Promise<T> {
-    const value = await readUntilTrusted(read, this.#loop('watch'));
+  /**
+   * A decisive read waited out until trusted; the health monitor hears of failures and of the answer. `cancel` ends
+   * it early (a read started beside others whose answer turned out not to be needed), as the run's stop does.
+   */
+  async #read<T>(read: (signal: AbortSignal) => Promise<T>, cancel?: AbortSignal): Promise<T> {
+    const signal = cancel === undefined ? this.#o.signal() : AbortSignal.any([cancel, this.#o.signal()]);
+    const value = await readUntilTrusted(() => read(signal), { ...this.#loop('watch'), signal });
     this.#o.health?.readAnswered();
     return value;
   }

@@ -4,7 +4,7 @@ import type { TrapEvents } from '../../src/events.js';
 import type { SlotPrediction } from '../../src/trap/schedule.js';
 import { type SlotVerdict, SlotWatcher } from '../../src/trap/watch.js';
 import { WatchHealth } from '../../src/trap/watch-health.js';
-import type { HeadState, WitnessState } from '../../src/types.js';
+import type { BlockHeaderInfo, HeadState, WitnessSchedule, WitnessState } from '../../src/types.js';
 import { ScriptedChain } from './scripted-chain.js';
 
 const INTERVAL = 3000;
@@ -202,6 +202,51 @@ describe('SlotWatcher', () => {
     late.chain.head = head(106, 1006);
     late.chain.witness = witness({ totalMissed: 11 });
     expect(await late.check()).toEqual({ kind: 'none' });
+  });
+
+  it('settles a slot that was not ours at once, not after waiting an interval for total_missed to move', async () => {
+    // Alice at slot 1005 in the next round's list; two misses before the shuffle pushed block 105 to slot 1005
+    // itself, so that slot was the old round's (someone else's), and total_missed does not move.
+    const { chain, clock, watcher, slot } = await setup({
+      head: head(103, 1001),
+      current: names('c'),
+      future: listWithAliceAt('f', 1005 % 21),
+    });
+    chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 5 * INTERVAL, witness: 'c05' });
+    chain.head = head(106, 1006);
+    const began = clock.now();
+    let verdict: SlotVerdict | undefined;
+    let settledAt = Number.NaN;
+    void watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+      settledAt = clock.now();
+    });
+    for (let i = 0; i < 40 && verdict === undefined; i++) await clock.advance(300);
+    expect(verdict).toEqual({ kind: 'none' });
+    // Within a poll or two: the witness's next slot may be a few blocks away, and the watch must be free for it.
+    expect(settledAt - began).toBeLessThan(INTERVAL / 2);
+  });
+
+  it('asks again for the shuffle block a lagging node has no header for yet, while the head is past it', async () => {
+    // As the test above: alice only in the next round's list, at slot 1005; the shuffle block 105 landed on time.
+    const { chain, clock, watcher, slot } = await setup({
+      head: head(103, 1001),
+      current: names('c'),
+      future: listWithAliceAt('f', 1005 % 21),
+    });
+    expect(slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+    chain.head = head(107, 1006);
+    chain.witness = witness({ totalMissed: 11 });
+    // The node serving the header lags the one that served the head: no header for block 105 for a moment.
+    let verdict: SlotVerdict | undefined;
+    void watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+    });
+    for (let i = 0; i < 40 && verdict === undefined; i++) {
+      await clock.advance(300);
+      if (i === 4) chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' });
+    }
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1005 });
   });
 
   it('counts a miss in a second slot of the round checked before the shuffle block exists (the current list governs)', async () => {
@@ -429,5 +474,115 @@ describe('the host clock offset', () => {
     chain.nodeList = chain.nodeList.map((node) => ({ ...node, headBlockNumber: 97 }));
     await watcher.readHead();
     expect(watcher.clockOffsetMs).toBe(9100);
+  });
+});
+
+/** A scripted chain whose every read answers `ms` of the clock after it is asked, with the state of then (a slow node). */
+class SlowChain extends SlowScheduleChain {
+  override async getHead() {
+    await this.clock.sleep(this.ms);
+    return super.getHead();
+  }
+  override async getWitness() {
+    await this.clock.sleep(this.ms);
+    return super.getWitness();
+  }
+  override async getBlockHeader(blockNum: number) {
+    await this.clock.sleep(this.ms);
+    return super.getBlockHeader(blockNum);
+  }
+}
+
+/**
+ * A watcher of alice over a chain whose every read takes 0.6 interval, from `start`, with `schedule`: resolves once it
+ * has predicted a slot. `settle` checks that slot from half an interval after it, the clock moving 100 ms at a time
+ * (`onTick` changes the chain as it goes), and says the verdict and how many intervals after the slot it came.
+ */
+async function slowWatch(start: HeadState, schedule: WitnessSchedule, headers: BlockHeaderInfo[] = []) {
+  const clock = new ManualClock(start.headBlockTime, { quietMs: 2 });
+  const chain = new SlowChain({ head: start, witness: witness(), schedule }, clock, 0.6 * INTERVAL);
+  for (const header of headers) chain.headers.set(header.number, header);
+  const watcher = watcherOn(chain, clock);
+  watcher.baseline(witness());
+  let predicted: SlotPrediction | undefined;
+  void watcher.nextSlot().then((s) => {
+    predicted = s;
+  });
+  for (let i = 0; i < 30 && predicted === undefined; i++) await clock.advance(300);
+  if (predicted === undefined) throw new Error('no slot predicted');
+  const slot = predicted;
+  const settle = async (onTick: (sinceSlot: number) => void = () => undefined) => {
+    await clock.advance(slot.time + INTERVAL / 2 - clock.now());
+    let verdict: SlotVerdict | undefined;
+    let settledAt = Number.NaN;
+    void watcher.checkSlot(slot, 'STMkey').then((v) => {
+      verdict = v;
+      settledAt = clock.now();
+    });
+    for (let i = 0; i < 100 && verdict === undefined; i++) {
+      await clock.advance(100);
+      onTick((clock.now() - slot.time) / INTERVAL);
+    }
+    return { verdict, intervals: (settledAt - slot.time) / INTERVAL };
+  };
+  return { chain, slot, settle };
+}
+
+describe('a miss with a node that answers 0.6 block late (issue 19, timing)', () => {
+  it('reads the witness beside the head polls once the next block is due: the miss is settled a round trip sooner', async () => {
+    // alice due at slot 1003 (the current list); its block never comes, the next one arrives 1.3 intervals after
+    // the slot (a late block), and every read takes 0.6 interval.
+    const { chain, slot, settle } = await slowWatch(head(100, 1000), {
+      currentShuffledWitnesses: listWithAliceAt('c', 1003 % 21),
+      numScheduledWitnesses: 21,
+      nextShuffleBlockNum: 105,
+    });
+    expect(slot).toMatchObject({ aslot: 1003 });
+    // The TaPoS anchor a switch would sign on: the last irreversible block of the head read before the slot.
+    chain.headers.set(85, { number: 85, previous: '', timestamp: T0 - 15 * INTERVAL, witness: 'c00' });
+    const { verdict, intervals } = await settle((sinceSlot) => {
+      if (sinceSlot >= 1.3 && chain.head.currentAslot < 1004) {
+        chain.head = head(103, 1004);
+        chain.witness = witness({ totalMissed: 11 });
+      }
+    });
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003 });
+    // The first head read (from half an interval after the slot) is short of the slot; the next poll, asked once
+    // the next block is due, brings the head past it and, beside it, the witness that shows the miss: settled about
+    // 1.8 intervals after the slot. A witness read only after that head would settle it 0.6 interval later.
+    expect(intervals).toBeLessThan(2.1);
+    // The anchor was read from that same poll on, not from the miss: it is in when the miss is settled (read only
+    // once the head showed the slot passed, it would take 0.6 interval more, and the switch would wait for it).
+    const anchor = verdict?.kind === 'missed' ? verdict.fresh.anchor : undefined;
+    expect(anchor?.blockNum).toBe(85);
+    let header: unknown;
+    void anchor?.header.then((h) => {
+      header = h;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(header).toMatchObject({ number: 85 });
+  });
+
+  it('reads the shuffle block that settles a slot from the future list beside the witness, not after it', async () => {
+    // Head 103: alice is only in the next round's list, at slot 1005; the shuffle block 105 landed on time.
+    const { chain, slot, settle } = await slowWatch(
+      head(103, 1001),
+      {
+        currentShuffledWitnesses: names('c'),
+        futureShuffledWitnesses: listWithAliceAt('f', 1005 % 21),
+        numScheduledWitnesses: 21,
+        nextShuffleBlockNum: 105,
+      },
+      [{ number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' }],
+    );
+    expect(slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+    // The miss is on chain by the time the check reads: block 107 at slot 1006, total_missed grown.
+    chain.head = head(107, 1006);
+    chain.witness = witness({ totalMissed: 11 });
+    const { verdict, intervals } = await settle();
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1005 });
+    // The head (0.6 interval), then the witness and the shuffle block's header together (0.6): 1.7 intervals after
+    // the slot. The header read after the witness's would make it 2.3.
+    expect(intervals).toBeLessThan(2);
   });
 });
