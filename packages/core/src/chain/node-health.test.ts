@@ -19,6 +19,27 @@ it('leaves available a node one or two blocks behind (a caching proxy, a read ra
   ).toBe(true);
   // Read two intervals later, the other is two blocks on: they were made in between.
   expect(available([[28, now - 2 * INTERVAL]], [30, now])).toBe(true);
+  // Not advanced for more than an interval (a slow node behind a caching proxy), and the other, read an interval
+  // and a half later, two blocks on: one and a half of them were made in between. Judged frozen before.
+  expect(
+    available(
+      [
+        [28, now - 1.2 * INTERVAL],
+        [28, now],
+      ],
+      [30, now + 1.5 * INTERVAL],
+    ),
+  ).toBe(true);
+  // The same two blocks at the same moment: frozen.
+  expect(
+    available(
+      [
+        [28, now - 1.2 * INTERVAL],
+        [28, now],
+      ],
+      [30, now + 10],
+    ),
+  ).toBe(false);
 });
 
 import { describe, expect, it } from 'vitest';

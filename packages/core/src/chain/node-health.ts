@@ -93,7 +93,8 @@ export class NodeHealth {
    * as its last answer showed it: failing; or its head, judged when it was read, too old or ahead of the local
    * clock or not advanced for the stale bound ({@link staleness}); or frozen while the chain moves on: a head that
    * has not advanced for `intervalMs` while another answering node, read within two intervals of it, is at least
-   * two blocks past it; or, however recently it advanced, a head {@link FAR_BEHIND_BLOCKS} or more blocks behind
+   * two blocks past it (less the whole intervals between the two reads); or, however recently it advanced, a head
+   * {@link FAR_BEHIND_BLOCKS} or more blocks behind
    * where such a node was at the same moment (its head less the blocks made between the two reads), as many
    * intervals older than that node's head, and as old on the local clock: a node that answers from a stale snapshot
    * is found out at its first read, not a block later. A node that only claims a head far ahead (its block time
@@ -133,9 +134,15 @@ export class NodeHealth {
       const { peer, peerHead } = far;
       return `head #${head.headBlockNumber} is ${peerHead.headBlockNumber - head.headBlockNumber} blocks behind ${peer.name} (#${peerHead.headBlockNumber}): a stale snapshot`;
     }
-    // Two blocks behind a node read at about the same time is more than a caching proxy's lag (one block).
+    // Two blocks behind where a node was at the same moment is more than a caching proxy's lag (one block). The
+    // whole intervals between the two reads are blocks made, not lag: a node 0.6 block slow behind such a proxy, read
+    // a block and a half before its peer, showed the peer two blocks on and was judged frozen, which made a healthy
+    // run degraded.
     if (stuckFor <= intervalMs) return undefined;
-    const ahead = alongside.find(({ peerHead }) => peerHead.headBlockNumber >= head.headBlockNumber + 2);
+    const ahead = alongside.find(
+      ({ peerHead, seenAt }) =>
+        peerHead.headBlockNumber - Math.max(0, Math.floor((seenAt - at) / intervalMs)) >= head.headBlockNumber + 2,
+    );
     if (ahead === undefined) return undefined;
     return `head frozen at #${head.headBlockNumber} for ${Math.round(stuckFor / 1000)} s while ${ahead.peer.name} is at #${ahead.peerHead.headBlockNumber}`;
   }
