@@ -34,6 +34,15 @@ export const SCENARIO_FILES = [
   'packages/core/src/chain/dhive-client.test.ts',
 ];
 
+/**
+ * Files .ci/run runs under its first Node line only (CI_SKIP_ONCE_FILES=1 in the other passes): the node-fault
+ * scenarios of issue 19 through the CLI, a minute of slots on the real clock that judge the trap's decisions, not
+ * Node's; the reliability step runs their superset (packages/reliability/test/long/node-faults-cli.long.ts) once
+ * more. What they touch that differs between Node lines (refused and aborted HTTP requests, a degraded CLI run)
+ * runs under every line in degraded-said.test.ts and the chain client's tests. `pnpm test` always runs them.
+ */
+export const ONCE_PER_CI_FILES = ['packages/cli/test/node-faults.test.ts'];
+
 /** A glob of vitest.config.ts's file lists (`**` and `*` only) as a regular expression over a path from the root. */
 export function globRegExp(glob: string): RegExp {
   const pattern = glob
