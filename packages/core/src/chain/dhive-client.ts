@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { linkSignals } from '../abort.js';
 import { systemClock } from '../clock.js';
 import {
   BroadcastRejectedError,
@@ -593,15 +594,19 @@ class DhiveChainClientImpl implements DhiveChainClient {
           clearTimeout(timer);
           return inFlight.delete(node);
         };
-        const own = { timeoutMs: timeoutMs, signal: linked(controller.signal, signal) };
+        // Unlinked from the caller's signal (often the run's, as long-lived as the daemon) once the call settles.
+        const link = linkSignals([controller.signal, signal]);
+        const own = { timeoutMs: timeoutMs, signal: link.signal };
         ask(node, own).then(
           (value) => {
+            link.dispose();
             if (!settled()) return;
             if (!done) count(node, value);
             tally.pending--;
             decide();
           },
           (error: Error) => {
+            link.dispose();
             if (!settled()) return;
             problems.push(`${node.name}: ${error.message}`);
             tally.pending--;
@@ -772,11 +777,6 @@ class DhiveChainClientImpl implements DhiveChainClient {
       { available, configured, minNodes: this.#minNodes, unavailable },
     );
   }
-}
-
-/** A signal that aborts when `own` or `parent` does. */
-function linked(own: AbortSignal, parent: AbortSignal | undefined): AbortSignal {
-  return parent === undefined ? own : AbortSignal.any([own, parent]);
 }
 
 /** The caller's logger, minus its exceptions: a failing log line must not fail a read or a broadcast. */

@@ -24,6 +24,7 @@
  * watching, bounded per node by {@link SwitchEnv.broadcastTimeoutMs} in the chain client), and the signer is
  * outrun, not cancelled (the `Signer` contract takes no signal): a late signature is dropped.
  */
+import { linkSignals } from '../abort.js';
 import { isNodeFault } from '../chain/node-fault.js';
 import {
   BroadcastRejectedError,
@@ -393,7 +394,8 @@ class SwitchMachine {
     // The witness, the head and (on a hint) the TaPoS anchor are read at once: one round trip, not three. What is
     // left unread when the attempt ends early (a key moved, a failure) is cancelled, not left running.
     const reads = new AbortController();
-    const signal = this.#env.signal === undefined ? reads.signal : AbortSignal.any([this.#env.signal, reads.signal]);
+    const link = linkSignals([this.#env.signal, reads.signal]);
+    const signal = link.signal;
     try {
       const fresh = this.#freshReads();
       if (fresh !== undefined) {
@@ -430,6 +432,7 @@ class SwitchMachine {
       return this.#lastError.isRetryable ? { name: 'preparing' } : { name: 'failed', error: this.#lastError };
     } finally {
       reads.abort();
+      link.dispose();
     }
     if (this.#env.dryRun) return { name: 'dry-run', pending };
     await this.#env.persist.savePending(pending);

@@ -1,3 +1,4 @@
+import { linkSignals } from '../abort.js';
 import { nodeAvailability } from '../chain/quorum.js';
 import type { WitnessTrapError } from '../errors.js';
 import type {
@@ -317,11 +318,18 @@ export class SlotWatcher {
   #prefetchAnchor(head: HeadState, cancel: AbortController): FreshReads['anchor'] {
     const blockNum = head.lastIrreversibleBlockNum;
     if (!(blockNum >= 1) || blockNum >= head.headBlockNumber) return undefined;
-    const signal = AbortSignal.any([cancel.signal, this.#o.signal(), AbortSignal.timeout(4 * this.#o.blockIntervalMs)]);
+    const bound = new AbortController();
+    const timer = setTimeout(() => bound.abort(), 4 * this.#o.blockIntervalMs);
+    timer.unref?.();
+    const link = linkSignals([cancel.signal, this.#o.signal(), bound.signal]);
     const header: Promise<BlockHeaderInfo | null> = this.#o.chain
-      .getBlockHeader(blockNum, { decisive: true, signal })
+      .getBlockHeader(blockNum, { decisive: true, signal: link.signal })
       .then((read) => read.value)
-      .catch(() => null);
+      .catch(() => null)
+      .finally(() => {
+        clearTimeout(timer);
+        link.dispose();
+      });
     return { blockNum, header };
   }
 
@@ -332,10 +340,13 @@ export class SlotWatcher {
   #pairedWitness(check: AbortController): PairedRead {
     const cancel = new AbortController();
     const askedAt = this.#o.clock.now();
+    const link = linkSignals([cancel.signal, check.signal]);
     const witness = this.#read(
       (signal) => this.#o.chain.getWitness(this.#o.witness, { decisive: true, signal }),
-      AbortSignal.any([cancel.signal, check.signal]),
-    ).then(({ value }) => this.#present(value));
+      link.signal,
+    )
+      .finally(link.dispose)
+      .then(({ value }) => this.#present(value));
     // A read cancelled unused rejects with nobody waiting: that is its end, not an error.
     witness.catch(() => undefined);
     return { witness, cancel, askedAt };
@@ -560,11 +571,12 @@ export class SlotWatcher {
     // before the slot is given up as not ours.
     const deadline = clock.now() + blockIntervalMs;
     while (header === null && clock.now() < deadline) {
-      await sleepOrStop(
-        clock,
-        pollIntervalMs,
-        cancel === undefined ? this.#o.signal() : AbortSignal.any([cancel, this.#o.signal()]),
-      );
+      const link = linkSignals([cancel, this.#o.signal()]);
+      try {
+        await sleepOrStop(clock, pollIntervalMs, link.signal);
+      } finally {
+        link.dispose();
+      }
       ({ value: header } = await read());
     }
     if (header === null) {
@@ -633,10 +645,16 @@ export class SlotWatcher {
    * it early (a read started beside others whose answer turned out not to be needed), as the run's stop does.
    */
   async #read<T>(read: (signal: AbortSignal) => Promise<T>, cancel?: AbortSignal): Promise<T> {
-    const signal = cancel === undefined ? this.#o.signal() : AbortSignal.any([cancel, this.#o.signal()]);
-    const value = await readUntilTrusted(() => read(signal), { ...this.#loop('watch'), signal });
-    this.#o.health?.readAnswered();
-    return value;
+    // Linked, not AbortSignal.any: the run's signal outlives every read (see abort.ts).
+    const link = linkSignals([cancel, this.#o.signal()]);
+    const signal = link.signal;
+    try {
+      const value = await readUntilTrusted(() => read(signal), { ...this.#loop('watch'), signal });
+      this.#o.health?.readAnswered();
+      return value;
+    } finally {
+      link.dispose();
+    }
   }
 
   #loop(during: string) {
