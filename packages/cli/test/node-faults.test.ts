@@ -4,7 +4,7 @@
  * the primary dies), the primary's node killed. The trap must decide on the nodes it can reach: one switch through
  * the healthy node, landed before the witness's next slot (one missed slot: each kill is placed so that its next
  * slot is 6 or 7 blocks after the missed one), exit 0, and a warning that the run was degraded naming the bad node.
- * Everything is judged on the chain (the key on chain, the slots missed). The issue's timing targets (the broadcast
+ * Everything is judged on the chain (the key on chain, the slots missed, those lost to a micro-fork left out). The issue's timing targets (the broadcast
  * at most 3 blocks after the missed slot, 4 with three nodes, one down and one 0.6 block late) are figures, not
  * assertions here: packages/reliability/test/long/node-faults-cli.long.ts measures them through the same CLI and
  * docs/reliability.md names each as met or MISSED (a real-clock test cannot tell the trap's latency from a loaded
@@ -102,7 +102,10 @@ async function runThroughKill(
   });
   clearInterval(watch);
   await new Promise((resolve) => setTimeout(resolve, 8 * INTERVAL_MS));
-  const misses = sim.chain.missedSlots(me.name);
+  // A slot whose block a one-block micro-fork orphaned (the hostile simnet's 0.5 % a block) is the chain's doing, not
+  // the dead node's: no watcher can save it, so it is left out (it once failed this file: "2 missed", the second a
+  // forked block of the backup, produced in time).
+  const misses = sim.chain.missedSlots(me.name).filter((m) => !m.forked);
   const landed = sim.chain.keySwitches(me.name);
   const sentAt = sim.chain
     .broadcasts()

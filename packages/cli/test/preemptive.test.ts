@@ -47,7 +47,8 @@ describe('run --preemptive, against the simulated chain', () => {
     await new Promise((resolve) => setTimeout(resolve, 12 * TEST_BLOCK_INTERVAL_MS));
     expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
     expect(op.sim.chain.witness(op.me.name)?.last_confirmed_block_num).toBeGreaterThan(switchedAt);
-    expect(op.sim.chain.missedSlots(op.me.name)).toEqual([]);
+    // (a block orphaned by the hostile simnet's micro-forks is the chain's doing, not a miss the trap could prevent)
+    expect(op.sim.chain.missedSlots(op.me.name).filter((m) => !m.forked)).toEqual([]);
   }, 40_000);
 
   it('refuses to run (exit 2, nothing broadcast) without the health URL of the key on chain; check says which', async () => {

@@ -275,7 +275,11 @@ describe('run --remote-control telegram', () => {
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(op.sim.chain.keySwitches(op.me.name)).toHaveLength(1);
     expect(op.sim.chain.witness(op.me.name)?.signing_key).toBe(op.backupKey);
-    expect(op.sim.chain.missedSlots(op.me.name), result.stdout).toHaveLength(1);
+    // (a block orphaned by the hostile simnet's micro-forks is the chain's doing, not a miss the trap could prevent)
+    expect(
+      op.sim.chain.missedSlots(op.me.name).filter((m) => !m.forked),
+      result.stdout,
+    ).toHaveLength(1);
     // Never silent: the 409 is a warning in the output that says what it means.
     expect(result.stdout + result.stderr).toContain('409 Conflict, another process polls this bot');
   }, 60_000);

@@ -96,6 +96,12 @@ export interface MissedSlot {
   signingKey: string;
   /** The block whose production charged the miss. */
   chargedInBlock: number;
+  /**
+   * The witness did produce this slot, but a one-block micro-fork orphaned its block (see
+   * `SimnetOptions.microForkRate`): the chain's doing, which no watcher can prevent, as opposed to a node that was
+   * down. Absent for an ordinary miss.
+   */
+  forked?: true;
 }
 
 /** The dynamic global properties that move. */

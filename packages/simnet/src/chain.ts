@@ -98,6 +98,8 @@ export class Chain {
   #states: HeadState[] = [];
   #forceFork = false;
   readonly forks: ForkRecord[] = [];
+  /** Absolute slots whose block a micro-fork orphaned: charged as missed, marked `forked`. */
+  readonly #orphanedSlots = new Set<number>();
   #lastSlotTime: number;
   #nextWitnessId: number;
   readonly #blockListeners = new Set<(block: BlockRecord) => void>();
@@ -296,6 +298,7 @@ export class Chain {
     this.#forceFork = false;
     const data = this.data;
     const orphaned = this.blockIn(data, data.globals.headBlockNumber) as BlockRecord;
+    this.#orphanedSlots.add(orphaned.aslot);
     this.#states.pop();
     const before = this.#states.at(-1) as HeadState;
     data.globals = { ...before.globals };
@@ -396,8 +399,11 @@ export class Chain {
         slotTime: slotTime - (aslot - a) * this.blockIntervalMs,
         signingKey: missedWitness.signing_key,
         chargedInBlock: num,
+        ...(this.#orphanedSlots.delete(a) ? { forked: true as const } : {}),
       });
     }
+    // an orphaned slot never charged (its witness also made the replacing block, at a shuffle) is forgotten
+    for (const a of this.#orphanedSlots) if (a < aslot) this.#orphanedSlots.delete(a);
     const shift = BigInt(Math.min(missedCount + 1, 128));
     g.recentSlotsFilled = ((g.recentSlotsFilled << shift) | 1n) & SLOTS_MASK;
     g.participationCount = popcount(g.recentSlotsFilled);

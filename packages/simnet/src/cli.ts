@@ -272,7 +272,9 @@ function banner(sim: Simnet): string {
 function blockLine(block: BlockRecord, missed: MissedSlot[], sim: Simnet): string {
   const time = formatHiveTime(block.timestamp, sim.blockIntervalMs % 1000 !== 0).slice(11);
   const txs = block.transactions.length > 0 ? `  ${block.transactions.length} tx` : '';
-  const misses = missed.map((m) => `  missed: ${m.witness} (aslot ${m.aslot})`).join('');
+  const misses = missed
+    .map((m) => `  missed: ${m.witness} (aslot ${m.aslot}${m.forked ? ', its block orphaned by a micro-fork' : ''})`)
+    .join('');
   return `#${block.num} ${time} ${block.witness} aslot ${block.aslot}${txs}${misses}`;
 }
 
@@ -286,6 +288,6 @@ function blockEvent(block: BlockRecord, missed: MissedSlot[], sim: Simnet): Reco
     signingKey: block.signingKey,
     aslot: block.aslot,
     transactions: block.transactions.map((t) => t.id),
-    missed: missed.map((m) => ({ witness: m.witness, aslot: m.aslot })),
+    missed: missed.map((m) => ({ witness: m.witness, aslot: m.aslot, ...(m.forked ? { forked: true } : {}) })),
   };
 }

@@ -157,10 +157,27 @@ describe('micro-forks', () => {
     expect(fork?.orphaned.id).toBe(holding.id);
     expect(fork?.returnedToPending).toEqual([fork?.orphaned.transactions[0]?.id]);
     expect(s.chain.block(holding.number)?.id).not.toBe(holding.id);
-    expect(s.chain.missedSlots().some((m) => m.aslot === holding.aslot && m.witness === holding.witness)).toBe(true);
+    const charged = s.chain.missedSlots().filter((m) => m.aslot === holding.aslot && m.witness === holding.witness);
+    expect(charged).toEqual([expect.objectContaining({ forked: true })]);
     await s.advanceSlots(1);
     expect(s.chain.keySwitches(demoOf(s).name)).toHaveLength(1);
     expect(s.chain.witness(demoOf(s).name)?.signing_key).toBe(demoOf(s).backupKeys[0]?.publicKey);
+  });
+
+  it('mark only the slot whose block was orphaned: a slot missed by a stopped node is not marked forked', async () => {
+    const { s } = await started({ proxy: false, microForkRate: 0 });
+    await s.advanceSlots(1);
+    const holding = s.chain.head();
+    s.orphanNextHead();
+    await s.advanceSlots(1);
+    const me = demoOf(s);
+    s.stopNode(me.signingKey);
+    while (!s.chain.missedSlots(me.name).some((m) => m.aslot !== holding.aslot)) await s.advanceSlots(1);
+    const marks = s.chain.missedSlots().map((m) => [m.witness, m.aslot, m.forked ?? false]);
+    expect(marks.filter(([, , forked]) => forked)).toEqual([[holding.witness, holding.aslot, true]]);
+    expect(marks.filter(([w, a]) => w === me.name && a !== holding.aslot)).toEqual([
+      [me.name, expect.any(Number), false],
+    ]);
   });
 
   it('a transaction whose TaPoS refers to the orphaned block is gone, and refused as hived does', async () => {
