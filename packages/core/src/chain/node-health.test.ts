@@ -30,7 +30,8 @@ it('leaves available a node one or two blocks behind (a caching proxy, a read ra
       [30, now + 1.5 * INTERVAL],
     ),
   ).toBe(true);
-  // The same two blocks at the same moment: frozen.
+  // The same two blocks at the same moment, after two reads at #28: a lagging node's read for a moment (a
+  // backend a block behind, a cached answer across a block boundary) as much as a frozen one's.
   expect(
     available(
       [
@@ -39,7 +40,41 @@ it('leaves available a node one or two blocks behind (a caching proxy, a read ra
       ],
       [30, now + 10],
     ),
+  ).toBe(true);
+  // A third read at #28: frozen.
+  expect(
+    available(
+      [
+        [28, now - 1.2 * INTERVAL],
+        [28, now - 0.5 * INTERVAL],
+        [28, now],
+      ],
+      [30, now + 10],
+    ),
   ).toBe(false);
+  // Three reads, but the head stuck for less than an interval: not frozen yet.
+  expect(
+    available(
+      [
+        [28, now - 0.6 * INTERVAL],
+        [28, now - 0.3 * INTERVAL],
+        [28, now],
+      ],
+      [30, now + 10],
+    ),
+  ).toBe(true);
+  // A head that went back and forth (backends a block apart) counts its reads at the latest number only.
+  expect(
+    available(
+      [
+        [28, now - 1.5 * INTERVAL],
+        [28, now - 1.2 * INTERVAL],
+        [27, now - 0.5 * INTERVAL],
+        [28, now],
+      ],
+      [30, now + 10],
+    ),
+  ).toBe(true);
 });
 
 import { describe, expect, it } from 'vitest';

@@ -20,6 +20,14 @@ export interface FreshnessBounds {
 export const FAR_BEHIND_BLOCKS = 3;
 
 /**
+ * How many reads in a row must show a node's head at the same block before it may be judged frozen two blocks
+ * behind another node: a node that answers from a stale snapshot shows the same head at every read, and answers
+ * fast, so a few reads cost it a few polls; an honest node behind a caching proxy (a block of backend lag, a cached
+ * read across a block boundary) shows two blocks of lag for a moment, then moves at its next read.
+ */
+export const FROZEN_READS = 3;
+
+/**
  * What the client knows about one RPC node: its last head, when that head last advanced, how fast and how reliably
  * it answers. Freshness is judged on the client's clock, so a manual clock in tests moves it.
  */
@@ -30,6 +38,8 @@ export class NodeHealth {
   headSeenAt: number | undefined;
   /** Local time the head number last changed. */
   advancedAt: number | undefined;
+  /** Head reads in a row, the last one included, that showed the head at its current number. */
+  sameReads = 0;
   latencyMs: number | undefined;
   /** Consecutive failed calls. */
   failures = 0;
@@ -55,7 +65,10 @@ export class NodeHealth {
   }
 
   recordHead(head: HeadState, now: number): void {
-    if (this.head === undefined || head.headBlockNumber !== this.head.headBlockNumber) this.advancedAt = now;
+    if (this.head === undefined || head.headBlockNumber !== this.head.headBlockNumber) {
+      this.advancedAt = now;
+      this.sameReads = 1;
+    } else this.sameReads++;
     this.head = head;
     this.headSeenAt = now;
   }
@@ -92,8 +105,9 @@ export class NodeHealth {
    * Why this node is UNAVAILABLE (it decides nothing and holds nothing up), or `undefined` where it is available,
    * as its last answer showed it: failing; or its head, judged when it was read, too old or ahead of the local
    * clock or not advanced for the stale bound ({@link staleness}); or frozen while the chain moves on: a head that
-   * has not advanced for `intervalMs` while another answering node, read within two intervals of it, is at least
-   * two blocks past it (less the whole intervals between the two reads); or, however recently it advanced, a head
+   * has not advanced for `intervalMs`, nor over {@link FROZEN_READS} reads in a row, while another answering node,
+   * read within two intervals of it, is at least two blocks past it (less the whole intervals between the two
+   * reads); or, however recently it advanced, a head
    * {@link FAR_BEHIND_BLOCKS} or more blocks behind
    * where such a node was at the same moment (its head less the blocks made between the two reads), as many
    * intervals older than that node's head, and as old on the local clock: a node that answers from a stale snapshot
@@ -134,11 +148,13 @@ export class NodeHealth {
       const { peer, peerHead } = far;
       return `head #${head.headBlockNumber} is ${peerHead.headBlockNumber - head.headBlockNumber} blocks behind ${peer.name} (#${peerHead.headBlockNumber}): a stale snapshot`;
     }
-    // Two blocks behind where a node was at the same moment is more than a caching proxy's lag (one block). The
+    // Two blocks behind where a node was at the same moment is more than a caching proxy's lag (one block), though
+    // not more than that lag and a cached read across a block boundary: the head must also have stayed put over a
+    // few reads (FROZEN_READS), which a frozen node's does at once and a lagging one's rarely. The
     // whole intervals between the two reads are blocks made, not lag: a node 0.6 block slow behind such a proxy, read
     // a block and a half before its peer, showed the peer two blocks on and was judged frozen, which made a healthy
     // run degraded.
-    if (stuckFor <= intervalMs) return undefined;
+    if (stuckFor <= intervalMs || this.sameReads < FROZEN_READS) return undefined;
     const ahead = alongside.find(
       ({ peerHead, seenAt }) =>
         peerHead.headBlockNumber - Math.max(0, Math.floor((seenAt - at) / intervalMs)) >= head.headBlockNumber + 2,
