@@ -43,6 +43,10 @@ interface PairedRead {
   cancel: AbortController;
   /** When it was asked (the trap's clock). */
   askedAt: number;
+  /** Its answer, once in (`null`: it failed or the witness is gone). */
+  settled?: WitnessState | null;
+  /** When its answer came in (the trap's clock). */
+  settledAt?: number;
 }
 
 /** The reads that showed a miss, as a switch takes them (`anchor` only where one is being read). */
@@ -347,9 +351,18 @@ export class SlotWatcher {
     )
       .finally(link.dispose)
       .then(({ value }) => this.#present(value));
+    const read: PairedRead = { witness, cancel, askedAt };
     // A read cancelled unused rejects with nobody waiting: that is its end, not an error.
-    witness.catch(() => undefined);
-    return { witness, cancel, askedAt };
+    witness.then(
+      (value) => {
+        read.settled = value ?? null;
+        read.settledAt = this.#o.clock.now();
+      },
+      () => {
+        read.settled = null;
+      },
+    );
+    return read;
   }
 
   async #checkWith(slot: SlotPrediction, watchedKey: PublicKeyString, cancel: AbortController): Promise<SlotVerdict> {
@@ -364,12 +377,27 @@ export class SlotWatcher {
     // anchor is read then too, once: a miss is likely, and the anchor's round trip would otherwise follow the miss.
     let paired: PairedRead | undefined;
     let anchor: FreshReads['anchor'];
+    // A paired witness read that shows the slot's miss charged while the head read beside it was short of the slot:
+    // that head read lagged (a caching proxy's backend a block behind; a round-robin balancer can hand the head read
+    // the lagging backend at every poll, since each poll sends two reads). The head is read again at once, alone,
+    // and the witness read in hand is kept for the verdict (decisive as any other). The poll's sleep ends early
+    // when that witness read comes in after the head read. Once per check.
+    let charged: PairedRead | undefined;
     while (head.currentAslot < slot.aslot) {
       if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
-      await sleepOrStop(clock, delay, this.#o.signal());
-      paired?.cancel.abort();
+      // Once per check: a witness read in hand (or one that comes in during the sleep) that shows the charge.
+      const early = charged === undefined ? paired : undefined;
+      if (early === undefined) await sleepOrStop(clock, delay, this.#o.signal());
+      else if (this.#showsCharge(early.settled, slot) || (await this.#pollOrCharged(delay, early, slot))) {
+        charged = early;
+        this.#o.log.debug('the witness read shows the miss charged, the head read beside it lagged: head read again', {
+          aslot: slot.aslot,
+          head: head.headBlockNumber,
+        });
+      }
+      if (paired !== charged) paired?.cancel.abort();
       const nextBlockDue = clock.now() >= slot.time + this.clockOffsetMs + blockIntervalMs;
-      paired = nextBlockDue ? this.#pairedWitness(cancel) : undefined;
+      paired = charged ?? (nextBlockDue ? this.#pairedWitness(cancel) : undefined);
       if (nextBlockDue) anchor ??= this.#prefetchAnchor(head, cancel);
       head = await this.readHead();
       if (head.headBlockNumber !== lastNumber) {
@@ -454,7 +482,10 @@ export class SlotWatcher {
     }
     this.#lastTotalMissed = witness.totalMissed;
     if (nodeAvailability(this.#o.chain.nodes()).degraded) {
-      return this.#confirmDegraded(slot, head, witness, watchedKey, anchor);
+      // The first read that showed the miss: a witness read that showed it charged while the head lagged came in
+      // before the head read that showed the slot passed.
+      const firstAt = Math.min(witnessAt, charged?.settledAt ?? witnessAt);
+      return this.#confirmDegraded(slot, head, witness, firstAt, watchedKey, anchor);
     }
     return {
       kind: 'missed',
@@ -469,14 +500,17 @@ export class SlotWatcher {
   /**
    * Degraded (fewer than a majority of the configured RPC nodes available): a miss counts only where it holds on a
    * second decisive read at least one block later, so that a glitch or a micro-fork on a lone node does not fire.
-   * The second look waits for a head past the first one (polled, backing off to one read per interval if the
-   * chain stalls), then reads the witness again: its block since, or a key moved, or `total_missed` gone back,
-   * and the miss is not counted.
+   * The second look waits for a head past the first one, or a block interval since the first read showed the miss,
+   * whichever comes first (polled, backing off to one read per interval if the chain stalls), then reads the witness
+   * again: its block since, or a key moved, or `total_missed` gone back, and the miss is not counted. Where a majority
+   * of the configured nodes is available again meanwhile, a head past the slot on their quorum is enough: that read
+   * alone would decide outside degraded mode.
    */
   async #confirmDegraded(
     slot: SlotPrediction,
     first: HeadState,
     witness: WitnessState,
+    firstAt: number,
     watchedKey: PublicKeyString,
     anchor: FreshReads['anchor'],
   ): Promise<SlotVerdict> {
@@ -488,16 +522,32 @@ export class SlotWatcher {
       available,
       configured,
     });
-    // The next block, not a fixed sleep: it may be due sooner than an interval after the first read.
+    // Reads a block apart: the next block, or a block interval after the first read showed the miss, whichever
+    // comes first. A node behind a caching proxy shows a new block up to a block or more after it was made (a
+    // backend a block behind, a cached answer), so waiting for the next block alone cost the lone node's lag twice;
+    // an interval on the clock gives a fork the same time to resolve. Where a majority of the configured nodes is
+    // available again by then (a node judged frozen or failing for a moment is back), the read is decisive as any
+    // read outside degraded mode: a head past the slot is enough, and it is not held up until every node that came
+    // back has also reached the block after the first read (a slow node back from a false "frozen" held a miss up
+    // for three blocks that way).
     await sleepOrStop(clock, pollIntervalMs, this.#o.signal());
     let head = await this.readHead();
     let delay = pollIntervalMs;
     const since = clock.now();
-    while (head.headBlockNumber <= first.headBlockNumber) {
+    const passed = (): boolean => head.currentAslot > slot.aslot;
+    const recovered = (): boolean => passed() && !nodeAvailability(this.#o.chain.nodes()).degraded;
+    const settled = (): boolean =>
+      head.headBlockNumber > first.headBlockNumber ||
+      (passed() && clock.now() - firstAt >= blockIntervalMs) ||
+      recovered();
+    while (!settled()) {
       if (clock.now() - since > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
-      await sleepOrStop(clock, delay, this.#o.signal());
+      // Not past the moment an interval after the first read.
+      const untilInterval = firstAt + blockIntervalMs - clock.now();
+      await sleepOrStop(clock, untilInterval > 0 ? Math.min(delay, untilInterval) : delay, this.#o.signal());
       head = await this.readHead();
     }
+    const byMajority = head.headBlockNumber <= first.headBlockNumber && recovered();
     const again = await this.#witnessOrNone();
     const againAt = clock.now();
     if (again === undefined) return { kind: 'none' };
@@ -518,10 +568,12 @@ export class SlotWatcher {
       return { kind: 'none' };
     }
     this.#lastTotalMissed = again.totalMissed;
-    this.#o.log.info('DEGRADED: the miss held on a second read a block later', {
-      aslot: slot.aslot,
-      head: head.headBlockNumber,
-    });
+    this.#o.log.info(
+      byMajority
+        ? 'the miss held on a second read, taken once a majority of the RPC nodes was available again'
+        : 'DEGRADED: the miss held on a second read a block later',
+      { aslot: slot.aslot, head: head.headBlockNumber },
+    );
     return {
       kind: 'missed',
       aslot: slot.aslot,
@@ -530,6 +582,36 @@ export class SlotWatcher {
       witness: again,
       fresh: freshReads(again, head, againAt, anchor),
     };
+  }
+
+  /** Whether a witness read shows `slot` missed and charged: `total_missed` past the last count, no block since. */
+  #showsCharge(witness: WitnessState | null | undefined, slot: SlotPrediction): boolean {
+    const last = this.#lastTotalMissed;
+    return witness != null && last !== undefined && witness.totalMissed > last && witness.lastAslot < slot.aslot;
+  }
+
+  /**
+   * A poll's sleep of `ms`, ended early where the witness read `paired` comes in showing `slot`'s miss charged
+   * (resolves `true` then). Its wake-up is unlinked when it ends, whichever way.
+   */
+  async #pollOrCharged(ms: number, paired: PairedRead, slot: SlotPrediction): Promise<boolean> {
+    const stop = this.#o.signal();
+    const wake = new AbortController();
+    const link = linkSignals([wake.signal, stop]);
+    paired.witness.then(
+      (witness) => {
+        if (this.#showsCharge(witness, slot)) wake.abort();
+      },
+      () => undefined,
+    );
+    try {
+      await sleepOrStop(this.#o.clock, ms, link.signal);
+    } catch (error) {
+      if (!wake.signal.aborted || stop?.aborted) throw error;
+    } finally {
+      link.dispose();
+    }
+    return wake.signal.aborted;
   }
 
   /** Forgets the schedule, so that the next look reads it again. */

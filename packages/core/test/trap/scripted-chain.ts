@@ -39,7 +39,10 @@ export class ScriptedChain implements ChainClient {
     return Promise.resolve({ value: structuredClone(value), node: 'scripted', receivedAt: 0 });
   }
 
+  /** Called at every head read, before it is answered (a test may move `head` there). */
+  onHeadRead: (() => void) | undefined;
   getHead() {
+    this.onHeadRead?.();
     return this.#answer('head', this.head);
   }
   getWitness() {

@@ -100,6 +100,31 @@ async function degradedMissSeen() {
   return scenario;
 }
 
+/**
+ * Checks `slot` while the clock moves 300 ms at a time, `step(i)` after each move (a test changes the chain there),
+ * for up to `steps` moves. Resolves with the verdict and the clock's time when it came.
+ */
+async function checkStepping(
+  clock: ManualClock,
+  watcher: SlotWatcher,
+  slot: SlotPrediction,
+  step: (i: number) => void,
+  steps = 40,
+): Promise<{ verdict: SlotVerdict | undefined; at: number }> {
+  let verdict: SlotVerdict | undefined;
+  let at = 0;
+  const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
+    verdict = v;
+    at = clock.now();
+  });
+  for (let i = 0; i < steps && verdict === undefined; i++) {
+    await clock.advance(300);
+    step(i);
+  }
+  await done;
+  return { verdict, at };
+}
+
 /** Checks `slot` while the clock moves, the next block (#104) arriving 3 s after the one the miss was seen in. */
 async function checkAsBlockArrives(
   chain: ScriptedChain,
@@ -107,17 +132,14 @@ async function checkAsBlockArrives(
   watcher: SlotWatcher,
   slot: SlotPrediction,
 ): Promise<SlotVerdict | undefined> {
-  let verdict: SlotVerdict | undefined;
-  const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
-    verdict = v;
-  });
-  for (let i = 0; i < 40 && verdict === undefined; i++) {
-    await clock.advance(300);
+  const { verdict } = await checkStepping(clock, watcher, slot, (i) => {
     if (i === 10) chain.head = head(104, 1005);
-  }
-  await done;
+  });
   return verdict;
 }
+
+/** Every node of {@link DEGRADED} available: a majority again. */
+const ALL_BACK = DEGRADED.map((node) => ({ ...node, available: true, fresh: true }));
 
 describe('SlotWatcher', () => {
   it('counts a miss when a later block arrived, the witness did not produce, and total_missed grew', async () => {
@@ -150,6 +172,83 @@ describe('SlotWatcher', () => {
     again.chain.witnessAnswers = [witness({ totalMissed: 11 })];
     again.chain.witness = witness({ totalMissed: 10, lastAslot: 1003, lastConfirmedBlockNum: 102 });
     expect(await again.check()).toMatchObject({ kind: 'missed' });
+  });
+
+  it('degraded: where a majority of the nodes is available again before the next block, their read decides the miss', async () => {
+    const { chain, clock, watcher, slot } = await degradedMissSeen();
+    chain.witness = witness({ totalMissed: 11 });
+    const start = clock.now();
+    const { verdict, at } = await checkStepping(clock, watcher, slot, (i) => {
+      // The node judged unavailable is back once the first read showed the miss: two of two available.
+      if (chain.reads.includes('witness')) chain.nodeList = ALL_BACK;
+      // The next block comes late (two intervals on): the miss must not wait for it.
+      if (i === 20) chain.head = head(104, 1005);
+    });
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 103 });
+    // Decided on the nodes back in the quorum within a few polls, not a block later.
+    expect(at - start).toBeLessThan(INTERVAL);
+    expect(chain.reads.filter((r) => r === 'witness').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('degraded: the second read comes a block interval after the first where the next block is late, not sooner', async () => {
+    const { chain, clock, watcher, slot } = await degradedMissSeen();
+    chain.witness = witness({ totalMissed: 11 });
+    const witnessReads: number[] = [];
+    const read = chain.getWitness.bind(chain);
+    chain.getWitness = () => {
+      witnessReads.push(clock.now());
+      return read();
+    };
+    const start = clock.now();
+    const { verdict, at } = await checkStepping(clock, watcher, slot, (i) => {
+      // The lone node shows the next block only six seconds on (a lagging proxy, or a slow producer).
+      if (i === 20) chain.head = head(104, 1005);
+    });
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003 });
+    expect(witnessReads).toHaveLength(2);
+    const [firstRead = 0, secondRead = 0] = witnessReads;
+    // Two reads a block apart: the second no sooner than an interval after the first...
+    expect(secondRead - firstRead).toBeGreaterThanOrEqual(INTERVAL);
+    // ...and not held up until the late block.
+    expect(at - start).toBeLessThan(6000);
+  });
+
+  it('degraded: a node back in the quorum does not let a witness read that shows the block through', async () => {
+    const { chain, clock, watcher, slot } = await degradedMissSeen();
+    // The lone node showed the miss; the nodes back show alice's block at 1003 (the lone node was on a micro-fork).
+    chain.witness = witness({ totalMissed: 10, lastAslot: 1003, lastConfirmedBlockNum: 102 });
+    const { verdict } = await checkStepping(clock, watcher, slot, (i) => {
+      if (chain.reads.includes('witness')) chain.nodeList = ALL_BACK;
+      if (i === 20) chain.head = head(104, 1005);
+    });
+    expect(verdict).toMatchObject({ kind: 'produced' });
+  });
+
+  it('reads the head again at once where the witness read beside it shows the miss charged and the head lagged', async () => {
+    const { chain, clock, watcher, slot } = await setup({
+      head: head(100, 1000),
+      current: listWithAliceAt('c', 1003 % 21),
+    });
+    // The head reads lag a block (a proxy's backend behind): #102 at slot 1002 although the slot has passed; the
+    // witness read beside them is fresh and shows the miss charged.
+    chain.head = head(102, 1002);
+    chain.witness = witness({ totalMissed: 11 });
+    const readsAt: number[] = [];
+    let lagging = true;
+    chain.onHeadRead = () => {
+      readsAt.push(clock.now());
+      // Once the block after the slot is due, the first head read still lags; the next one is fresh.
+      if (clock.now() >= slot.time + INTERVAL && !lagging) chain.head = head(103, 1004);
+      if (clock.now() >= slot.time + INTERVAL) lagging = false;
+    };
+    const { verdict } = await checkStepping(clock, watcher, slot, () => undefined, 80);
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 103 });
+    const due = readsAt.filter((at) => at >= slot.time + INTERVAL);
+    // The read after the lagging one came at once, not a poll interval (300 ms) later.
+    expect(due).toHaveLength(2);
+    expect(due[1]).toBe(due[0]);
+    // The witness read in hand decided: none after the head showed the slot passed.
+    expect(chain.reads.lastIndexOf('witness')).toBeLessThan(chain.reads.lastIndexOf('head'));
   });
 
   it('does not count a miss the chain did not charge (a witness read that stays behind)', async () => {
