@@ -43,8 +43,6 @@ interface PairedRead {
   cancel: AbortController;
   /** When it was asked (the trap's clock). */
   askedAt: number;
-  /** Its answer, once in (`null`: it failed or the witness is gone). */
-  settled?: WitnessState | null;
   /** When its answer came in (the trap's clock). */
   settledAt?: number;
 }
@@ -354,13 +352,10 @@ export class SlotWatcher {
     const read: PairedRead = { witness, cancel, askedAt };
     // A read cancelled unused rejects with nobody waiting: that is its end, not an error.
     witness.then(
-      (value) => {
-        read.settled = value ?? null;
+      () => {
         read.settledAt = this.#o.clock.now();
       },
-      () => {
-        read.settled = null;
-      },
+      () => undefined,
     );
     return read;
   }
@@ -388,7 +383,7 @@ export class SlotWatcher {
       // Once per check: a witness read in hand (or one that comes in during the sleep) that shows the charge.
       const early = charged === undefined ? paired : undefined;
       if (early === undefined) await sleepOrStop(clock, delay, this.#o.signal());
-      else if (this.#showsCharge(early.settled, slot) || (await this.#pollOrCharged(delay, early, slot))) {
+      else if (await this.#pollOrCharged(delay, early, slot)) {
         charged = early;
         this.#o.log.debug('the witness read shows the miss charged, the head read beside it lagged: head read again', {
           aslot: slot.aslot,
@@ -585,14 +580,15 @@ export class SlotWatcher {
   }
 
   /** Whether a witness read shows `slot` missed and charged: `total_missed` past the last count, no block since. */
-  #showsCharge(witness: WitnessState | null | undefined, slot: SlotPrediction): boolean {
+  #showsCharge(witness: WitnessState | undefined, slot: SlotPrediction): boolean {
     const last = this.#lastTotalMissed;
     return witness != null && last !== undefined && witness.totalMissed > last && witness.lastAslot < slot.aslot;
   }
 
   /**
-   * A poll's sleep of `ms`, ended early where the witness read `paired` comes in showing `slot`'s miss charged
-   * (resolves `true` then). Its wake-up is unlinked when it ends, whichever way.
+   * A poll's sleep of `ms`, ended early where the witness read `paired` is in, or comes in, showing `slot`'s miss
+   * charged (resolves `true` then: at once for a read already in). Its wake-up is unlinked when it ends, whichever
+   * way.
    */
   async #pollOrCharged(ms: number, paired: PairedRead, slot: SlotPrediction): Promise<boolean> {
     const stop = this.#o.signal();

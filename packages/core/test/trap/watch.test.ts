@@ -79,15 +79,8 @@ async function setup(init: { head: HeadState; current: string[]; future?: string
   watcher.baseline(witness());
   const slot = await watcher.nextSlot();
   /** Runs the check of `slot` while the clock moves, one poll at a time. */
-  const check = async (): Promise<SlotVerdict> => {
-    let verdict: SlotVerdict | undefined;
-    const done = watcher.checkSlot(slot, 'STMkey').then((v) => {
-      verdict = v;
-    });
-    for (let i = 0; i < 40 && verdict === undefined; i++) await clock.advance(300);
-    await done;
-    return verdict as SlotVerdict;
-  };
+  const check = async (): Promise<SlotVerdict> =>
+    (await checkStepping(clock, watcher, slot, () => undefined)).verdict as SlotVerdict;
   return { clock, chain, watcher, slot, check };
 }
 
@@ -314,16 +307,10 @@ describe('SlotWatcher', () => {
     chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 5 * INTERVAL, witness: 'c05' });
     chain.head = head(106, 1006);
     const began = clock.now();
-    let verdict: SlotVerdict | undefined;
-    let settledAt = Number.NaN;
-    void watcher.checkSlot(slot, 'STMkey').then((v) => {
-      verdict = v;
-      settledAt = clock.now();
-    });
-    for (let i = 0; i < 40 && verdict === undefined; i++) await clock.advance(300);
+    const { verdict, at } = await checkStepping(clock, watcher, slot, () => undefined);
     expect(verdict).toEqual({ kind: 'none' });
     // Within a poll or two: the witness's next slot may be a few blocks away, and the watch must be free for it.
-    expect(settledAt - began).toBeLessThan(INTERVAL / 2);
+    expect(at - began).toBeLessThan(INTERVAL / 2);
   });
 
   it('asks again for the shuffle block a lagging node has no header for yet, while the head is past it', async () => {
@@ -337,14 +324,9 @@ describe('SlotWatcher', () => {
     chain.head = head(107, 1006);
     chain.witness = witness({ totalMissed: 11 });
     // The node serving the header lags the one that served the head: no header for block 105 for a moment.
-    let verdict: SlotVerdict | undefined;
-    void watcher.checkSlot(slot, 'STMkey').then((v) => {
-      verdict = v;
-    });
-    for (let i = 0; i < 40 && verdict === undefined; i++) {
-      await clock.advance(300);
+    const { verdict } = await checkStepping(clock, watcher, slot, (i) => {
       if (i === 4) chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' });
-    }
+    });
     expect(verdict).toMatchObject({ kind: 'missed', aslot: 1005 });
   });
 
