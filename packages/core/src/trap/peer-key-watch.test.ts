@@ -4,11 +4,30 @@ import { InclusionScan, taposBlockNum } from './inclusion-scan.js';
 import { PeerKeyWatch } from './peer-key-watch.js';
 
 describe('peer key watch', () => {
-  it('adopts a key only once it has held for a full block after it was first seen', () => {
+  it('adopts a key only once it has held for a full block after it was first seen, on reads a block apart', () => {
     const watch = new PeerKeyWatch();
     expect(watch.observe(100, 'STMpeer')).toBe(false); // first seen, at head 100 or a little after
-    expect(watch.observe(100, 'STMpeer')).toBe(false); // still block 100: the sighting is bounded by it
-    expect(watch.observe(101, 'STMpeer')).toBe(true); // block 101 applied, the key still there
+    expect(watch.observe(100, 'STMpeer')).toBe(false); // a head read after it: the sighting was at most block 101
+    // Block 102 as the head read shows it may be read beside a witness read a block behind (101): the sighting's.
+    expect(watch.observe(101, 'STMpeer')).toBe(false);
+    expect(watch.observe(102, 'STMpeer')).toBe(false);
+    // Block 103: the witness read is at least at 102, a block past the sighting, and the key is still there.
+    expect(watch.observe(103, 'STMpeer')).toBe(true);
+  });
+
+  it('does not adopt a pending key shown again by a backend a block behind while the head read came from the fresh one', () => {
+    // One node behind a balancer over two backends a block apart, reads including pending transactions: a peer's
+    // transaction with one block of life sits in the pool, never included. Head reads #17 (lagging backend), the
+    // key is seen at #18's state; head #18 (fresh), the key again from the lagging backend (#17's state, where it is
+    // still pending): a one-block hold counted on the head reads adopted it there.
+    const watch = new PeerKeyWatch();
+    expect(watch.observe(17, 'STMpeer')).toBe(false);
+    expect(watch.observe(17, 'STMpeer')).toBe(false);
+    expect(watch.observe(18, 'STMpeer')).toBe(false);
+    expect(watch.observe(19, 'STMpeer')).toBe(false);
+    // By head #20 every backend is past #18: the transaction expired, the key is back.
+    expect(watch.observe(20, undefined)).toBe(false);
+    expect(watch.watching).toBe(false);
   });
 
   it('starts over when the key goes back or changes (a pending transaction that fell out)', () => {
@@ -19,7 +38,8 @@ describe('peer key watch', () => {
     expect(watch.watching).toBe(false);
     expect(watch.observe(103, 'STMother')).toBe(false);
     expect(watch.observe(104, 'STMother')).toBe(false);
-    expect(watch.observe(105, 'STMother')).toBe(true);
+    expect(watch.observe(106, 'STMother')).toBe(false);
+    expect(watch.observe(107, 'STMother')).toBe(true);
   });
 });
 
