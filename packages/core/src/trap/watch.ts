@@ -106,6 +106,12 @@ export class SlotWatcher {
    * it places it in slots (see `#passedSlot`).
    */
   #baselineAt: { at: number; lastAslot: number } | undefined;
+  /**
+   * The last slot a check gave a verdict on: never checked again. A switch that lands within an interval of the slot
+   * that fired it is followed by a baseline read within that interval, and `#passedSlot` would otherwise check that
+   * slot again and charge its miss to the new key.
+   */
+  #checkedAslot: number | undefined;
 
   constructor(options: SlotWatcherOptions) {
     this.#o = options;
@@ -228,10 +234,11 @@ export class SlotWatcher {
     const baseline = this.#baselineAt;
     if (baseline === undefined) return undefined;
     this.#baselineAt = undefined;
-    // Not a slot the baseline shows produced.
+    // Not a slot the baseline shows produced, nor one checked already.
     const after = Math.max(
       baseline.lastAslot,
       aslotAt(head, baseline.at - this.clockOffsetMs - blockIntervalMs, blockIntervalMs) - 1,
+      this.#checkedAslot ?? Number.NEGATIVE_INFINITY,
     );
     const slot = pastSlotOf(this.#o.witness, head, schedule, after, blockIntervalMs);
     if (slot !== undefined) {
@@ -285,6 +292,7 @@ export class SlotWatcher {
    */
   async checkSlot(slot: SlotPrediction, watchedKey: PublicKeyString): Promise<SlotVerdict> {
     const verdict = await this.#check(slot, watchedKey);
+    this.#checkedAslot = Math.max(slot.aslot, this.#checkedAslot ?? Number.NEGATIVE_INFINITY);
     const produced = verdict.kind === 'produced' ? true : verdict.kind === 'missed' ? false : undefined;
     this.#o.health?.settled({ aslot: slot.aslot, ...(produced === undefined ? {} : { produced }) });
     if (produced !== undefined) {

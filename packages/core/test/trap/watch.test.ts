@@ -244,6 +244,22 @@ describe('SlotWatcher', () => {
     expect(chain.reads.lastIndexOf('witness')).toBeLessThan(chain.reads.lastIndexOf('head'));
   });
 
+  it('never checks a slot again after its verdict: a baseline read right after a switch does not bring it back', async () => {
+    const { chain, watcher, slot, check } = await setup({
+      head: head(100, 1000),
+      current: listWithAliceAt('c', 1003 % 21),
+      future: listWithAliceAt('f', 10),
+    });
+    chain.head = head(103, 1004);
+    chain.witness = witness({ totalMissed: 11 });
+    expect(await check()).toMatchObject({ kind: 'missed', aslot: slot.aslot });
+    // The switch landed within the interval, and the trap re-armed on the new key at once: the slot that fired it
+    // is within an interval of that baseline, but it was the old key's, and counted already.
+    watcher.baseline(witness({ totalMissed: 11, signingKey: 'STMnew' }));
+    const next = await watcher.nextSlot();
+    expect(next.aslot).toBeGreaterThan(slot.aslot);
+  });
+
   it('does not count a miss the chain did not charge (a witness read that stays behind)', async () => {
     const { chain, slot, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
     expect(slot.aslot).toBe(1003);
