@@ -79,7 +79,11 @@ export interface TrapEvents {
     aslot: number;
     /** When that slot was due, epoch ms. */
     slotTime: number;
-    /** The block that showed the miss. */
+    /**
+     * The block that showed the miss: the decisive head past the slot, or, where a decisive witness read showed the
+     * miss charged while the head read beside it still lagged short of the slot, the block after that head (the
+     * earliest block that can have charged it).
+     */
     seenInBlock: number;
     /** Misses counted in the window, this one included. */
     missesInWindow: number;

@@ -380,11 +380,19 @@ export class SlotWatcher {
     // anchor is read then too, once: a miss is likely, and the anchor's round trip would otherwise follow the miss.
     let paired: PairedRead | undefined;
     let anchor: FreshReads['anchor'];
+    // Whether a slot from the future list was ours: read (the shuffle block's header) as soon as a head at or past
+    // the shuffle block is in hand and the block after the slot is due, beside the witness read, not after the head
+    // read that shows the slot passed (a slow node's round trip again). Cancelled with the anchor.
+    let ours: Promise<boolean> | undefined;
     // A paired witness read that shows the slot's miss charged while the head read beside it was short of the slot:
     // that head read lagged (a caching proxy's backend a block behind; a round-robin balancer can hand the head read
-    // the lagging backend at every poll, since each poll sends two reads). The head is read again at once, alone,
-    // and the witness read in hand is kept for the verdict (decisive as any other). The poll's sleep ends early
-    // when that witness read comes in after the head read. Once per check.
+    // the lagging backend at every poll, since each poll sends two reads). The witness read is decisive as any other
+    // (a majority of the available nodes agree on it), and hived charges `total_missed` only when a block after the
+    // slot is applied: it settles the slot without waiting for a head read that shows it passed, which costs a slow
+    // node's round trip again and can land on the lagging backend again. Only a slot from the future list, while the
+    // head in hand is short of the shuffle block, still needs the head read (again at once, alone): where the shuffle
+    // block landed decides whether the slot was ours. The poll's sleep ends early when that witness read comes in
+    // after the head read. Once per check.
     let charged: PairedRead | undefined;
     while (head.currentAslot < slot.aslot) {
       if (clock.now() - lastMove > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
@@ -393,6 +401,13 @@ export class SlotWatcher {
       if (early === undefined) await sleepOrStop(clock, delay, this.#o.signal());
       else if (await this.#pollOrCharged(delay, early, slot)) {
         charged = early;
+        if (slot.source === 'current' || head.headBlockNumber >= slot.shuffleBlockNum) {
+          this.#o.log.debug('the witness read shows the miss charged, the head read beside it lagged: deciding on it', {
+            aslot: slot.aslot,
+            head: head.headBlockNumber,
+          });
+          break;
+        }
         this.#o.log.debug('the witness read shows the miss charged, the head read beside it lagged: head read again', {
           aslot: slot.aslot,
           head: head.headBlockNumber,
@@ -402,6 +417,16 @@ export class SlotWatcher {
       const nextBlockDue = clock.now() >= slot.time + this.clockOffsetMs + blockIntervalMs;
       paired = charged ?? (nextBlockDue ? this.#pairedWitness(cancel) : undefined);
       if (nextBlockDue) anchor ??= this.#prefetchAnchor(head, cancel);
+      if (
+        nextBlockDue &&
+        ours === undefined &&
+        slot.source === 'future' &&
+        head.headBlockNumber >= slot.shuffleBlockNum
+      ) {
+        ours = this.#wasOurs(slot, head, cancel.signal);
+        // Nobody may be waiting for it where the check ends before the witness read (a slot someone else produced).
+        ours.catch(() => undefined);
+      }
       head = await this.readHead();
       if (head.headBlockNumber !== lastNumber) {
         lastNumber = head.headBlockNumber;
@@ -426,9 +451,12 @@ export class SlotWatcher {
     // beside the witness (cancelled if the slot turns out produced or not ours).
     const passed = head.currentAslot > slot.aslot;
     if (passed) anchor ??= this.#prefetchAnchor(head, cancel);
+    // The block that showed the miss: the head past the slot, or, where the charged witness read settled it while
+    // the head read lagged (the loop above), the block after that head, the earliest that can have charged it.
+    const seenInBlock = passed ? head.headBlockNumber : head.headBlockNumber + 1;
     // Whether the slot was ours by the schedule in force (the shuffle block's header, where that decides it) is
-    // read beside the witness too, not after it.
-    const ours = passed ? this.#wasOurs(slot, head, cancel.signal) : undefined;
+    // read beside the witness too, not after it (where the loop has not started that read already).
+    if (passed || charged !== undefined) ours ??= this.#wasOurs(slot, head, cancel.signal);
     // Known as soon as it is read: a slot that was not ours ends the cross-check below at once (the watch must not
     // spend an interval on it while the witness's next slot comes).
     let notOurs = false;
@@ -488,13 +516,13 @@ export class SlotWatcher {
       // The first read that showed the miss: a witness read that showed it charged while the head lagged came in
       // before the head read that showed the slot passed.
       const firstAt = Math.min(witnessAt, charged?.settledAt ?? witnessAt);
-      return this.#confirmDegraded(slot, head, witness, firstAt, watchedKey, anchor);
+      return this.#confirmDegraded(slot, seenInBlock, passed, witness, firstAt, watchedKey, anchor);
     }
     return {
       kind: 'missed',
       aslot: slot.aslot,
       slotTime: slot.time,
-      seenInBlock: head.headBlockNumber,
+      seenInBlock,
       witness,
       fresh: freshReads(witness, head, witnessAt, anchor),
     };
@@ -503,15 +531,17 @@ export class SlotWatcher {
   /**
    * Degraded (fewer than a majority of the configured RPC nodes available): a miss counts only where it holds on a
    * second decisive read at least one block later, so that a glitch or a micro-fork on a lone node does not fire.
-   * The second look waits for a head past the first one, or a block interval since the first read showed the miss,
-   * whichever comes first (polled, backing off to one read per interval if the chain stalls), then reads the witness
-   * again: its block since, or a key moved, or `total_missed` gone back, and the miss is not counted. Where a majority
-   * of the configured nodes is available again meanwhile, a head past the slot on their quorum is enough: that read
-   * alone would decide outside degraded mode.
+   * The second look waits for a head past the one that showed the miss (`seenInBlock`, where `headPassed`: that head
+   * was past the slot; a miss settled on a charged witness read beside a lagging head has no such head, and its
+   * block is not known), or a block interval since the first read showed the miss, whichever comes first (polled,
+   * backing off to one read per interval if the chain stalls), then reads the witness again: its block since, or a
+   * key moved, or `total_missed` below the first read's for a block interval, and the miss is not counted. Where a majority of the configured nodes is available again meanwhile, a head past the slot
+   * on their quorum is enough: that read alone would decide outside degraded mode.
    */
   async #confirmDegraded(
     slot: SlotPrediction,
-    first: HeadState,
+    seenInBlock: number,
+    headPassed: boolean,
     witness: WitnessState,
     firstAt: number,
     watchedKey: PublicKeyString,
@@ -521,7 +551,7 @@ export class SlotWatcher {
     const { available, configured } = nodeAvailability(this.#o.chain.nodes());
     this.#o.log.warn('DEGRADED: a miss seen on fewer than a majority of the RPC nodes; confirming it a block later', {
       aslot: slot.aslot,
-      seenInBlock: first.headBlockNumber,
+      seenInBlock,
       available,
       configured,
     });
@@ -540,7 +570,7 @@ export class SlotWatcher {
     const passed = (): boolean => head.currentAslot > slot.aslot;
     const recovered = (): boolean => passed() && !nodeAvailability(this.#o.chain.nodes()).degraded;
     const settled = (): boolean =>
-      head.headBlockNumber > first.headBlockNumber ||
+      (headPassed && head.headBlockNumber > seenInBlock) ||
       (passed() && clock.now() - firstAt >= blockIntervalMs) ||
       recovered();
     while (!settled()) {
@@ -550,9 +580,32 @@ export class SlotWatcher {
       await sleepOrStop(clock, untilInterval > 0 ? Math.min(delay, untilInterval) : delay, this.#o.signal());
       head = await this.readHead();
     }
-    const byMajority = head.headBlockNumber <= first.headBlockNumber && recovered();
-    const again = await this.#witnessOrNone();
-    const againAt = clock.now();
+    const byMajority = head.headBlockNumber <= seenInBlock && recovered();
+    let askedAt = clock.now();
+    let again = await this.#witnessOrNone();
+    let againAt = clock.now();
+    // A count below the first read's, with no block of the witness, is a node behind the first read (a caching
+    // proxy's backend a block behind, or a cached answer) or a fork that orphaned the block that charged the miss:
+    // either way the witness has not produced the slot, and a dead witness's miss is charged again within a block.
+    // It is read again, a poll interval apart, for up to a block interval before the miss is given up as a fork's.
+    const until = clock.now() + blockIntervalMs;
+    while (
+      again !== undefined &&
+      again.signingKey === watchedKey &&
+      again.lastAslot < slot.aslot &&
+      again.totalMissed < witness.totalMissed &&
+      clock.now() < until
+    ) {
+      this.#o.log.debug('DEGRADED: total_missed on the second read is below the first read; reading it again', {
+        aslot: slot.aslot,
+        first: witness.totalMissed,
+        second: again.totalMissed,
+      });
+      await sleepOrStop(clock, pollIntervalMs - (clock.now() - askedAt), this.#o.signal());
+      askedAt = clock.now();
+      again = await this.#witnessOrNone();
+      againAt = clock.now();
+    }
     if (again === undefined) return { kind: 'none' };
     if (again.signingKey !== watchedKey) return { kind: 'moved', witness: again };
     if (again.lastAslot >= slot.aslot) {
@@ -564,9 +617,10 @@ export class SlotWatcher {
       return { kind: 'produced', blockNum: again.lastConfirmedBlockNum, key: again.signingKey };
     }
     if (again.totalMissed < witness.totalMissed) {
-      this.#o.log.warn('DEGRADED: total_missed went back on the second read (a fork); the miss is not counted', {
-        aslot: slot.aslot,
-      });
+      this.#o.log.warn(
+        'DEGRADED: total_missed stayed below the first read for a block interval (a fork); the miss is not counted',
+        { aslot: slot.aslot },
+      );
       this.#lastTotalMissed = again.totalMissed;
       return { kind: 'none' };
     }
@@ -581,7 +635,7 @@ export class SlotWatcher {
       kind: 'missed',
       aslot: slot.aslot,
       slotTime: slot.time,
-      seenInBlock: first.headBlockNumber,
+      seenInBlock,
       witness: again,
       fresh: freshReads(again, head, againAt, anchor),
     };

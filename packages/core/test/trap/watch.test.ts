@@ -84,9 +84,14 @@ async function setup(init: { head: HeadState; current: string[]; future?: string
   return { clock, chain, watcher, slot, check };
 }
 
+/** A watcher of alice from head #100 (slot 1000), alice due at slot 1003 in the current list. */
+function aliceDueAt1003() {
+  return setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+}
+
 /** Degraded nodes; alice's slot 1003 looks missed on the first read (head #103, total_missed 11). */
 async function degradedMissSeen() {
-  const scenario = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+  const scenario = await aliceDueAt1003();
   scenario.chain.nodeList = DEGRADED;
   scenario.chain.head = head(103, 1004);
   scenario.chain.witnessAnswers = [witness({ totalMissed: 11 })];
@@ -136,7 +141,7 @@ const ALL_BACK = DEGRADED.map((node) => ({ ...node, available: true, fresh: true
 
 describe('SlotWatcher', () => {
   it('counts a miss when a later block arrived, the witness did not produce, and total_missed grew', async () => {
-    const { chain, slot, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const { chain, slot, check } = await aliceDueAt1003();
     expect(slot).toMatchObject({ aslot: 1003, source: 'current' });
     chain.head = head(103, 1004);
     chain.witness = witness({ totalMissed: 11 });
@@ -160,7 +165,7 @@ describe('SlotWatcher', () => {
     chain.witness = witness({ totalMissed: 10, lastAslot: 1003, lastConfirmedBlockNum: 102 });
     expect(await checkAsBlockArrives(chain, clock, watcher, slot)).toMatchObject({ kind: 'produced' });
     // With a majority of the configured nodes available, the same first read is a miss at once.
-    const again = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const again = await aliceDueAt1003();
     again.chain.head = head(103, 1004);
     again.chain.witnessAnswers = [witness({ totalMissed: 11 })];
     again.chain.witness = witness({ totalMissed: 10, lastAslot: 1003, lastConfirmedBlockNum: 102 });
@@ -217,31 +222,99 @@ describe('SlotWatcher', () => {
     expect(verdict).toMatchObject({ kind: 'produced' });
   });
 
-  it('reads the head again at once where the witness read beside it shows the miss charged and the head lagged', async () => {
-    const { chain, clock, watcher, slot } = await setup({
-      head: head(100, 1000),
-      current: listWithAliceAt('c', 1003 % 21),
-    });
+  it('decides on the witness read beside a lagging head read where it shows the miss charged, without the head again', async () => {
+    const { chain, clock, watcher, slot } = await aliceDueAt1003();
     // The head reads lag a block (a proxy's backend behind): #102 at slot 1002 although the slot has passed; the
     // witness read beside them is fresh and shows the miss charged.
     chain.head = head(102, 1002);
     chain.witness = witness({ totalMissed: 11 });
     const readsAt: number[] = [];
-    let lagging = true;
     chain.onHeadRead = () => {
       readsAt.push(clock.now());
-      // Once the block after the slot is due, the first head read still lags; the next one is fresh.
-      if (clock.now() >= slot.time + INTERVAL && !lagging) chain.head = head(103, 1004);
+    };
+    const { verdict, at } = await checkStepping(clock, watcher, slot, () => undefined, 80);
+    // Seen in the block after the lagging head: the earliest that can have charged the miss.
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 103 });
+    if (verdict?.kind !== 'missed') throw new Error('not missed');
+    // Signed on the head in hand: the switch does not wait for another round trip.
+    expect(verdict.fresh.head.headBlockNumber).toBe(102);
+    const due = readsAt.filter((read) => read >= slot.time + INTERVAL);
+    // One head read once the next block was due (the one the witness read came with), none after it...
+    expect(due).toHaveLength(1);
+    // ...and the verdict came with that poll, not a poll interval (300 ms) later.
+    expect(at).toBe(due[0]);
+  });
+
+  it('still reads the head again where a charged witness read came with a head short of the shuffle block (future list)', async () => {
+    // Alice only in the next round's list, at slot 1005 (the shuffle block, #105, is due at slot 1004 if nobody misses).
+    const future = listWithAliceAt('f', 1005 % 21);
+    const { chain, clock, watcher, slot } = await setup({ head: head(103, 1001), current: names('c'), future });
+    expect(slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+    chain.headers.set(105, { number: 105, previous: '', timestamp: T0 + 4 * INTERVAL, witness: 'c04' });
+    // The head reads lag below the shuffle block while the witness read shows the miss charged.
+    chain.head = head(104, 1003);
+    chain.witness = witness({ totalMissed: 11 });
+    let lagging = true;
+    const readsAt: number[] = [];
+    chain.onHeadRead = () => {
+      readsAt.push(clock.now());
+      if (clock.now() >= slot.time + INTERVAL && !lagging) chain.head = head(106, 1006);
       if (clock.now() >= slot.time + INTERVAL) lagging = false;
     };
     const { verdict } = await checkStepping(clock, watcher, slot, () => undefined, 80);
-    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 103 });
-    const due = readsAt.filter((at) => at >= slot.time + INTERVAL);
-    // The read after the lagging one came at once, not a poll interval (300 ms) later.
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1005, seenInBlock: 106 });
+    const due = readsAt.filter((read) => read >= slot.time + INTERVAL);
+    // Where the shuffle block landed decides whether the slot was ours: the head was read again, at once.
     expect(due).toHaveLength(2);
     expect(due[1]).toBe(due[0]);
-    // The witness read in hand decided: none after the head showed the slot passed.
-    expect(chain.reads.lastIndexOf('witness')).toBeLessThan(chain.reads.lastIndexOf('head'));
+  });
+
+  it('degraded: a miss settled on a charged witness read beside a lagging head still holds on a read a block later', async () => {
+    const { chain, clock, watcher, slot } = await aliceDueAt1003();
+    chain.nodeList = DEGRADED;
+    // The head reads lag two blocks: #101 at slot 1001, while #102 (slot 1002) and #103 (slot 1004, which charged
+    // alice's miss at 1003) are made.
+    chain.head = head(101, 1001);
+    chain.witness = witness({ totalMissed: 11 });
+    const witnessReads: number[] = [];
+    const read = chain.getWitness.bind(chain);
+    chain.getWitness = (...args: Parameters<typeof read>) => {
+      witnessReads.push(clock.now());
+      return read(...args);
+    };
+    const { verdict } = await checkStepping(
+      clock,
+      watcher,
+      slot,
+      () => {
+        // Right after the charged witness read, the lone node's head catches up: #103, the block that charged it.
+        if (witnessReads.length > 0) chain.head = head(103, 1004);
+      },
+      80,
+    );
+    // Seen in the block after the lagging head: the earliest that can have charged the miss.
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1003, seenInBlock: 102 });
+    const [firstRead = 0] = witnessReads;
+    const secondRead = witnessReads.at(-1) ?? 0;
+    // The second read a block interval after the first: a head past the lagging one is no block later than the
+    // state the charged witness read showed (#103 may be the very block that charged it).
+    expect(secondRead - firstRead).toBeGreaterThanOrEqual(INTERVAL);
+  });
+
+  it('degraded: a second read whose total_missed is behind the first is read again, not taken for a fork at once', async () => {
+    // The lone node's second answer comes from a backend a block behind (count 10, before the charge), the next
+    // one is back at 11.
+    const behind = await degradedMissSeen();
+    behind.chain.witnessAnswers.push(witness({ totalMissed: 10 }));
+    behind.chain.witness = witness({ totalMissed: 11 });
+    expect(await checkAsBlockArrives(behind.chain, behind.clock, behind.watcher, behind.slot)).toMatchObject({
+      kind: 'missed',
+      aslot: 1003,
+    });
+    // A count that stays behind for a block interval is a fork's: not counted.
+    const fork = await degradedMissSeen();
+    fork.chain.witness = witness({ totalMissed: 10 });
+    expect(await checkAsBlockArrives(fork.chain, fork.clock, fork.watcher, fork.slot)).toEqual({ kind: 'none' });
   });
 
   it('never checks a slot again after its verdict: a baseline read right after a switch does not bring it back', async () => {
@@ -261,7 +334,7 @@ describe('SlotWatcher', () => {
   });
 
   it('does not count a miss the chain did not charge (a witness read that stays behind)', async () => {
-    const { chain, slot, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const { chain, slot, check } = await aliceDueAt1003();
     expect(slot.aslot).toBe(1003);
     chain.head = head(103, 1004);
     chain.witness = witness({ totalMissed: 10 });
@@ -269,7 +342,7 @@ describe('SlotWatcher', () => {
   });
 
   it('waits for a lagging witness read to show the charge, within one interval', async () => {
-    const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const { chain, check } = await aliceDueAt1003();
     chain.head = head(103, 1004);
     chain.witnessAnswers = [witness({ totalMissed: 10 }), witness({ totalMissed: 10 })];
     chain.witness = witness({ totalMissed: 11 });
@@ -277,18 +350,18 @@ describe('SlotWatcher', () => {
   });
 
   it('takes the head as proof when it is our block, and a later last_aslot as proof the node is alive', async () => {
-    const produced = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const produced = await aliceDueAt1003();
     produced.chain.head = head(103, 1003, 'alice');
     expect(await produced.check()).toMatchObject({ kind: 'produced', blockNum: 103 });
 
-    const alive = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const alive = await aliceDueAt1003();
     alive.chain.head = head(104, 1004);
     alive.chain.witness = witness({ lastAslot: 1003, totalMissed: 10 });
     expect(await alive.check()).toMatchObject({ kind: 'produced' });
   });
 
   it('treats our slot produced by someone else as a wrong schedule, not a miss', async () => {
-    const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const { chain, check } = await aliceDueAt1003();
     chain.head = head(103, 1003, 'mallory');
     chain.witness = witness({ totalMissed: 11 });
     expect(await check()).toEqual({ kind: 'none' });
@@ -363,17 +436,14 @@ describe('SlotWatcher', () => {
   });
 
   it('reports a key it is not watching as moved', async () => {
-    const { chain, check } = await setup({ head: head(100, 1000), current: listWithAliceAt('c', 1003 % 21) });
+    const { chain, check } = await aliceDueAt1003();
     chain.head = head(103, 1004);
     chain.witness = witness({ signingKey: 'STMother', totalMissed: 11 });
     expect(await check()).toMatchObject({ kind: 'moved', witness: { signingKey: 'STMother' } });
   });
 
   it('decides nothing while reads are stale, then decides on fresh data', async () => {
-    const { chain, clock, watcher, slot } = await setup({
-      head: head(100, 1000),
-      current: listWithAliceAt('c', 1003 % 21),
-    });
+    const { chain, clock, watcher, slot } = await aliceDueAt1003();
     chain.stale = true;
     chain.head = head(103, 1004);
     chain.witness = witness({ totalMissed: 11 });
@@ -625,6 +695,25 @@ async function slowWatch(start: HeadState, schedule: WitnessSchedule, headers: B
   return { chain, slot, settle };
 }
 
+/**
+ * {@link slowWatch} from head #103 (slot 1001), alice only in the next round's list at slot 1005, the shuffle block
+ * 105 landed on time (slot 1003).
+ */
+async function slowFutureSlot() {
+  const watch = await slowWatch(
+    head(103, 1001),
+    {
+      currentShuffledWitnesses: names('c'),
+      futureShuffledWitnesses: listWithAliceAt('f', 1005 % 21),
+      numScheduledWitnesses: 21,
+      nextShuffleBlockNum: 105,
+    },
+    [{ number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' }],
+  );
+  expect(watch.slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+  return watch;
+}
+
 describe('a miss with a node that answers 0.6 block late (issue 19, timing)', () => {
   it('reads the witness beside the head polls once the next block is due: the miss is settled a round trip sooner', async () => {
     // alice due at slot 1003 (the current list); its block never comes, the next one arrives 1.3 intervals after
@@ -662,17 +751,7 @@ describe('a miss with a node that answers 0.6 block late (issue 19, timing)', ()
 
   it('reads the shuffle block that settles a slot from the future list beside the witness, not after it', async () => {
     // Head 103: alice is only in the next round's list, at slot 1005; the shuffle block 105 landed on time.
-    const { chain, slot, settle } = await slowWatch(
-      head(103, 1001),
-      {
-        currentShuffledWitnesses: names('c'),
-        futureShuffledWitnesses: listWithAliceAt('f', 1005 % 21),
-        numScheduledWitnesses: 21,
-        nextShuffleBlockNum: 105,
-      },
-      [{ number: 105, previous: '', timestamp: T0 + 3 * INTERVAL, witness: 'c03' }],
-    );
-    expect(slot).toMatchObject({ aslot: 1005, source: 'future', shuffleBlockNum: 105 });
+    const { chain, settle } = await slowFutureSlot();
     // The miss is on chain by the time the check reads: block 107 at slot 1006, total_missed grown.
     chain.head = head(107, 1006);
     chain.witness = witness({ totalMissed: 11 });
@@ -681,5 +760,23 @@ describe('a miss with a node that answers 0.6 block late (issue 19, timing)', ()
     // The head (0.6 interval), then the witness and the shuffle block's header together (0.6): 1.7 intervals after
     // the slot. The header read after the witness's would make it 2.3.
     expect(intervals).toBeLessThan(2);
+  });
+
+  it('reads the shuffle block beside the first witness read once the head in hand is past it, not after the head that shows the miss', async () => {
+    // Alice only in the next round's list, at slot 1005; the shuffle block 105 landed on time (slot 1003), and the
+    // head is past it (#106 at slot 1004) when the check starts. The block after alice's slot comes late, 1.3
+    // intervals after it.
+    const { chain, settle } = await slowFutureSlot();
+    chain.head = head(106, 1004);
+    const { verdict, intervals } = await settle((sinceSlot) => {
+      if (sinceSlot >= 1.3 && chain.head.currentAslot < 1006) {
+        chain.head = head(107, 1006);
+        chain.witness = witness({ totalMissed: 11 });
+      }
+    });
+    expect(verdict).toMatchObject({ kind: 'missed', aslot: 1005, seenInBlock: 107 });
+    // The header was read beside the witness reads of the polls before: the miss is settled with the head and the
+    // witness read that show it, 1.8 intervals after the slot here; read after that head, it takes a read more (2.4).
+    expect(intervals).toBeLessThan(2.1);
   });
 });
