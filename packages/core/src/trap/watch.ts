@@ -563,7 +563,11 @@ export class SlotWatcher {
     // read outside degraded mode: a head past the slot is enough, and it is not held up until every node that came
     // back has also reached the block after the first read (a slow node back from a false "frozen" held a miss up
     // for three blocks that way).
-    await sleepOrStop(clock, pollIntervalMs, this.#o.signal());
+    // A miss first shown by a witness read that showed it charged beside a lagging head has no head past the slot to
+    // count a block from: its second read comes a block interval after the first, whatever the head reads show by
+    // then (they lag on this node), with a head read just before it for the switch to sign on.
+    const toInterval = firstAt + blockIntervalMs - clock.now();
+    await sleepOrStop(clock, headPassed ? pollIntervalMs : Math.max(pollIntervalMs, toInterval), this.#o.signal());
     let head = await this.readHead();
     let delay = pollIntervalMs;
     const since = clock.now();
@@ -571,7 +575,7 @@ export class SlotWatcher {
     const recovered = (): boolean => passed() && !nodeAvailability(this.#o.chain.nodes()).degraded;
     const settled = (): boolean =>
       (headPassed && head.headBlockNumber > seenInBlock) ||
-      (passed() && clock.now() - firstAt >= blockIntervalMs) ||
+      ((passed() || !headPassed) && clock.now() - firstAt >= blockIntervalMs) ||
       recovered();
     while (!settled()) {
       if (clock.now() - since > 2 * blockIntervalMs) delay = Math.min(delay * 2, blockIntervalMs);
