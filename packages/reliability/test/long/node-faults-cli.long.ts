@@ -6,7 +6,12 @@
  * to the first broadcast of the switch that landed (unrounded), exit code; the verdict is judgeNodeFaultRun's. The
  * test asserts the outcome on chain (one missed slot, the switch landed through the healthy node, exit 0); the
  * timing target (blocks to the broadcast) is a figure of the run, named in the report as met or MISSED.
+ *
+ * `RELIABILITY_CLI_LOG_DIR=<dir>` keeps each run's CLI log (at debug level) in that directory, for repeated runs of
+ * one scenario (`-t`) whose tail is to be explained.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Fault, slotsIfMissing } from '@witness-trap/simnet';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../../src/cli-process.js';
@@ -46,7 +51,10 @@ const FAULTS: Array<{ name: string; fault: Fault; maxBlocks: number }> = [
 /**
  * Kills the primary's node (after `beforeKill`) at least a block before a slot of the witness that the next one
  * follows by `gap` slots or more: a shuffle that puts the witness twice in a row would charge a second miss that no
- * watcher could prevent (on Hive its next slot is a round of 21 away). Resolves once it is killed.
+ * watcher could prevent (on Hive its next slot is a round of 21 away). Not before the chain has an irreversible block,
+ * as every real chain has: the trap anchors its switch's TaPoS there, and in the simnet's first blocks, with none
+ * yet, it anchors at the head, which a micro-fork can orphan (the switch is then re-signed once its transaction
+ * expires: one run took 5.08 blocks that way). Resolves once it is killed.
  */
 function killBeforeASlot(op: OperatorSetup, gap: number, beforeKill: () => Promise<unknown>): Promise<void> {
   const { sim, me } = op;
@@ -56,7 +64,7 @@ function killBeforeASlot(op: OperatorSetup, gap: number, beforeKill: () => Promi
       const [missed = 0, next = 0] = slotsIfMissing(sim.chain, me.name, 2) ?? [];
       const head = sim.chain.head();
       const lead = (missed - head.aslot) * INTERVAL - (Date.now() - head.time);
-      if (busy || next - missed < gap || lead < INTERVAL) return;
+      if (busy || next - missed < gap || lead < INTERVAL || head.lastIrreversibleBlockNum < 1) return;
       busy = true;
       clearInterval(timer);
       beforeKill()
@@ -101,7 +109,8 @@ async function scenario(options: {
   const op = await setup({ endpoints: options.endpoints, blockIntervalMs: INTERVAL });
   const { sim, me, backupKeys } = op;
   for (const { fault, endpoint } of options.before ?? []) await sim.injectFault(fault, { endpoint });
-  const args = [...op.runArgs, '--rpc-timeout', String(RPC_TIMEOUT_MS)];
+  const logDir = process.env.RELIABILITY_CLI_LOG_DIR;
+  const args = [...op.runArgs, '--rpc-timeout', String(RPC_TIMEOUT_MS), ...(logDir ? ['--log-level', 'debug'] : [])];
   const run = await startCli(args, { env: op.env, cwd: op.dir });
   await run.waitForRecord((r) => r.event === 'armed', 30_000);
   await killBeforeASlot(op, options.maxBlocks + 3, () =>
@@ -131,6 +140,18 @@ async function scenario(options: {
       withinTarget: verdict.withinTarget,
     },
   });
+  if (logDir) {
+    // The CLI's whole log at debug level, one file per run, named for when it ended and its figure: what a run over
+    // its bound did, read with the chain's timeline beside it.
+    const name = `${Date.now()}-${figures.blocksToBroadcast.toFixed(2)}.jsonl`;
+    await writeFile(
+      join(logDir, name),
+      run
+        .records()
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
+  }
   // What the CLI said, for a failure: its warnings and decisions, with their times.
   const said = run
     .records()
