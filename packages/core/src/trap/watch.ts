@@ -15,7 +15,6 @@ import type {
 import { readUntilTrusted, sleepOrStop } from './decisive-read.js';
 import {
   aslotAt,
-  nextShuffleBlock,
   nextSlotOf,
   pastSlotOf,
   producerAfterShuffle,
@@ -199,6 +198,9 @@ export class SlotWatcher {
         this.#head !== undefined && clock.now() - this.#headAt < pollIntervalMs ? this.#head : await this.readHead();
       const schedule = await this.#scheduleFor(head);
       if (schedule === undefined) {
+        this.#o.log.debug('schedule read straddled a shuffle; looking again after the next block', {
+          head: head.headBlockNumber,
+        });
         // At least one poll: while the chain stalls, the slot time stays in the past and this must not spin.
         await this.sleepUntil(slotTime(head, 1, blockIntervalMs) + pollIntervalMs, blockIntervalMs / 2);
         await this.readHead();
@@ -440,6 +442,11 @@ export class SlotWatcher {
       // shuffle came on time, or late); within the round the schedule we hold is not the one in force.
       if (slot.source === 'current') {
         this.#o.log.warn('predicted slot was produced by another witness; re-reading the schedule', {
+          aslot: slot.aslot,
+          producer: head.currentWitness,
+        });
+      } else {
+        this.#o.log.info("a slot predicted from the next round's list was another witness's: the shuffle came late", {
           aslot: slot.aslot,
           producer: head.currentWitness,
         });
@@ -731,21 +738,38 @@ export class SlotWatcher {
       return false;
     }
     const shuffleAslot = aslotAt(head, header.timestamp, this.#o.blockIntervalMs);
-    return producerAfterShuffle(slot.aslot, shuffleAslot, schedule.value) === this.#o.witness;
+    const producer = producerAfterShuffle(slot.aslot, shuffleAslot, schedule.value);
+    if (producer !== this.#o.witness) {
+      // A slot predicted from the next round's list that the shuffle, landing late, left to the round before: said,
+      // since the watch then counts nothing for it.
+      this.#o.log.info(
+        "a slot predicted from the next round's list was not the witness's: the shuffle block landed late",
+        {
+          aslot: slot.aslot,
+          shuffleBlockNum: slot.shuffleBlockNum,
+          shuffleAslot,
+          producer,
+          head: head.headBlockNumber,
+          headAslot: head.currentAslot,
+        },
+      );
+    }
+    return producer === this.#o.witness;
   }
 
   /**
    * The schedule in force at `head`, read once per round. A schedule read must not straddle a shuffle, or it would
-   * be taken for the wrong round: it is not read when the next block is the shuffle block (`undefined`: look again
-   * after it), and it is taken only where it is for the head's round, however slow the read was (a slow node must
-   * not blind the watch: a read that straddled a shuffle shows the next round's shuffle block). Behind a caching
-   * proxy whose backends are a block apart, the schedule can come from before the shuffle the head is past: it is
-   * taken only when its `next_shuffle_block_num` closes the head's own round.
+   * be taken for the wrong round: it is taken only where it is for the head's round, however slow the read was (a
+   * slow node must not blind the watch: a read that straddled a shuffle shows the next round's shuffle block;
+   * `undefined` then: look again after it). It is read at the last block of a round too: the shuffle block's own
+   * slot is the current list's, and a watch that first looked there (just armed, or its schedule forgotten) and
+   * waited for the shuffle instead never predicted that slot, so a miss in it went unchecked. Behind a caching proxy
+   * whose backends are a block apart, the schedule can come from before the shuffle the head is past: it is taken
+   * only when its `next_shuffle_block_num` closes the head's own round.
    */
   async #scheduleFor(head: HeadState): Promise<WitnessSchedule | undefined> {
     const round = roundOf(head.headBlockNumber);
     if (this.#schedule?.round === round) return this.#schedule.value;
-    if (nextShuffleBlock(head.headBlockNumber) - head.headBlockNumber === 1) return undefined;
     const { value } = await this.#read((signal) => this.#o.chain.getSchedule({ decisive: true, signal }));
     if (!scheduleIsFor(value, head)) {
       this.#o.log.debug('schedule read is not for the head it follows (a shuffle between them); reading again', {
