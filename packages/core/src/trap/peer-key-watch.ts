@@ -18,9 +18,10 @@ export const PEER_KEY_READ_LAG_BLOCKS = 1;
  * behind another ({@link PEER_KEY_READ_LAG_BLOCKS}): three blocks as the head reads show them. hived answers reads
  * from a state with pending transactions applied and re-applies them after every block; a transaction that only sat
  * in one node's pending state and was dropped at the next block (expired, its TaPoS on a lost fork, refused by the
- * producer) is filtered out, since the key is back at the next read. It cannot tell a transaction that stays pending for many
- * blocks without inclusion; the cost there is bounded: the key reverts on the next reads, and a trap watching the
- * witness sees it miss again. Looking for the peer's operation in full blocks would need a wider chain contract.
+ * producer) is filtered out, since the key is back at the next read. It cannot tell a transaction that stays pending
+ * for many blocks without inclusion; the cost there is bounded: the key reverts on the next reads, and a trap
+ * watching the witness sees it miss again. Looking for the peer's operation in full blocks would need a wider chain
+ * contract.
  *
  * Feed it one observation per poll: the head read just before the key, and the key where it is someone else's.
  */

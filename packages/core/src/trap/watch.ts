@@ -198,9 +198,6 @@ export class SlotWatcher {
         this.#head !== undefined && clock.now() - this.#headAt < pollIntervalMs ? this.#head : await this.readHead();
       const schedule = await this.#scheduleFor(head);
       if (schedule === undefined) {
-        this.#o.log.debug('schedule read straddled a shuffle; looking again after the next block', {
-          head: head.headBlockNumber,
-        });
         // At least one poll: while the chain stalls, the slot time stays in the past and this must not spin.
         await this.sleepUntil(slotTime(head, 1, blockIntervalMs) + pollIntervalMs, blockIntervalMs / 2);
         await this.readHead();
@@ -500,14 +497,11 @@ export class SlotWatcher {
         this.#lastTotalMissed = witness.totalMissed;
         return { kind: 'none' };
       }
-      // A poll interval from the last witness read's start, not from its answer: a read that took that long
-      // already is followed at once.
-      await sleepOrStop(clock, pollIntervalMs - (clock.now() - askedAt), this.#o.signal());
-      askedAt = clock.now();
-      const again = await this.#witnessOrNone();
-      if (again === undefined) return { kind: 'none' };
-      witness = again;
-      witnessAt = clock.now();
+      const next = await this.#witnessAPollAfter(askedAt);
+      askedAt = next.askedAt;
+      if (next.witness === undefined) return { kind: 'none' };
+      witness = next.witness;
+      witnessAt = next.at;
       if (witness.signingKey !== watchedKey) return { kind: 'moved', witness };
       if (witness.lastAslot >= slot.aslot) {
         this.#lastTotalMissed = witness.totalMissed;
@@ -542,8 +536,9 @@ export class SlotWatcher {
    * was past the slot; a miss settled on a charged witness read beside a lagging head has no such head, and its
    * block is not known), or a block interval since the first read showed the miss, whichever comes first (polled,
    * backing off to one read per interval if the chain stalls), then reads the witness again: its block since, or a
-   * key moved, or `total_missed` below the first read's for a block interval, and the miss is not counted. Where a majority of the configured nodes is available again meanwhile, a head past the slot
-   * on their quorum is enough: that read alone would decide outside degraded mode.
+   * key moved, or `total_missed` below the first read's for a block interval, and the miss is not counted. Where a
+   * majority of the configured nodes is available again meanwhile, a head past the slot on their quorum is enough:
+   * that read alone would decide outside degraded mode.
    */
   async #confirmDegraded(
     slot: SlotPrediction,
@@ -612,10 +607,7 @@ export class SlotWatcher {
         first: witness.totalMissed,
         second: again.totalMissed,
       });
-      await sleepOrStop(clock, pollIntervalMs - (clock.now() - askedAt), this.#o.signal());
-      askedAt = clock.now();
-      again = await this.#witnessOrNone();
-      againAt = clock.now();
+      ({ witness: again, askedAt, at: againAt } = await this.#witnessAPollAfter(askedAt));
     }
     if (again === undefined) return { kind: 'none' };
     if (again.signingKey !== watchedKey) return { kind: 'moved', witness: again };
@@ -650,6 +642,20 @@ export class SlotWatcher {
       witness: again,
       fresh: freshReads(again, head, againAt, anchor),
     };
+  }
+
+  /**
+   * The witness read again a poll interval after the last read was asked (`askedAt`), not after it answered: a read
+   * that took that long already is followed at once. With when this one was asked, and when it answered.
+   */
+  async #witnessAPollAfter(
+    askedAt: number,
+  ): Promise<{ witness: WitnessState | undefined; askedAt: number; at: number }> {
+    const { clock, pollIntervalMs } = this.#o;
+    await sleepOrStop(clock, pollIntervalMs - (clock.now() - askedAt), this.#o.signal());
+    const asked = clock.now();
+    const witness = await this.#witnessOrNone();
+    return { witness, askedAt: asked, at: clock.now() };
   }
 
   /** Whether a witness read shows `slot` missed and charged: `total_missed` past the last count, no block since. */
